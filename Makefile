@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cram - top-level Makefile.
+#
+#   make [KVER=<kernel>] [KDIR=<headers>]  build cram.ko into build/<kernel>/
+#   make unit                              userspace unit tests of src/core (ASan+UBSan)
+#   make check                             everything: unit, build matrix, lint, DKMS, VM
+#   make demo                              boot the emulated CXL machine and show cram
+#   make deps                              install host dependencies (root, Debian 12)
+#   make clean
+#
+# KDIR defaults to the installed headers of KVER, else to the copy scripts/fetch-kernel
+# unpacked into the cache. Each kernel builds in its own directory, so builds for
+# several kernels never share objects.
+
+KVER ?= $(shell uname -r)
+CRAM_CACHE ?= /var/cache/cram
+KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
+		    $(CRAM_CACHE)/kernels/$(KVER)/usr/src/linux-headers-$(KVER))
+BUILD := build/$(KVER)
+SOURCES := Kbuild dkms.conf include src
+
+CC ?= cc
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude \
+	       -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CORE_SRCS := $(wildcard src/core/*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all module unit check demo deps clean
+
+all: module
+
+module:
+	@test -d "$(KDIR)" || { echo "no kernel headers for $(KVER) (looked in $(KDIR));" \
+		"install linux-headers-$(KVER) or run scripts/fetch-kernel" >&2; exit 1; }
+	@mkdir -p $(BUILD)/gen
+	@cp -a $(SOURCES) $(BUILD)/
+	@scripts/compat-probe $(KDIR) $(BUILD)/gen/compat_probes.h
+	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)) modules
+
+build/unit/%: tests/unit/%.c $(CORE_SRCS) $(wildcard include/cram/*.h tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS)
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "# $$t"; $$t; done
+
+check:
+	scripts/check
+
+demo:
+	scripts/demo
+
+deps:
+	scripts/deps
+
+clean:
+	rm -rf build

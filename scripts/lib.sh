@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# scripts/lib.sh - shared helpers for cram's host scripts (sourced, not run).
+#
+# Every path the scripts write to is derived here, so a reader sees them at once:
+#   CRAM_CACHE  downloaded kernel images, guest tools (survives `make clean`)
+#   CRAM_BUILD  per-kernel module builds, initramfs images, VM logs
+
+CRAM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CRAM_CACHE=${CRAM_CACHE:-/var/cache/cram}
+CRAM_BUILD=${CRAM_BUILD:-$CRAM_TOP/build}
+
+die() { echo "${0##*/}: $*" >&2; exit 1; }
+log() { echo "${0##*/}: $*" >&2; }
+
+need_root() { [ "$(id -u)" = 0 ] || die "must run as root (installs packages, boots VMs)"; }
+
+# Newest Debian 12 kernel ABI of one line, from the package lists apt has now.
+#   newest_kver 6.1   -> 6.1.0-41-amd64
+#   newest_kver 6.12  -> 6.12.57+deb12-amd64
+newest_kver() {
+	local re
+	case "$1" in
+	6.1)  re='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
+	6.12) re='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' ;;
+	*) die "unknown kernel line '$1' (known: 6.1 6.12)" ;;
+	esac
+	apt-cache search --names-only "$re" | awk '{print $1}' |
+		sed -e 's/^linux-image-//' -e 's/-unsigned$//' | sort -V | tail -n 1
+}
+
+# Map a kernel line or a full ABI name to the full ABI name.
+resolve_kver() {
+	case "$1" in
+	6.1|6.12) newest_kver "$1" ;;
+	*-amd64) echo "$1" ;;
+	*) die "kernel '$1' is neither a line (6.1, 6.12) nor an ABI name (…-amd64)" ;;
+	esac
+}
+
+# Every kernel line cram supports, as resolved ABI names, one per line.
+supported_kvers() {
+	local line k
+	for line in ${CRAM_KERNELS:-6.1 6.12}; do
+		k=$(resolve_kver "$line")
+		[ -n "$k" ] || die "no kernel of line $line in the package lists (run scripts/deps)"
+		echo "$k"
+	done
+}
+
+kernel_dir() { echo "$CRAM_CACHE/kernels/$1"; }

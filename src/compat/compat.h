@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h - the one place where kernel differences are resolved. Feature macros come
+ * from build-time compile tests (one per file in src/compat/probes/, run by
+ * scripts/compat-probe into gen/compat_probes.h), never from version numbers.
+ */
+#ifndef CRAM_COMPAT_H
+#define CRAM_COMPAT_H
+
+#include "compat_probes.h"
+
+#if defined(HAVE_ZSWAP_STORE)
+#define CRAM_HOOK_API "zswap"		/* zswap_store/load/invalidate */
+#elif defined(HAVE_FRONTSWAP)
+#define CRAM_HOOK_API "frontswap"	/* frontswap_ops */
+#else
+#error "cram: this kernel has neither frontswap nor zswap_store: unsupported"
+#endif
+
+#endif /* CRAM_COMPAT_H */

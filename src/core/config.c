@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * config.c - parsing and validation of cram's module parameters.
+ *
+ * Context: pure functions, no allocation, no locking; callable from any context.
+ *
+ * region= accepts:
+ *   ""            no CXL tier
+ *   daxX.Y        a device-dax instance (the CXL RAM region's, or a devdax namespace)
+ *   SIZE@START    a physical range, as in the kernel's memmap=; numbers in C syntax
+ *                 (0x..., decimal) with an optional K, M or G suffix
+ */
+#include "cram/config.h"
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int hex_value(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Parse one unsigned number with an optional K/M/G suffix from *p, advancing *p.
+ * Rejects empty numbers and anything that would overflow 64 bits.
+ */
+static int parse_size(const char **p, u64 *out)
+{
+	const char *s = *p;
+	unsigned int base = 10, shift = 0;
+	u64 v = 0;
+	int d, n = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	while ((d = hex_value(*s)) >= 0 && (unsigned int)d < base) {
+		if (v > (U64_MAX - (u64)d) / base)
+			return -EINVAL;
+		v = v * base + (u64)d;
+		s++;
+		n++;
+	}
+	if (!n)
+		return -EINVAL;
+	switch (*s) {
+	case 'K': case 'k': shift = 10; s++; break;
+	case 'M': case 'm': shift = 20; s++; break;
+	case 'G': case 'g': shift = 30; s++; break;
+	}
+	if (shift && v > (U64_MAX >> shift))
+		return -EINVAL;
+	*out = v << shift;
+	*p = s;
+	return 0;
+}
+
+/* "dax" digits "." digits, nothing else: the names the dax bus gives its devices. */
+static bool is_dax_name(const char *s)
+{
+	int n;
+
+	if (strncmp(s, "dax", 3))
+		return false;
+	s += 3;
+	for (n = 0; is_digit(*s); n++)
+		s++;
+	if (!n || *s++ != '.')
+		return false;
+	for (n = 0; is_digit(*s); n++)
+		s++;
+	return n && !*s;
+}
+
+static int fail(const char **why, const char *reason)
+{
+	*why = reason;
+	return -EINVAL;
+}
+
+int cram_region_parse(const char *arg, struct cram_region_spec *spec, const char **why)
+{
+	size_t len = strlen(arg);
+	const char *p = arg;
+
+	memset(spec, 0, sizeof(*spec));
+	/* sysfs and modprobe.conf values may carry a trailing newline */
+	if (len && arg[len - 1] == '\n')
+		len--;
+	if (!len)
+		return 0;
+	if (len >= CRAM_REGION_ARG_MAX)
+		return fail(why, "too long: expected daxX.Y or SIZE@START");
+
+	if (!strncmp(arg, "dax", 3)) {
+		if (len >= sizeof(spec->dax_name))
+			return fail(why, "device-dax name too long");
+		memcpy(spec->dax_name, arg, len);
+		spec->dax_name[len] = '\0';
+		if (!is_dax_name(spec->dax_name))
+			return fail(why, "not a device-dax name: expected daxX.Y, e.g. dax0.0");
+		spec->kind = CRAM_REGION_DEVDAX;
+		return 0;
+	}
+
+	if (parse_size(&p, &spec->size) || *p++ != '@' || parse_size(&p, &spec->start) ||
+	    (size_t)(p - arg) != len)
+		return fail(why, "expected daxX.Y or SIZE@START, e.g. 512M@0x110000000");
+	if (!spec->size)
+		return fail(why, "size is zero");
+	if ((spec->start | spec->size) & (CRAM_PAGE_SIZE - 1))
+		return fail(why, "start and size must be multiples of 4096");
+	if (spec->start + spec->size < spec->start)
+		return fail(why, "range wraps past the end of the address space");
+	spec->kind = CRAM_REGION_PHYS;
+	return 0;
+}
+
+int cram_wm_pct_check(unsigned int pct, const char **why)
+{
+	if (pct < 1 || pct > 100)
+		return fail(why, "watermark must be 1..100 (% of physical capacity)");
+	return 0;
+}
+
+int cram_wm_pair_check(unsigned int low_pct, unsigned int high_pct, const char **why)
+{
+	if (cram_wm_pct_check(low_pct, why) || cram_wm_pct_check(high_pct, why))
+		return -EINVAL;
+	if (low_pct >= high_pct)
+		return fail(why, "low watermark must be below the high watermark");
+	return 0;
+}

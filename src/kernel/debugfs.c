@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs.c - /sys/kernel/debug/cram/: detail for root (debugfs itself is 0700).
+ *
+ * Files:
+ *   config   effective configuration: parsed region, watermarks, hook API of this
+ *            kernel (from the build-time probes)
+ *
+ * Context: created in init, removed in exit (process context); reads run in process
+ * context and take no locks of cram's own.
+ */
+#define pr_fmt(fmt) "cram: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "cram.h"
+#include "compat.h"
+
+static struct dentry *cram_debugfs_root;
+
+static int cram_config_show(struct seq_file *m, void *unused)
+{
+	struct cram_config cfg;
+
+	cram_config_snapshot(&cfg);
+	switch (cfg.region.kind) {
+	case CRAM_REGION_NONE:
+		seq_puts(m, "region: none\n");
+		break;
+	case CRAM_REGION_DEVDAX:
+		seq_printf(m, "region: devdax %s\n", cfg.region.dax_name);
+		break;
+	case CRAM_REGION_PHYS:
+		seq_printf(m, "region: phys %#llx-%#llx (%llu bytes)\n", cfg.region.start,
+			   cfg.region.start + cfg.region.size - 1, cfg.region.size);
+		break;
+	}
+	seq_printf(m, "high_wm_pct: %u\n", cfg.high_wm_pct);
+	seq_printf(m, "low_wm_pct: %u\n", cfg.low_wm_pct);
+	seq_printf(m, "hook_api: %s\n", CRAM_HOOK_API);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cram_config);
+
+int cram_debugfs_init(void)
+{
+	struct dentry *root;
+
+	root = debugfs_create_dir("cram", NULL);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	debugfs_create_file("config", 0400, root, NULL, &cram_config_fops);
+	cram_debugfs_root = root;
+	return 0;
+}
+
+void cram_debugfs_exit(void)
+{
+	debugfs_remove_recursive(cram_debugfs_root);
+}

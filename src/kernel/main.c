@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - cram.ko: module init/exit and module parameters.
+ *
+ * Context: init, exit and parameter writes run in process context and may sleep.
+ * Parameter writes, at load and through /sys/module/cram/parameters, are serialised
+ * by the kernel's param lock (kernel_param_lock(THIS_MODULE)); readers of more than
+ * one parameter take it too, so they see a consistent low/high pair.
+ *
+ * The validation rules themselves live in src/core/config.c (unit-tested).
+ */
+#define pr_fmt(fmt) "cram: " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+
+#include "cram.h"
+#include "compat.h"
+
+/*** parameters ***/
+
+static char cram_region_arg[CRAM_REGION_ARG_MAX];
+static struct cram_region_spec cram_region;
+static unsigned int cram_high_wm_pct = 90;
+static unsigned int cram_low_wm_pct = 80;
+/* false while parameters are applied at load: the low/high pair is checked in init */
+static bool cram_params_live;
+
+static int cram_region_set(const char *val, const struct kernel_param *kp)
+{
+	struct cram_region_spec spec;
+	const char *why;
+
+	if (cram_region_parse(val, &spec, &why)) {
+		pr_err("region=%s rejected: %s\n", val, why);
+		return -EINVAL;
+	}
+	strscpy(cram_region_arg, val, sizeof(cram_region_arg));
+	strim(cram_region_arg);
+	cram_region = spec;
+	return 0;
+}
+
+static int cram_region_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n", cram_region_arg);
+}
+
+static const struct kernel_param_ops cram_region_ops = {
+	.set = cram_region_set,	/* rejects anything but "", daxX.Y, SIZE@START */
+	.get = cram_region_get,
+};
+/* 0444: the region is claimed at load; changing it needs a reload */
+module_param_cb(region, &cram_region_ops, NULL, 0444);
+MODULE_PARM_DESC(region,
+		 "CXL memory to own: a device-dax name (dax0.0) or a physical range SIZE@START (512M@0x110000000); empty: no CXL tier");
+
+/*
+ * high_wm_pct / low_wm_pct: each must be 1..100; once the module is live a write must
+ * also keep low < high (at load, init checks the pair once every value is in).
+ */
+static int cram_wm_set(const char *val, const struct kernel_param *kp)
+{
+	bool is_high = kp->arg == &cram_high_wm_pct;
+	unsigned int pct, low, high;
+	const char *why;
+
+	if (kstrtouint(val, 0, &pct)) {
+		pr_err("%s=%s rejected: not a number\n", kp->name, val);
+		return -EINVAL;
+	}
+	low = is_high ? cram_low_wm_pct : pct;
+	high = is_high ? pct : cram_high_wm_pct;
+	if (cram_wm_pct_check(pct, &why) ||
+	    (cram_params_live && cram_wm_pair_check(low, high, &why))) {
+		pr_err("%s=%s rejected: %s\n", kp->name, val, why);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = pct;
+	return 0;
+}
+
+static const struct kernel_param_ops cram_wm_ops = {
+	.set = cram_wm_set,	/* rejects 0, > 100, and low >= high */
+	.get = param_get_uint,
+};
+module_param_cb(high_wm_pct, &cram_wm_ops, &cram_high_wm_pct, 0644);
+MODULE_PARM_DESC(high_wm_pct,
+		 "stop CXL placements above this % of the device's physical capacity (1..100, default 90)");
+module_param_cb(low_wm_pct, &cram_wm_ops, &cram_low_wm_pct, 0644);
+MODULE_PARM_DESC(low_wm_pct,
+		 "after stopping, resume CXL placements below this % of physical capacity (1..high_wm_pct-1, default 80)");
+
+void cram_config_snapshot(struct cram_config *cfg)
+{
+	kernel_param_lock(THIS_MODULE);
+	cfg->region = cram_region;
+	cfg->high_wm_pct = cram_high_wm_pct;
+	cfg->low_wm_pct = cram_low_wm_pct;
+	kernel_param_unlock(THIS_MODULE);
+}
+
+/*** init / exit ***/
+
+static int __init cram_init(void)
+{
+	const char *why;
+	int err;
+
+	if (cram_wm_pair_check(cram_low_wm_pct, cram_high_wm_pct, &why)) {
+		pr_err("low_wm_pct=%u high_wm_pct=%u rejected: %s\n",
+		       cram_low_wm_pct, cram_high_wm_pct, why);
+		return -EINVAL;
+	}
+
+	err = cram_debugfs_init();
+	if (err) {
+		pr_err("cannot create /sys/kernel/debug/cram: %d\n", err);
+		return err;
+	}
+
+	kernel_param_lock(THIS_MODULE);
+	cram_params_live = true;
+	kernel_param_unlock(THIS_MODULE);
+
+	pr_info("loaded (hook API %s, region %s, watermarks %u%%/%u%%)\n", CRAM_HOOK_API,
+		cram_region_arg[0] ? cram_region_arg : "none", cram_low_wm_pct, cram_high_wm_pct);
+	return 0;
+}
+
+static void __exit cram_exit(void)
+{
+	cram_debugfs_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(cram_init);
+module_exit(cram_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("cram developers");
+MODULE_DESCRIPTION("Swap tier on hardware-compressed CXL memory, with a compressed DRAM fallback pool");
+MODULE_VERSION(CRAM_VERSION);

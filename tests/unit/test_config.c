@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_config.c - unit tests of src/core/config.c: the module parameter rules.
+ */
+#include "cram/config.h"
+#include "tap.h"
+
+static void test_region_empty_means_no_cxl_tier(void)
+{
+	struct cram_region_spec s;
+	const char *why = NULL;
+
+	tap_is_u64(cram_region_parse("", &s, &why), 0, "empty region is accepted");
+	tap_is_u64(s.kind, CRAM_REGION_NONE, "empty region: kind none");
+	tap_is_u64(cram_region_parse("\n", &s, &why), 0, "lone newline (sysfs write) is empty");
+	tap_is_u64(s.kind, CRAM_REGION_NONE, "lone newline: kind none");
+}
+
+static void test_region_devdax_names(void)
+{
+	static const char *const good[] = { "dax0.0", "dax12.3", "dax1.10\n" };
+	static const char *const bad[] = { "dax", "dax0", "dax0.", "dax.0", "daxa.0",
+					   "dax0.0x", "dax0..0", "dax0.0 ", "dax-1.0",
+					   "dax000000000000000.0" };
+	struct cram_region_spec s;
+	const char *why;
+	char what[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(what, sizeof(what), "devdax name '%s' accepted", good[i]);
+		tap_is_u64(cram_region_parse(good[i], &s, &why), 0, what);
+		tap_is_u64(s.kind, CRAM_REGION_DEVDAX, "  kind devdax");
+	}
+	tap_is_str(s.dax_name, "dax1.10", "trailing newline stripped from name");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		snprintf(what, sizeof(what), "bad devdax name '%s' rejected", bad[i]);
+		tap_is_u64(cram_region_parse(bad[i], &s, &why), (uint64_t)-EINVAL, what);
+		tap_ok(why && *why, "  with a reason");
+	}
+}
+
+static void test_region_phys_ranges(void)
+{
+	struct cram_region_spec s;
+	const char *why;
+
+	tap_is_u64(cram_region_parse("512M@0x110000000", &s, &why), 0, "512M@0x110000000 accepted");
+	tap_is_u64(s.kind, CRAM_REGION_PHYS, "  kind phys");
+	tap_is_u64(s.start, 0x110000000ULL, "  start");
+	tap_is_u64(s.size, 512ULL << 20, "  size");
+	tap_is_u64(cram_region_parse("0x20000000@4G", &s, &why), 0, "hex size, G start accepted");
+	tap_is_u64(s.start, 4ULL << 30, "  start 4G");
+	tap_is_u64(s.size, 0x20000000ULL, "  size 0x20000000");
+	tap_is_u64(cram_region_parse("4096@8192\n", &s, &why), 0, "decimal with newline accepted");
+	tap_is_u64(s.size, 4096, "  size 4096");
+}
+
+static void test_region_phys_rejects(void)
+{
+	static const char *const bad[] = {
+		"512M", "@0x1000", "512M@", "0@0x1000", "4095@0", "4096@4095", "1M@0x1001",
+		"512X@0", "512M@0x1000 junk", "-4096@0", "0x@0", "18446744073709551616@0",
+		"17179869184G@0", "8K@0xfffffffffffff000", "4096@0x10000000000000000",
+		"this-is-a-very-long-argument-that-is-longer-than-sixty-four-bytes-total",
+	};
+	struct cram_region_spec s;
+	const char *why;
+	char what[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		snprintf(what, sizeof(what), "bad range '%s' rejected", bad[i]);
+		tap_is_u64(cram_region_parse(bad[i], &s, &why), (uint64_t)-EINVAL, what);
+		tap_ok(why && *why, "  with a reason");
+	}
+	tap_is_u64(cram_region_parse("0@0x1000", &s, &why), (uint64_t)-EINVAL, "zero size");
+	tap_is_str(why, "size is zero", "  says size is zero");
+	tap_is_u64(cram_region_parse("4096@4095", &s, &why), (uint64_t)-EINVAL, "unaligned");
+	tap_is_str(why, "start and size must be multiples of 4096", "  says why");
+	tap_is_u64(cram_region_parse("8K@0xfffffffffffff000", &s, &why), (uint64_t)-EINVAL,
+		   "wrapping range");
+	tap_is_str(why, "range wraps past the end of the address space", "  says it wraps");
+}
+
+static void test_watermarks(void)
+{
+	const char *why;
+
+	tap_is_u64(cram_wm_pct_check(1, &why), 0, "1% is a valid watermark");
+	tap_is_u64(cram_wm_pct_check(100, &why), 0, "100% is a valid watermark");
+	tap_is_u64(cram_wm_pct_check(0, &why), (uint64_t)-EINVAL, "0% rejected");
+	tap_is_u64(cram_wm_pct_check(101, &why), (uint64_t)-EINVAL, "101% rejected");
+	tap_is_u64(cram_wm_pct_check(~0u, &why), (uint64_t)-EINVAL, "UINT_MAX rejected");
+	tap_is_u64(cram_wm_pair_check(80, 90, &why), 0, "low 80 < high 90 accepted");
+	tap_is_u64(cram_wm_pair_check(99, 100, &why), 0, "low 99 < high 100 accepted");
+	tap_is_u64(cram_wm_pair_check(90, 90, &why), (uint64_t)-EINVAL, "low == high rejected");
+	tap_is_str(why, "low watermark must be below the high watermark", "  says why");
+	tap_is_u64(cram_wm_pair_check(95, 90, &why), (uint64_t)-EINVAL, "low > high rejected");
+	tap_is_u64(cram_wm_pair_check(0, 90, &why), (uint64_t)-EINVAL, "low 0 rejected in pair");
+	tap_is_u64(cram_wm_pair_check(80, 101, &why), (uint64_t)-EINVAL, "high 101 rejected in pair");
+}
+
+int main(void)
+{
+	test_region_empty_means_no_cxl_tier();
+	test_region_devdax_names();
+	test_region_phys_ranges();
+	test_region_phys_rejects();
+	test_watermarks();
+	return tap_done();
+}
