@@ -25,8 +25,9 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CORE_SRCS := $(wildcard src/core/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
+GUEST_PROGS := $(patsubst tests/vm/bin/%.c,build/guest/%,$(wildcard tests/vm/bin/*.c))
 
-.PHONY: all module unit check demo deps clean
+.PHONY: all module unit guest check demo deps clean
 
 all: module
 
@@ -41,6 +42,13 @@ module:
 build/unit/%: tests/unit/%.c $(CORE_SRCS) $(wildcard include/cram/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS)
+
+# Guest programs are static: the initramfs carries no libc of its own.
+build/guest/%: tests/vm/bin/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
+
+guest: $(GUEST_PROGS)
 
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "# $$t"; $$t; done

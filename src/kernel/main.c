@@ -27,13 +27,21 @@ static unsigned int cram_low_wm_pct = 80;
 /* false while parameters are applied at load: the low/high pair is checked in init */
 static bool cram_params_live;
 
+/* Values written through sysfs end in a newline: keep it out of messages. */
+static int cram_arg_len(const char *val)
+{
+	size_t len = strlen(val);
+
+	return len && val[len - 1] == '\n' ? len - 1 : len;
+}
+
 static int cram_region_set(const char *val, const struct kernel_param *kp)
 {
 	struct cram_region_spec spec;
 	const char *why;
 
 	if (cram_region_parse(val, &spec, &why)) {
-		pr_err("region=%s rejected: %s\n", val, why);
+		pr_err("region=%.*s rejected: %s\n", cram_arg_len(val), val, why);
 		return -EINVAL;
 	}
 	strscpy(cram_region_arg, val, sizeof(cram_region_arg));
@@ -67,14 +75,14 @@ static int cram_wm_set(const char *val, const struct kernel_param *kp)
 	const char *why;
 
 	if (kstrtouint(val, 0, &pct)) {
-		pr_err("%s=%s rejected: not a number\n", kp->name, val);
+		pr_err("%s=%.*s rejected: not a number\n", kp->name, cram_arg_len(val), val);
 		return -EINVAL;
 	}
 	low = is_high ? cram_low_wm_pct : pct;
 	high = is_high ? pct : cram_high_wm_pct;
 	if (cram_wm_pct_check(pct, &why) ||
 	    (cram_params_live && cram_wm_pair_check(low, high, &why))) {
-		pr_err("%s=%s rejected: %s\n", kp->name, val, why);
+		pr_err("%s=%.*s rejected: %s\n", kp->name, cram_arg_len(val), val, why);
 		return -EINVAL;
 	}
 	*(unsigned int *)kp->arg = pct;
