@@ -9,6 +9,9 @@ CRAM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CRAM_CACHE=${CRAM_CACHE:-/var/cache/cram}
 CRAM_BUILD=${CRAM_BUILD:-$CRAM_TOP/build}
 
+# Console lines that mean the guest kernel complained; any one fails a boot.
+CRAM_CONSOLE_BAD='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic|UBSAN|KASAN|kernel BUG'
+
 die() { echo "${0##*/}: $*" >&2; exit 1; }
 log() { echo "${0##*/}: $*" >&2; }
 

@@ -23,6 +23,7 @@ typedef uint8_t u8;
 typedef uint32_t u32;
 typedef uint64_t u64;
 #define U64_MAX UINT64_MAX
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
 #define CRAM_PAGE_SIZE 4096ULL

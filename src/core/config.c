@@ -53,10 +53,21 @@ static int parse_size(const char **p, u64 *out)
 	if (!n)
 		return -EINVAL;
 	switch (*s) {
-	case 'K': case 'k': shift = 10; s++; break;
-	case 'M': case 'm': shift = 20; s++; break;
-	case 'G': case 'g': shift = 30; s++; break;
+	case 'K':
+	case 'k':
+		shift = 10;
+		break;
+	case 'M':
+	case 'm':
+		shift = 20;
+		break;
+	case 'G':
+	case 'g':
+		shift = 30;
+		break;
 	}
+	if (shift)
+		s++;
 	if (shift && v > (U64_MAX >> shift))
 		return -EINVAL;
 	*out = v << shift;

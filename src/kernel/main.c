@@ -59,6 +59,7 @@ static const struct kernel_param_ops cram_region_ops = {
 	.set = cram_region_set,	/* rejects anything but "", daxX.Y, SIZE@START */
 	.get = cram_region_get,
 };
+
 /* 0444: the region is claimed at load; changing it needs a reload */
 module_param_cb(region, &cram_region_ops, NULL, 0444);
 MODULE_PARM_DESC(region,

@@ -27,13 +27,13 @@ static void test_region_devdax_names(void)
 	char what[96];
 	size_t i;
 
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
 		snprintf(what, sizeof(what), "devdax name '%s' accepted", good[i]);
 		tap_is_u64(cram_region_parse(good[i], &s, &why), 0, what);
 		tap_is_u64(s.kind, CRAM_REGION_DEVDAX, "  kind devdax");
 	}
 	tap_is_str(s.dax_name, "dax1.10", "trailing newline stripped from name");
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		why = NULL;
 		snprintf(what, sizeof(what), "bad devdax name '%s' rejected", bad[i]);
 		tap_is_u64(cram_region_parse(bad[i], &s, &why), (uint64_t)-EINVAL, what);
@@ -70,7 +70,7 @@ static void test_region_phys_rejects(void)
 	char what[160];
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		why = NULL;
 		snprintf(what, sizeof(what), "bad range '%s' rejected", bad[i]);
 		tap_is_u64(cram_region_parse(bad[i], &s, &why), (uint64_t)-EINVAL, what);
@@ -100,7 +100,8 @@ static void test_watermarks(void)
 	tap_is_str(why, "low watermark must be below the high watermark", "  says why");
 	tap_is_u64(cram_wm_pair_check(95, 90, &why), (uint64_t)-EINVAL, "low > high rejected");
 	tap_is_u64(cram_wm_pair_check(0, 90, &why), (uint64_t)-EINVAL, "low 0 rejected in pair");
-	tap_is_u64(cram_wm_pair_check(80, 101, &why), (uint64_t)-EINVAL, "high 101 rejected in pair");
+	tap_is_u64(cram_wm_pair_check(80, 101, &why), (uint64_t)-EINVAL,
+		   "high 101 rejected in pair");
 }
 
 int main(void)

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# harness.sh - the VM harness's verdicts, tested on made-up guest logs: a harness
+# that reported success for a guest that never booted would make every VM test void.
+set -uo pipefail
+. "$(dirname "$0")/../../scripts/lib.sh"
+n=0 failed=0
+summary() { printf '%b' "$2" | awk -v k=K -v want="$1" -f "$CRAM_TOP/scripts/tap-summary.awk"; }
+expect() {	# expect DESC COUNT-OF-NOT-OK OUTPUT
+	local got
+	got=$(printf '%s\n' "$3" | grep -c '^not ok')
+	n=$((n + 1))
+	if [ "$got" = "$2" ]; then
+		echo "ok $n - $1"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $1"
+		echo "#   expected $2 failing result(s), got $got:"
+		printf '%s\n' "$3" | sed 's/^/#     /'
+	fi
+}
+
+good='# cram-test: begin a.t\n1..2\nok 1 - x\nok 2 - y\n# cram-test: end a.t rc=0 secs=1\n# cram-guest: done\n'
+expect "a clean run passes" 0 "$(summary a.t "$good")"
+results=$(summary a.t "$good" | grep -c '^ok - K/a.t: [xy]$')
+expect "every guest result is reported ($results of 2)" 0 "$([ "$results" = 2 ] || echo 'not ok')"
+expect "a failing check fails" 1 \
+	"$(summary a.t '# cram-test: begin a.t\n1..2\nok 1 - x\nnot ok 2 - y\n# cram-test: end a.t rc=0 secs=1\n# cram-guest: done\n')"
+expect "a missing plan fails" 1 \
+	"$(summary a.t '# cram-test: begin a.t\nok 1 - x\n# cram-test: end a.t rc=0 secs=1\n# cram-guest: done\n')"
+expect "fewer results than planned fails" 1 \
+	"$(summary a.t '# cram-test: begin a.t\n1..3\nok 1 - x\n# cram-test: end a.t rc=0 secs=1\n# cram-guest: done\n')"
+expect "a non-zero exit fails" 1 \
+	"$(summary a.t '# cram-test: begin a.t\n1..1\nok 1 - x\n# cram-test: end a.t rc=1 secs=1\n# cram-guest: done\n')"
+expect "a test cut off by a timeout or crash fails, and so does the run" 2 \
+	"$(summary a.t '# cram-test: begin a.t\n1..2\nok 1 - x\n')"
+expect "a wanted test that never started fails" 1 "$(summary 'a.t b.t' "$good")"
+expect "a guest that never booted fails every wanted test and the run" 3 "$(summary 'a.t b.t' '')"
+expect "carriage returns from the serial line are ignored" 0 \
+	"$(summary a.t '# cram-test: begin a.t\r\n1..1\r\nok 1 - x\r\n# cram-test: end a.t rc=0 secs=0\r\n# cram-guest: done\r\n')"
+
+console_bad() { printf '%s\n' "$1" | grep -aEc "$CRAM_CONSOLE_BAD"; }
+n=$((n + 1))
+if [ "$(console_bad '[ 1.0] WARNING: CPU: 0 PID: 1 at mm/x.c:1
+[ 1.1] Call Trace:
+[ 2.0] BUG: kernel NULL pointer dereference
+[ 3.0] Oops: 0000 [#1] SMP
+[ 4.0] general protection fault')" = 5 ] && [ "$(console_bad '[ 1.0] cram: loaded')" = 0 ]; then
+	echo "ok $n - console check catches WARNING, Call Trace, BUG, Oops, GPF and passes a clean log"
+else
+	failed=$((failed + 1))
+	echo "not ok $n - console check catches WARNING, Call Trace, BUG, Oops, GPF and passes a clean log"
+fi
+echo "1..$n"
+[ $failed = 0 ]
