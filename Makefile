@@ -21,10 +21,12 @@ BUILD := build/$(KVER)
 SOURCES := Kbuild dkms.conf include src
 
 CC ?= cc
-UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude \
+UNIT_CFLAGS := -std=gnu11 -O1 -g -pthread -Wall -Wextra -Werror -Iinclude \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CORE_SRCS := $(wildcard src/core/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
+# Tests of concurrent code also run under ThreadSanitizer (which excludes ASan).
+TSAN_TESTS := build/unit/tsan/test_ralloc
 GUEST_PROGS := $(patsubst tests/vm/bin/%.c,build/guest/%,$(wildcard tests/vm/bin/*.c))
 
 .PHONY: all module unit guest check demo deps clean
@@ -50,8 +52,12 @@ build/guest/%: tests/vm/bin/%.c
 
 guest: $(GUEST_PROGS)
 
-unit: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "# $$t"; $$t; done
+build/unit/tsan/%: tests/unit/%.c $(CORE_SRCS) $(wildcard include/cram/*.h tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -fsanitize=%,$(UNIT_CFLAGS)) -fsanitize=thread -o $@ $< $(CORE_SRCS)
+
+unit: $(UNIT_TESTS) $(TSAN_TESTS)
+	@set -e; for t in $^; do echo "# $$t"; $$t; done
 
 check:
 	scripts/check

@@ -13,6 +13,18 @@
 #include <linux/kernel.h>
 #include <linux/limits.h>
 #include <linux/string.h>
+#include <linux/spinlock.h>
+#include <linux/atomic.h>
+
+typedef spinlock_t cram_lock_t;
+#define cram_lock_init(l)		spin_lock_init(l)
+#define cram_lock(l)			spin_lock(l)
+#define cram_unlock(l)			spin_unlock(l)
+#define cram_xchg_u8(p, v)		xchg(p, v)
+typedef atomic64_t cram_counter_t;
+#define cram_counter_set(c, v)		atomic64_set(c, v)
+#define cram_counter_inc(c)		atomic64_inc(c)
+#define cram_counter_read(c)		((u64)atomic64_read(c))
 #else
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +36,17 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 #define U64_MAX UINT64_MAX
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#include <pthread.h>
+typedef pthread_mutex_t cram_lock_t;
+#define cram_lock_init(l)		pthread_mutex_init(l, NULL)
+#define cram_lock(l)			pthread_mutex_lock(l)
+#define cram_unlock(l)			pthread_mutex_unlock(l)
+#define cram_xchg_u8(p, v)		__atomic_exchange_n(p, v, __ATOMIC_ACQ_REL)
+typedef u64 cram_counter_t;
+#define cram_counter_set(c, v)		__atomic_store_n(c, v, __ATOMIC_RELAXED)
+#define cram_counter_inc(c)		((void)__atomic_add_fetch(c, 1, __ATOMIC_RELAXED))
+#define cram_counter_read(c)		__atomic_load_n(c, __ATOMIC_RELAXED)
 #endif
 
 #define CRAM_PAGE_SIZE 4096ULL

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ralloc.c - page allocator over the owned CXL region (see cram/ralloc.h).
+ *
+ * Context: no function here sleeps or allocates; all may run in atomic context.
+ * Locking: a->lock protects free_head, nr_global_free and next[]; state[] is changed
+ * by atomic exchange only; a cache belongs to its caller for the call.
+ */
+#include "cram/ralloc.h"
+
+int cram_ralloc_init(struct cram_ralloc *a, u64 nr_pages, u32 *next, u8 *state)
+{
+	u64 i;
+
+	if (!nr_pages || nr_pages >= CRAM_RALLOC_NIL)
+		return -EINVAL;
+	cram_lock_init(&a->lock);
+	a->nr_pages = nr_pages;
+	a->next = next;
+	a->state = state;
+	cram_counter_set(&a->bad_frees, 0);
+	/* ascending order, so a fresh region fills from its start */
+	for (i = 0; i < nr_pages; i++) {
+		next[i] = i + 1 < nr_pages ? (u32)(i + 1) : CRAM_RALLOC_NIL;
+		state[i] = CRAM_PAGE_FREE;
+	}
+	a->free_head = 0;
+	a->nr_global_free = nr_pages;
+	return 0;
+}
+
+void cram_ralloc_cache_init(struct cram_ralloc_cache *c)
+{
+	c->count = 0;
+}
+
+/*
+ * Move up to CRAM_RALLOC_BATCH pages from the global list into an empty cache, stacked
+ * so that they are handed out in list order (a fresh region fills from its start).
+ */
+static void refill(struct cram_ralloc *a, struct cram_ralloc_cache *c)
+{
+	u32 n, i;
+
+	cram_lock(&a->lock);
+	n = a->nr_global_free < CRAM_RALLOC_BATCH ? (u32)a->nr_global_free : CRAM_RALLOC_BATCH;
+	for (i = n; i > 0; i--) {
+		c->pages[i - 1] = a->free_head;
+		a->free_head = a->next[a->free_head];
+	}
+	a->nr_global_free -= n;
+	cram_unlock(&a->lock);
+	c->count = n;
+}
+
+/* Return the oldest n cached pages to the global list. */
+static void flush(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 n)
+{
+	u32 i;
+
+	cram_lock(&a->lock);
+	for (i = 0; i < n; i++) {
+		a->next[c->pages[i]] = a->free_head;
+		a->free_head = c->pages[i];
+	}
+	a->nr_global_free += n;
+	cram_unlock(&a->lock);
+	c->count -= n;
+	memmove(c->pages, c->pages + n, c->count * sizeof(c->pages[0]));
+}
+
+/* Returns 0 and *page, or -ENOSPC when the region is exhausted (caller declines). */
+int cram_ralloc_get(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 *page)
+{
+	u8 old;
+
+	if (!c->count)
+		refill(a, c);
+	if (!c->count)
+		return -ENOSPC;
+	*page = c->pages[--c->count];
+	old = cram_xchg_u8(&a->state[*page], CRAM_PAGE_USED);
+	/* a free-list page marked used means the lists are corrupt: never hand it out */
+	if (old != CRAM_PAGE_FREE)
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Returns 0, or -EINVAL for a page out of range or not allocated (double free):
+ * such a free is refused, counted in bad_frees and leaves every list untouched.
+ */
+int cram_ralloc_put(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 page)
+{
+	if (page >= a->nr_pages) {
+		cram_counter_inc(&a->bad_frees);
+		return -EINVAL;
+	}
+	if (cram_xchg_u8(&a->state[page], CRAM_PAGE_FREE) != CRAM_PAGE_USED) {
+		cram_counter_inc(&a->bad_frees);
+		return -EINVAL;
+	}
+	if (c->count == CRAM_RALLOC_CACHE)
+		flush(a, c, CRAM_RALLOC_BATCH);
+	c->pages[c->count++] = page;
+	return 0;
+}
+
+/* Give every cached page back to the global list (CPU going away, teardown). */
+void cram_ralloc_drain(struct cram_ralloc *a, struct cram_ralloc_cache *c)
+{
+	if (c->count)
+		flush(a, c, c->count);
+}
+
+/* Pages in use: a snapshot, exact only when nothing runs concurrently. */
+u64 cram_ralloc_nr_used(struct cram_ralloc *a, struct cram_ralloc_cache *caches,
+			unsigned int nr_caches)
+{
+	u64 free;
+	unsigned int i;
+
+	cram_lock(&a->lock);
+	free = a->nr_global_free;
+	cram_unlock(&a->lock);
+	for (i = 0; i < nr_caches; i++)
+		free += caches[i].count;
+	return a->nr_pages - free;
+}
