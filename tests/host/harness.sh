@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# harness.sh - the VM harness's verdicts, tested on made-up guest logs: a harness
-# that reported success for a guest that never booted would make every VM test void.
+# harness.sh [KVER] - the VM harness's verdicts, tested on made-up guest logs and, with
+# KVER, on real boots that stall or time out: a harness that reported success for a
+# guest that never booted would make every VM test void.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 n=0 failed=0
@@ -50,6 +51,25 @@ if [ "$(console_bad '[ 1.0] WARNING: CPU: 0 PID: 1 at mm/x.c:1
 else
 	failed=$((failed + 1))
 	echo "not ok $n - console check catches WARNING, Call Trace, BUG, Oops, GPF and passes a clean log"
+fi
+# Real boots, cut short on purpose: no early sign of life within 1 s (a "stall", then
+# the one retry), and a whole-boot timeout of 3 s (shorter than boot + tests).
+if [ -n "${1:-}" ]; then
+	logs=$(mktemp -d)
+	out=$(CRAM_VM_STALL=1 "$CRAM_TOP/scripts/vmtest" -k "$1" -t 10-module.t --logs "$logs" 2>&1)
+	rc=$?
+	expect "stalled boot: exit status non-zero ($rc)" 0 "$([ $rc != 0 ] || echo 'not ok')"
+	expect "stalled boot: retried once, and said so" 0 \
+		"$([ "$(printf '%s\n' "$out" | grep -c 'RETRY: boot stalled')" = 2 ] || echo 'not ok')"
+	expect "stalled boot: boot, test and run reported failed" 3 "$out"
+	out=$(CRAM_VM_TIMEOUT=3 "$CRAM_TOP/scripts/vmtest" -k "$1" -t 10-module.t --logs "$logs" 2>&1)
+	rc=$?
+	expect "timed-out boot: exit status non-zero ($rc)" 0 "$([ $rc != 0 ] || echo 'not ok')"
+	expect "timed-out boot: said TIMEOUT" 0 \
+		"$(printf '%s\n' "$out" | grep -q 'TIMEOUT after 3s' || echo 'not ok')"
+	expect "timed-out boot: test and run reported failed" 2 \
+		"$(printf '%s\n' "$out" | grep -v 'booted to init')"
+	rm -rf "$logs"
 fi
 echo "1..$n"
 [ $failed = 0 ]
