@@ -7,6 +7,8 @@
 #ifndef CRAM_COMPAT_H
 #define CRAM_COMPAT_H
 
+#include <linux/ftrace.h>
+
 #include "compat_probes.h"
 
 #if defined(HAVE_ZSWAP_STORE)
@@ -15,6 +17,12 @@
 #define CRAM_HOOK_API "frontswap"	/* frontswap_ops */
 #else
 #error "cram: this kernel has neither frontswap nor zswap_store: unsupported"
+#endif
+
+/* 6.1 calls it ftrace_instruction_pointer_set() */
+#ifndef HAVE_FTRACE_REGS_SET_INSTRUCTION_POINTER
+#define ftrace_regs_set_instruction_pointer(fregs, ip) \
+	ftrace_instruction_pointer_set(fregs, ip)
 #endif
 
 #endif /* CRAM_COMPAT_H */

@@ -5,9 +5,15 @@
 #ifndef CRAM_KERNEL_H
 #define CRAM_KERNEL_H
 
+#include <linux/srcu.h>
+#include <linux/types.h>
+
 #include "cram/config.h"
 
-/* Effective configuration, owned by main.c (module parameters). */
+struct page;
+
+/*** main.c: effective configuration (module parameters) ***/
+
 struct cram_config {
 	struct cram_region_spec region;
 	unsigned int high_wm_pct;
@@ -15,6 +21,76 @@ struct cram_config {
 };
 
 void cram_config_snapshot(struct cram_config *cfg);
+
+/*** syms.c: private kernel functions, resolved at load ***/
+
+struct cram_sym {
+	const char *name;
+	unsigned long start;		/* first byte of the function */
+	unsigned long ftrace_ip;	/* its fentry site, for ftrace */
+};
+
+extern bool cram_ibt_strict;
+int cram_syms_resolve(struct cram_sym *syms, unsigned int nr);
+bool cram_sym_callable(const struct cram_sym *sym);
+
+/*** hooks.c: ftrace redirects; the table comes from src/compat/<api>_api.c ***/
+
+#define CRAM_MAX_HOOKS 4
+
+struct cram_hook_def {
+	const char *name;	/* kernel function redirected */
+	void *replacement;	/* cram's function with the same signature */
+};
+
+extern const struct cram_hook_def cram_hook_defs[];
+extern const unsigned int cram_nr_hook_defs;
+
+int cram_hooks_install(void);
+void cram_hooks_remove(void);
+const struct cram_sym *cram_hook_original(unsigned int idx);
+
+/* Every replacement runs between these, so unload can wait for it (hooks.c). */
+extern struct srcu_struct cram_srcu;
+
+static inline int cram_enter(void)
+	__acquires(&cram_srcu)
+{
+	return srcu_read_lock(&cram_srcu);
+}
+
+static inline void cram_leave(int idx)
+	__releases(&cram_srcu)
+{
+	srcu_read_unlock(&cram_srcu, idx);
+}
+
+/*** swap.c: what cram does with each swap operation, whatever the hook API ***/
+
+enum cram_stat {
+	CRAM_STAT_STORE_CALLS,
+	CRAM_STAT_DECLINE_NO_TIER,
+	CRAM_STAT_DECLINE_LARGE_FOLIO,
+	CRAM_STAT_LOAD_CALLS,
+	CRAM_STAT_LOAD_MISSES,
+	CRAM_STAT_LOAD_CHAINED,
+	CRAM_STAT_INVALIDATE_CALLS,
+	CRAM_STAT_INVALIDATE_AREA_CALLS,
+	CRAM_NR_STATS
+};
+
+void cram_stat_inc(enum cram_stat stat);
+u64 cram_stat_read(enum cram_stat stat);
+const char *cram_stat_name(enum cram_stat stat);
+
+int cram_swap_arm_check(void);
+bool cram_swap_store(unsigned int type, pgoff_t offset, struct page *page,
+		     unsigned int nr_pages);
+bool cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool exclusive);
+void cram_swap_invalidate(unsigned int type, pgoff_t offset);
+void cram_swap_invalidate_area(unsigned int type);
+
+/*** debugfs.c ***/
 
 int cram_debugfs_init(void);
 void cram_debugfs_exit(void);

@@ -4,7 +4,8 @@
  *
  * Files:
  *   config   effective configuration: parsed region, watermarks, hook API of this
- *            kernel (from the build-time probes)
+ *            kernel (from the build-time probes), IBT mode
+ *   stats    one "name value" line per counter (counts of calls and outcomes)
  *
  * Context: created in init, removed in exit (process context); reads run in process
  * context and take no locks of cram's own.
@@ -39,9 +40,22 @@ static int cram_config_show(struct seq_file *m, void *unused)
 	seq_printf(m, "high_wm_pct: %u\n", cfg.high_wm_pct);
 	seq_printf(m, "low_wm_pct: %u\n", cfg.low_wm_pct);
 	seq_printf(m, "hook_api: %s\n", CRAM_HOOK_API);
+	seq_printf(m, "ibt: kernel %s, strict %s\n",
+		   IS_ENABLED(CONFIG_X86_KERNEL_IBT) ? "yes" : "no",
+		   cram_ibt_strict ? "yes" : "no");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cram_config);
+
+static int cram_stats_show(struct seq_file *m, void *unused)
+{
+	enum cram_stat stat;
+
+	for (stat = 0; stat < CRAM_NR_STATS; stat++)
+		seq_printf(m, "%s %llu\n", cram_stat_name(stat), cram_stat_read(stat));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cram_stats);
 
 int cram_debugfs_init(void)
 {
@@ -51,6 +65,7 @@ int cram_debugfs_init(void)
 	if (IS_ERR(root))
 		return PTR_ERR(root);
 	debugfs_create_file("config", 0400, root, NULL, &cram_config_fops);
+	debugfs_create_file("stats", 0400, root, NULL, &cram_stats_fops);
 	cram_debugfs_root = root;
 	return 0;
 }

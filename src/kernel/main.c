@@ -2,6 +2,10 @@
 /*
  * main.c - cram.ko: module init/exit and module parameters.
  *
+ * Init order: validate parameters, check zswap is off and empty (cram replaces it),
+ * debugfs, then the hooks, last, so cram sees no swap traffic before it is ready.
+ * Exit undoes it in reverse; hooks.c makes sure no task is still inside cram.
+ *
  * Context: init, exit and parameter writes run in process context and may sleep.
  * Parameter writes, at load and through /sys/module/cram/parameters, are serialised
  * by the kernel's param lock (kernel_param_lock(THIS_MODULE)); readers of more than
@@ -123,6 +127,10 @@ static int __init cram_init(void)
 		return -EINVAL;
 	}
 
+	err = cram_swap_arm_check();
+	if (err)
+		return err;
+
 	err = cram_debugfs_init();
 	if (err) {
 		pr_err("cannot create /sys/kernel/debug/cram: %d\n", err);
@@ -133,6 +141,13 @@ static int __init cram_init(void)
 	cram_params_live = true;
 	kernel_param_unlock(THIS_MODULE);
 
+	/* last: from here on every swap store, load and invalidate runs through cram */
+	err = cram_hooks_install();
+	if (err) {
+		cram_debugfs_exit();
+		return err;
+	}
+
 	pr_info("loaded (hook API %s, region %s, watermarks %u%%/%u%%)\n", CRAM_HOOK_API,
 		cram_region_arg[0] ? cram_region_arg : "none", cram_low_wm_pct, cram_high_wm_pct);
 	return 0;
@@ -140,6 +155,7 @@ static int __init cram_init(void)
 
 static void __exit cram_exit(void)
 {
+	cram_hooks_remove();
 	cram_debugfs_exit();
 	pr_info("unloaded\n");
 }

@@ -17,25 +17,26 @@ pass() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 fail() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $*"; }
 diag() { printf '%s\n' "$*" | sed 's/^/#   /'; }
 
+# Helpers keep their state in _tap_* names: tests own every other variable name.
 check() {
-	desc=$1
+	_tap_desc=$1
 	shift
-	if out=$("$@" 2>&1); then
-		pass "$desc"
+	if _tap_out=$("$@" 2>&1); then
+		pass "$_tap_desc"
 	else
-		fail "$desc"
-		diag "command: $*" "$out"
+		fail "$_tap_desc"
+		diag "command: $*" "$_tap_out"
 	fi
 }
 
 check_fails() {
-	desc=$1
+	_tap_desc=$1
 	shift
-	if out=$("$@" 2>&1); then
-		fail "$desc"
-		diag "command succeeded but should not have: $*" "$out"
+	if _tap_out=$("$@" 2>&1); then
+		fail "$_tap_desc"
+		diag "command succeeded but should not have: $*" "$_tap_out"
 	else
-		pass "$desc"
+		pass "$_tap_desc"
 	fi
 }
 
@@ -61,3 +62,18 @@ host_check() { echo "# host-check: $1 $2 $3"; }
 
 # Kernel messages of the kind that mean the kernel is unhappy.
 dmesg_bad() { dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN'; }
+
+# Run CMD in a memory cgroup limited to LIMIT, so its pages are swapped out.
+#   in_memcg LIMIT CMD...
+in_memcg() {
+	_tap_cg=/sys/fs/cgroup/cram-test
+	[ -f /sys/fs/cgroup/cgroup.procs ] || mount -t cgroup2 none /sys/fs/cgroup
+	echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p $_tap_cg
+	echo "$1" > $_tap_cg/memory.max
+	shift
+	sh -c 'echo $$ > '$_tap_cg'/cgroup.procs && exec "$@"' sh "$@"
+}
+
+vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+cram_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/stats; }

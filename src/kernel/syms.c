@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syms.c - the private kernel functions cram depends on, resolved once at load.
+ *
+ * kallsyms_lookup_name is not exported (and is sealed on IBT kernels), so each
+ * function is found by registering a kprobe on its name: the kprobe core fills in
+ * kp.addr (the fentry site, sym+4 on IBT kernels), which is what ftrace needs.
+ * sprint_symbol() (exported) then confirms the name and gives the offset back to
+ * the function's start. A symbol that cannot be resolved fails insmod, naming it.
+ *
+ * Calls through a resolved pointer go through cram_sym_callable() only (the IBT
+ * rule, src/core/ibt.c); on IBT kernels cram makes none.
+ *
+ * Context: cram_syms_resolve() at init (may sleep); cram_sym_callable() any context.
+ */
+#define pr_fmt(fmt) "cram: " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/moduleparam.h>
+
+#include "cram.h"
+#include "cram/ibt.h"
+
+bool cram_ibt_strict;
+module_param_named(ibt_strict, cram_ibt_strict, bool, 0444);
+MODULE_PARM_DESC(ibt_strict,
+		 "on IBT kernels, refuse every call through a resolved kernel pointer as if the CPU enforced IBT (default N)");
+
+/* Parse "name+0xOFF/0xSIZE [module]" as printed by sprint_symbol(). */
+static int cram_sym_offset(unsigned long addr, const char *name, unsigned long *offset)
+{
+	char buf[KSYM_SYMBOL_LEN], *slash;
+	size_t len = strlen(name);
+
+	sprint_symbol(buf, addr);
+	if (strncmp(buf, name, len) || buf[len] != '+')
+		return -ENOENT;
+	slash = strchr(buf + len + 1, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = '\0';
+	return kstrtoul(buf + len + 1, 16, offset);
+}
+
+static int cram_sym_resolve(struct cram_sym *sym)
+{
+	struct kprobe kp = { .symbol_name = sym->name };
+	unsigned long offset;
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err)
+		return err;
+	sym->ftrace_ip = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+
+	err = cram_sym_offset(sym->ftrace_ip, sym->name, &offset);
+	if (err)
+		return err;
+	sym->start = sym->ftrace_ip - offset;
+	return 0;
+}
+
+int cram_syms_resolve(struct cram_sym *syms, unsigned int nr)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < nr; i++) {
+		err = cram_sym_resolve(&syms[i]);
+		if (err) {
+			pr_err("kernel function %s not found (%d): this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KPROBES, CONFIG_DYNAMIC_FTRACE)\n",
+			       syms[i].name, err);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+bool cram_sym_callable(const struct cram_sym *sym)
+{
+	if (cram_ibt_call_allowed((const u8 *)sym->start,
+				  IS_ENABLED(CONFIG_X86_KERNEL_IBT), cram_ibt_strict))
+		return true;
+	pr_warn_ratelimited("refusing indirect call to %s: sealed under IBT\n", sym->name);
+	return false;
+}
