@@ -51,3 +51,22 @@ supported_kvers() {
 }
 
 kernel_dir() { echo "$CRAM_CACHE/kernels/$1"; }
+
+# TAP for the host tests: tap_result STATUS DESC [DIAGNOSTIC-TEXT]; tap_done at the end
+# prints the plan and returns non-zero if anything failed.
+tap_n=0 tap_failed=0
+tap_result() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		tap_failed=$((tap_failed + 1))
+		echo "not ok $tap_n - $2"
+		[ -z "${3:-}" ] || printf '%s\n' "$3" | tail -n 40 | sed 's/^/#   /'
+	fi
+}
+
+tap_done() {
+	echo "1..$tap_n"
+	[ "$tap_failed" = 0 ]
+}

@@ -4,34 +4,23 @@
 # sparse warning, and its modinfo documents every parameter.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
-n=0 failed=0
-result() {	# result STATUS DESC [LOG]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-		[ -z "${3:-}" ] || sed 's/^/#   /' "$3" | tail -n 30
-	fi
-}
 
 for kver in "$@"; do
 	log=$CRAM_BUILD/check/build-$kver.log
 	mkdir -p "${log%/*}"
 	rm -rf "$CRAM_BUILD/$kver"
 	make -C "$CRAM_TOP" KVER="$kver" module > "$log" 2>&1
-	result $? "$kver: cram.ko builds" "$log"
+	tap_result $? "$kver: cram.ko builds" "$(tail -n 30 "$log")"
 	grep -E 'warning:|error:' "$log" > "$log.warnings"
-	result $([ -s "$log.warnings" ] && echo 1 || echo 0) "$kver: build has no warnings" "$log.warnings"
+	tap_result $([ -s "$log.warnings" ] && echo 1 || echo 0) "$kver: build has no warnings" "$(cat "$log.warnings")"
 
 	kdir=$(kernel_dir "$kver")/usr/src/linux-headers-$kver
 	make -C "$kdir" M="$CRAM_BUILD/$kver" C=2 CHECK=sparse modules > "$log.sparse" 2>&1
 	grep -E 'warning:|error:' "$log.sparse" > "$log.sparse-warnings"
-	result $([ -s "$log.sparse-warnings" ] && echo 1 || echo 0) "$kver: sparse is clean" "$log.sparse-warnings"
+	tap_result $([ -s "$log.sparse-warnings" ] && echo 1 || echo 0) "$kver: sparse is clean" "$(cat "$log.sparse-warnings")"
 
 	ko=$CRAM_BUILD/$kver/cram.ko
-	result $([ "$(modinfo -F vermagic "$ko" | awk '{print $1}')" = "$kver" ] && echo 0 || echo 1) \
+	tap_result $([ "$(modinfo -F vermagic "$ko" | awk '{print $1}')" = "$kver" ] && echo 0 || echo 1) \
 		"$kver: vermagic names $kver"
 	params=$(grep -ohE 'module_param(_cb|_named)?\([a-z_0-9]+' "$CRAM_TOP"/src/kernel/*.c |
 		sed 's/.*(//' | sort -u)
@@ -39,9 +28,8 @@ for kver in "$@"; do
 	for p in $params; do
 		modinfo -F parm "$ko" | grep -q "^$p:." || undocumented="$undocumented $p"
 	done
-	result $([ -z "$undocumented" ] && [ -n "$params" ] && echo 0 || echo 1) \
+	tap_result $([ -z "$undocumented" ] && [ -n "$params" ] && echo 0 || echo 1) \
 		"$kver: modinfo describes every parameter ($(echo $params | tr ' ' ','))"
 	[ -z "$undocumented" ] || echo "#   undocumented:$undocumented"
 done
-echo "1..$n"
-[ $failed = 0 ]
+tap_done

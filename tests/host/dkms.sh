@@ -7,17 +7,6 @@
 # kernel's own modules, and that remove takes it away again.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
-n=0 failed=0
-result() {	# result STATUS DESC [LOG]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-		[ -z "${3:-}" ] || sed 's/^/#   /' "$3" | tail -n 30
-	fi
-}
 
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$CRAM_TOP/dkms.conf")
 tmp=$(mktemp -d)
@@ -28,37 +17,36 @@ dkms() { command dkms "$@" --sourcetree "$tmp/src" --dkmstree "$tmp/dkms" \
 	--installtree "$tmp/install" > "$tmp/dkms.log" 2>&1; }
 
 dkms add -m cram -v "$ver"
-result $? "dkms add cram/$ver" "$tmp/dkms.log"
+tap_result $? "dkms add cram/$ver" "$(cat "$tmp/dkms.log")"
 
 for kver in "$@"; do
 	kdir=$(kernel_dir "$kver")
 	mkdir -p "$tmp/install/$kver"
 	dkms build -m cram -v "$ver" -k "$kver" --kernelsourcedir "$kdir/usr/src/linux-headers-$kver"
-	result $? "$kver: dkms build" "$tmp/dkms.log"
+	tap_result $? "$kver: dkms build" "$(cat "$tmp/dkms.log")"
 	makelog=$tmp/dkms/cram/$ver/$kver/x86_64/log/make.log
 	if grep -q 'LD \[M\].*cram\.ko' "$makelog" 2>/dev/null; then
 		grep -E 'warning:|error:' "$makelog" > "$tmp/warnings"
 	else
 		echo "no make.log showing cram.ko linked: $makelog" > "$tmp/warnings"
 	fi
-	result $([ -s "$tmp/warnings" ] && echo 1 || echo 0) "$kver: dkms build log shows cram.ko linked, no warnings" "$tmp/warnings"
+	tap_result $([ -s "$tmp/warnings" ] && echo 1 || echo 0) "$kver: dkms build log shows cram.ko linked, no warnings" "$(cat "$tmp/warnings")"
 
 	dkms install -m cram -v "$ver" -k "$kver" --no-depmod
-	result $? "$kver: dkms install" "$tmp/dkms.log"
+	tap_result $? "$kver: dkms install" "$(cat "$tmp/dkms.log")"
 	ko=$(find "$tmp/install/$kver" -name 'cram.ko*' | head -n 1)
-	result $([ -n "$ko" ] && echo 0 || echo 1) "$kver: installed under updates/dkms (${ko#"$tmp/install/"})"
+	tap_result $([ -n "$ko" ] && echo 0 || echo 1) "$kver: installed under updates/dkms (${ko#"$tmp/install/"})"
 	want=$(modinfo -F vermagic "$(find "$kdir/lib/modules/$kver/kernel/drivers/block" -name 'virtio_blk.ko*')")
 	got=$(modinfo -F vermagic "$ko" 2>/dev/null)
-	result $([ -n "$got" ] && [ "$got" = "$want" ] && echo 0 || echo 1) \
+	tap_result $([ -n "$got" ] && [ "$got" = "$want" ] && echo 0 || echo 1) \
 		"$kver: installed vermagic matches the kernel's own modules ($got)"
 	[ "$got" = "$want" ] || echo "#   kernel's: '$want'"
 	dkms status -m cram -v "$ver" -k "$kver"
-	result $(grep -q ': installed' "$tmp/dkms.log" && echo 0 || echo 1) "$kver: dkms status says installed" "$tmp/dkms.log"
+	tap_result $(grep -q ': installed' "$tmp/dkms.log" && echo 0 || echo 1) "$kver: dkms status says installed" "$(cat "$tmp/dkms.log")"
 
 	dkms remove -m cram -v "$ver" -k "$kver" --no-depmod
-	result $? "$kver: dkms remove" "$tmp/dkms.log"
+	tap_result $? "$kver: dkms remove" "$(cat "$tmp/dkms.log")"
 	left=$(find "$tmp/install/$kver" -name 'cram.ko*')
-	result $([ -z "$left" ] && echo 0 || echo 1) "$kver: module gone after remove"
+	tap_result $([ -z "$left" ] && echo 0 || echo 1) "$kver: module gone after remove"
 done
-echo "1..$n"
-[ $failed = 0 ]
+tap_done

@@ -5,20 +5,14 @@
 # guest that never booted would make every VM test void.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
-n=0 failed=0
 summary() { printf '%b' "$2" | awk -v k=K -v want="$1" -f "$CRAM_TOP/scripts/tap-summary.awk"; }
 expect() {	# expect DESC COUNT-OF-NOT-OK OUTPUT
 	local got
-	got=$(printf '%s\n' "$3" | grep -c '^not ok')
-	n=$((n + 1))
-	if [ "$got" = "$2" ]; then
-		echo "ok $n - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $1"
-		echo "#   expected $2 failing result(s), got $got:"
-		printf '%s\n' "$3" | sed 's/^/#     /'
-	fi
+	got=$(printf '%s
+' "$3" | grep -c '^not ok')
+	tap_result $([ "$got" = "$2" ] && echo 0 || echo 1) "$1" \
+		"$(printf 'expected %s failing result(s), got %s:
+%s' "$2" "$got" "$3")"
 }
 
 good='# cram-test: begin a.t\n1..2\nok 1 - x\nok 2 - y\n# cram-test: end a.t rc=0 secs=1\n# cram-guest: done\n'
@@ -41,17 +35,13 @@ expect "carriage returns from the serial line are ignored" 0 \
 	"$(summary a.t '# cram-test: begin a.t\r\n1..1\r\nok 1 - x\r\n# cram-test: end a.t rc=0 secs=0\r\n# cram-guest: done\r\n')"
 
 console_bad() { printf '%s\n' "$1" | grep -aEc "$CRAM_CONSOLE_BAD"; }
-n=$((n + 1))
-if [ "$(console_bad '[ 1.0] WARNING: CPU: 0 PID: 1 at mm/x.c:1
+bad_log='[ 1.0] WARNING: CPU: 0 PID: 1 at mm/x.c:1
 [ 1.1] Call Trace:
 [ 2.0] BUG: kernel NULL pointer dereference
 [ 3.0] Oops: 0000 [#1] SMP
-[ 4.0] general protection fault')" = 5 ] && [ "$(console_bad '[ 1.0] cram: loaded')" = 0 ]; then
-	echo "ok $n - console check catches WARNING, Call Trace, BUG, Oops, GPF and passes a clean log"
-else
-	failed=$((failed + 1))
-	echo "not ok $n - console check catches WARNING, Call Trace, BUG, Oops, GPF and passes a clean log"
-fi
+[ 4.0] general protection fault'
+[ "$(console_bad "$bad_log")" = 5 ] && [ "$(console_bad '[ 1.0] cram: loaded')" = 0 ]
+tap_result $? "console check catches WARNING, Call Trace, BUG, Oops, GPF and passes a clean log"
 # Real boots, cut short on purpose: no early sign of life within 1 s (a "stall", then
 # the one retry), and a whole-boot timeout of 3 s (shorter than boot + tests).
 if [ -n "${1:-}" ]; then
@@ -71,5 +61,4 @@ if [ -n "${1:-}" ]; then
 		"$(printf '%s\n' "$out" | grep -v 'booted to init')"
 	rm -rf "$logs"
 fi
-echo "1..$n"
-[ $failed = 0 ]
+tap_done

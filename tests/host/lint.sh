@@ -5,17 +5,6 @@
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 cd "$CRAM_TOP" || exit 1
-n=0 failed=0
-result() {	# result STATUS DESC [OUTPUT]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/#   /' | head -n 40
-	fi
-}
 
 checkpatch=$("$CRAM_TOP/scripts/fetch-checkpatch")
 # Module code gets --strict; userspace test code the default level (it uses libc types).
@@ -27,22 +16,21 @@ for f in $(find src include tests -name '*.[ch]' | sort); do
 	*) opts= ;;
 	esac
 	out=$("$checkpatch" --no-tree --terse --show-types $opts -f "$f" 2>&1 | grep -v '^total:')
-	result $([ -z "$out" ] && echo 0 || echo 1) "checkpatch ${opts:+$opts }$f" "$out"
+	tap_result $([ -z "$out" ] && echo 0 || echo 1) "checkpatch ${opts:+$opts }$f" "$out"
 done
 
 out=$(grep -n '#include <linux/' src/core/*.c)
-result $([ -z "$out" ] && echo 0 || echo 1) "src/core includes no <linux/...> headers" "$out"
+tap_result $([ -z "$out" ] && echo 0 || echo 1) "src/core includes no <linux/...> headers" "$out"
 
 for f in scripts/* tests/host/*.sh .ci/*; do
 	case $(head -n 1 "$f") in
 	*bash*) out=$(bash -n "$f" 2>&1) ;;
 	*) continue ;;
 	esac
-	result $? "bash -n $f" "$out"
+	tap_result $? "bash -n $f" "$out"
 done
 for f in tests/vm/init tests/vm/*.sh tests/vm/*.t; do
 	out=$(busybox sh -n "$f" 2>&1)
-	result $? "busybox sh -n $f" "$out"
+	tap_result $? "busybox sh -n $f" "$out"
 done
-echo "1..$n"
-[ $failed = 0 ]
+tap_done
