@@ -89,6 +89,8 @@ int cram_hooks_install(void)
 	unsigned int i;
 	int err;
 
+	if (WARN_ON(cram_nr_hook_defs > CRAM_MAX_HOOKS))
+		return -EINVAL;
 	for (i = 0; i < cram_nr_hook_defs; i++)
 		syms[i] = (struct cram_sym){ .name = cram_hook_defs[i].name };
 	err = cram_syms_resolve(syms, cram_nr_hook_defs);
