@@ -6,7 +6,7 @@
 # Pages swapped out before cram was loaded come back; the kernel stays sound after
 # rmmod; loading is refused while zswap is enabled.
 . /cram/tests/lib.sh
-plan 22
+plan 26
 
 dmesg -c > /dev/null
 zswap=/sys/module/zswap/parameters/enabled
@@ -15,15 +15,33 @@ zswap=/sys/module/zswap/parameters/enabled
 echo Y > $zswap
 like "insmod with zswap enabled fails with EBUSY" "$(kmodload $CRAM_KO)" '^error EBUSY'
 like "  dmesg says how to fix it" "$(dmesg)" 'cram: zswap is enabled: cram replaces it'
+# ... or while it still holds pages after being switched off
+wait_filled() {	# wait_filled OUTFILE: until swapstress has written all its pages
+	i=0
+	while ! grep -q filled "$1" && [ $i -lt 600 ]; do sleep 1; i=$((i + 1)); done
+}
+rm -f /tmp/go-z
+in_memcg 24M swapstress 48 5 /tmp/go-z > /tmp/z.out 2>&1 &
+zpid=$!
+wait_filled /tmp/z.out
 echo N > $zswap
+zswapped=$(awk '$1 == "Zswapped:" { print $2 }' /proc/meminfo)
+check "zswap took pages while enabled (Zswapped: $zswapped kB)" test "$zswapped" -gt 0
+dmesg -c > /dev/null
+like "insmod while zswap holds pages fails with EBUSY" "$(kmodload $CRAM_KO)" '^error EBUSY'
+like "  dmesg says how to fix it" "$(dmesg)" 'cram: zswap still holds [0-9]+ kB'
+[ -e /sys/module/cram ] && rmmod cram
+touch /tmp/go-z
+wait $zpid
+swapoff /dev/vda && swapon /dev/vda
+is "swapoff/swapon emptied zswap" "$(awk '$1 == "Zswapped:" { print $2 }' /proc/meminfo)" 0
 
 # --- pages swapped out before cram is loaded
 rm -f /tmp/go
 pre_out=/tmp/pre.out
 in_memcg 24M swapstress 64 7 /tmp/go > $pre_out 2>&1 &
 pre=$!
-i=0
-while ! grep -q filled $pre_out && [ $i -lt 600 ]; do sleep 1; i=$((i + 1)); done
+wait_filled $pre_out
 is "workload filled 64 MiB in a 24 MiB cgroup" "$(head -n 1 $pre_out)" filled
 out_before=$(vmstat pswpout)
 check "pages went to the swap device before cram ($out_before pages)" test "$out_before" -gt 8192
