@@ -31,7 +31,7 @@ struct cram_sym {
 };
 
 extern bool cram_ibt_strict;
-int cram_syms_resolve(struct cram_sym *syms, unsigned int nr);
+int cram_sym_resolve(struct cram_sym *sym);
 bool cram_sym_callable(const struct cram_sym *sym);
 
 /*** hooks.c: ftrace redirects; the table comes from src/compat/<api>_api.c ***/

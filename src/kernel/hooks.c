@@ -85,20 +85,17 @@ static void cram_hook_unregister(struct cram_hook *hook)
 /* Resolve every hooked function first: a missing one fails before anything changes. */
 int cram_hooks_install(void)
 {
-	struct cram_sym syms[CRAM_MAX_HOOKS];
 	unsigned int i;
 	int err;
 
 	if (WARN_ON(cram_nr_hook_defs > CRAM_MAX_HOOKS))
 		return -EINVAL;
-	for (i = 0; i < cram_nr_hook_defs; i++)
-		syms[i] = (struct cram_sym){ .name = cram_hook_defs[i].name };
-	err = cram_syms_resolve(syms, cram_nr_hook_defs);
-	if (err)
-		return err;
 	for (i = 0; i < cram_nr_hook_defs; i++) {
 		cram_hooks[i].def = &cram_hook_defs[i];
-		cram_hooks[i].sym = syms[i];
+		cram_hooks[i].sym = (struct cram_sym){ .name = cram_hook_defs[i].name };
+		err = cram_sym_resolve(&cram_hooks[i].sym);
+		if (err)
+			return err;
 	}
 	for (i = 0; i < cram_nr_hook_defs; i++) {
 		err = cram_hook_register(&cram_hooks[i]);

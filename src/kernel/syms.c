@@ -43,7 +43,7 @@ static int cram_sym_offset(unsigned long addr, const char *name, unsigned long *
 	return kstrtoul(buf + len + 1, 16, offset);
 }
 
-static int cram_sym_resolve(struct cram_sym *sym)
+int cram_sym_resolve(struct cram_sym *sym)
 {
 	struct kprobe kp = { .symbol_name = sym->name };
 	unsigned long offset;
@@ -51,31 +51,19 @@ static int cram_sym_resolve(struct cram_sym *sym)
 
 	err = register_kprobe(&kp);
 	if (err)
-		return err;
+		goto not_found;
 	sym->ftrace_ip = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
-
 	err = cram_sym_offset(sym->ftrace_ip, sym->name, &offset);
 	if (err)
-		return err;
+		goto not_found;
 	sym->start = sym->ftrace_ip - offset;
 	return 0;
-}
 
-int cram_syms_resolve(struct cram_sym *syms, unsigned int nr)
-{
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < nr; i++) {
-		err = cram_sym_resolve(&syms[i]);
-		if (err) {
-			pr_err("kernel function %s not found (%d): this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KPROBES, CONFIG_DYNAMIC_FTRACE)\n",
-			       syms[i].name, err);
-			return -ENOENT;
-		}
-	}
-	return 0;
+not_found:
+	pr_err("kernel function %s not found (%d): this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KPROBES, CONFIG_DYNAMIC_FTRACE)\n",
+	       sym->name, err);
+	return -ENOENT;
 }
 
 bool cram_sym_callable(const struct cram_sym *sym)
