@@ -28,6 +28,15 @@ struct cram_region_spec {
 };
 
 int cram_region_parse(const char *arg, struct cram_region_spec *spec, const char **why);
+/*
+ * The CXL tier's region, once its range is known (from sysfs for daxX.Y, from the
+ * parameter for SIZE@START): page aligned, at least CRAM_REGION_MIN_BYTES, and no
+ * more pages than the region allocator can number (u32, see cram/ralloc.h).
+ */
+#define CRAM_REGION_MIN_BYTES	(1ULL << 20)
+#define CRAM_REGION_MAX_PAGES	0xfffffffeULL
+int cram_region_range_check(u64 start, u64 size, const char **why);
+
 int cram_wm_pct_check(unsigned int pct, const char **why);
 int cram_wm_pair_check(unsigned int low_pct, unsigned int high_pct, const char **why);
 

@@ -16,6 +16,7 @@
 #ifdef HAVE_FRONTSWAP
 
 #include <linux/frontswap.h>
+#include <linux/highmem.h>
 #include <linux/huge_mm.h>
 #include <linux/mm.h>
 
@@ -37,13 +38,21 @@ static int cram_fs_store(unsigned int type, pgoff_t offset, struct page *page)
 	return stored ? 0 : -1;
 }
 
+/*
+ * frontswap has no error return (anything but 0 reads the disk slot, which holds
+ * another page's old data when cram held this one): an unreadable page reads back
+ * as zeros, reported in dmesg by cram_swap_load.
+ */
 static int cram_fs_load(unsigned int type, pgoff_t offset, struct page *page)
 {
 	const struct cram_sym *zswap_load = cram_hook_original(HOOK_LOAD);
 	int idx = cram_enter();
-	int ret = -1;
+	int err, ret = -1;
 
-	if (cram_swap_load(type, offset, page, false)) {
+	err = cram_swap_load(type, offset, page, false);
+	if (err == -EIO)
+		clear_highpage(page);
+	if (err != -ENOENT) {
 		ret = 0;
 	} else if (cram_sym_callable(zswap_load)) {
 		ret = ((cram_fs_load_fn)zswap_load->start)(type, offset, page);
@@ -74,6 +83,11 @@ static void cram_fs_invalidate_area(unsigned int type)
 	if (cram_sym_callable(orig))
 		((cram_fs_invalidate_area_fn)orig->start)(type);
 	cram_leave(idx);
+}
+
+int cram_hooks_prepare(void)
+{
+	return 0;	/* nothing to prepare: 6.1 swaps in order-0 pages only */
 }
 
 const struct cram_hook_def cram_hook_defs[] = {

@@ -8,6 +8,8 @@
  * Context (see shared/HOOKS.md): store and load with the folio locked, may sleep;
  * invalidate in atomic context.
  */
+#define pr_fmt(fmt) "cram: " fmt
+
 #include "compat.h"
 
 #ifdef HAVE_ZSWAP_STORE
@@ -29,22 +31,33 @@ static bool cram_zswap_store(struct folio *folio)
 	return stored;
 }
 
-/* On success: filled, uptodate, and dirty when exclusive (as zswap_load does). */
+/*
+ * true and uptodate: filled (and dirty when exclusive, as zswap_load does).
+ * true, not uptodate: cram holds the slot but cannot deliver it (unreadable, or a
+ * large folio cram holds only part of); the kernel reports an I/O error (SIGBUS),
+ * exactly as zswap does. false: not cram's, the kernel reads the disk.
+ */
 static bool cram_zswap_load(struct folio *folio)
 {
+	unsigned int type = swp_type(folio->swap);
+	pgoff_t offset = swp_offset(folio->swap);
 	bool exclusive = folio_test_swapcache(folio);
 	int idx = cram_enter();
-	bool loaded;
+	int err;
 
-	loaded = cram_swap_load(swp_type(folio->swap), swp_offset(folio->swap),
-				folio_page(folio, 0), exclusive);
+	if (folio_test_large(folio))	/* not with zswap_ever_enabled set, see below */
+		err = cram_swap_holds(type, offset, folio_nr_pages(folio)) ? -EIO : -ENOENT;
+	else
+		err = cram_swap_load(type, offset, folio_page(folio, 0), exclusive);
 	cram_leave(idx);
-	if (loaded) {
+	if (err == -ENOENT)
+		return false;
+	if (!err) {
 		if (exclusive)
 			folio_mark_dirty(folio);
 		folio_mark_uptodate(folio);
 	}
-	return loaded;
+	return true;
 }
 
 static void cram_zswap_invalidate(swp_entry_t swp)
@@ -53,6 +66,22 @@ static void cram_zswap_invalidate(swp_entry_t swp)
 
 	cram_swap_invalidate(swp_type(swp), swp_offset(swp));
 	cram_leave(idx);
+}
+
+/*
+ * The swap-in path reads large folios only while zswap_never_enabled(); a folio cram
+ * holds part of could not be filled. Any write to zswap's "enabled" parameter sets
+ * zswap_ever_enabled for good (its pool is created), and writing N keeps zswap off:
+ * the static key itself is a private symbol.
+ */
+int cram_hooks_prepare(void)
+{
+	int err = cram_write_text("/sys/module/zswap/parameters/enabled", "N");
+
+	if (err)
+		pr_warn("cannot write zswap's enabled parameter (%d): large-folio swap-in of pages cram holds will fail with I/O errors\n",
+			err);
+	return 0;
 }
 
 const struct cram_hook_def cram_hook_defs[] = {

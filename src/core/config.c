@@ -136,6 +136,19 @@ int cram_region_parse(const char *arg, struct cram_region_spec *spec, const char
 	return 0;
 }
 
+int cram_region_range_check(u64 start, u64 size, const char **why)
+{
+	if ((start | size) & (CRAM_PAGE_SIZE - 1))
+		return fail(why, "start and size must be multiples of 4096");
+	if (size < CRAM_REGION_MIN_BYTES)
+		return fail(why, "region smaller than 1 MiB");
+	if (size / CRAM_PAGE_SIZE > CRAM_REGION_MAX_PAGES)
+		return fail(why, "region larger than 16 TiB (2^32 - 2 pages)");
+	if (start + size < start)
+		return fail(why, "range wraps past the end of the address space");
+	return 0;
+}
+
 int cram_wm_pct_check(unsigned int pct, const char **why)
 {
 	if (pct < 1 || pct > 100)

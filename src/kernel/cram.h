@@ -5,12 +5,14 @@
 #ifndef CRAM_KERNEL_H
 #define CRAM_KERNEL_H
 
+#include <linux/atomic.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
 
 #include "cram/config.h"
 
 struct page;
+struct resource;
 
 /*** main.c: effective configuration (module parameters) ***/
 
@@ -47,6 +49,7 @@ extern const struct cram_hook_def cram_hook_defs[];
 extern const unsigned int cram_nr_hook_defs;
 
 int cram_hooks_install(void);
+int cram_hooks_prepare(void);	/* per API, before arming (src/compat/<api>_api.c) */
 void cram_hooks_remove(void);
 const struct cram_sym *cram_hook_original(unsigned int idx);
 
@@ -65,17 +68,63 @@ static inline void cram_leave(int idx)
 	srcu_read_unlock(&cram_srcu, idx);
 }
 
+/*** kfile.c: small sysfs/procfs files, read and written from the module ***/
+
+int cram_read_text(const char *path, char *buf, size_t len);
+int cram_read_u64(const char *path, u64 *val);
+int cram_write_text(const char *path, const char *text);
+
+/*** region.c: the CXL memory cram owns ***/
+
+struct cram_region {
+	char name[24];		/* daxX.Y, or the start address for SIZE@START */
+	phys_addr_t start;
+	u64 size;
+	void *base;		/* write-back mapping; NULL: not claimed */
+	struct resource *res;
+};
+
+int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r);
+void cram_region_release(struct cram_region *r);
+
+/*** cxl_tier.c: pages of the region, allocated and copied ***/
+
+extern atomic_t cram_cxl_fail_loads;
+int cram_cxl_init(const struct cram_region_spec *spec);
+void cram_cxl_exit(void);
+bool cram_cxl_present(void);
+int cram_cxl_store(const void *src, u32 *page);
+int cram_cxl_load(u32 page, void *dst);
+void cram_cxl_free(u32 page);
+void cram_cxl_usage(u64 *total, u64 *used);
+u64 cram_cxl_bad_frees(void);
+const struct cram_region *cram_cxl_region_info(void);
+
 /*** swap.c: what cram does with each swap operation, whatever the hook API ***/
 
+/* Counters; a store ends in exactly one of STORES or DECLINE_*. */
 enum cram_stat {
 	CRAM_STAT_STORE_CALLS,
+	CRAM_STAT_STORES,
+	CRAM_STAT_DECLINE_DISABLED,
 	CRAM_STAT_DECLINE_NO_TIER,
+	CRAM_STAT_DECLINE_UNTRUSTED,
 	CRAM_STAT_DECLINE_LARGE_FOLIO,
+	CRAM_STAT_DECLINE_REGION_FULL,
+	CRAM_STAT_DECLINE_NOMEM,
+	CRAM_STAT_DECLINE_UNLOADING,
+	CRAM_STAT_STALE_REPLACED,
+	CRAM_STAT_STALE_ERASED,
 	CRAM_STAT_LOAD_CALLS,
+	CRAM_STAT_LOAD_HITS,
 	CRAM_STAT_LOAD_MISSES,
 	CRAM_STAT_LOAD_CHAINED,
+	CRAM_STAT_LOAD_ERRORS,
 	CRAM_STAT_INVALIDATE_CALLS,
+	CRAM_STAT_INVALIDATE_HITS,
 	CRAM_STAT_INVALIDATE_AREA_CALLS,
+	CRAM_STAT_INVALIDATE_AREA_FREED,
+	CRAM_STAT_CALLS_WHILE_DISARMED,
 	CRAM_NR_STATS
 };
 
@@ -83,10 +132,15 @@ void cram_stat_inc(enum cram_stat stat);
 u64 cram_stat_read(enum cram_stat stat);
 const char *cram_stat_name(enum cram_stat stat);
 
+u64 cram_swap_nr_stored(void);
+
+void cram_swap_init(void);
+void cram_swap_exit(void);
 int cram_swap_arm_check(void);
 bool cram_swap_store(unsigned int type, pgoff_t offset, struct page *page,
 		     unsigned int nr_pages);
-bool cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool exclusive);
+bool cram_swap_holds(unsigned int type, pgoff_t offset, unsigned int nr_pages);
+int cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool exclusive);
 void cram_swap_invalidate(unsigned int type, pgoff_t offset);
 void cram_swap_invalidate_area(unsigned int type);
 

@@ -5,7 +5,10 @@
  * Files:
  *   config   effective configuration: parsed region, watermarks, hook API of this
  *            kernel (from the build-time probes), IBT mode
- *   stats    one "name value" line per counter (counts of calls and outcomes)
+ *   stats    one "name value" line per counter (counts of calls and outcomes), then
+ *            the current state: stored_pages, region_pages, region_pages_used,
+ *            region_pages_free, region_bad_frees
+ *   fail_loads  (write N, test hook) the next N CXL loads fail as if poisoned
  *
  * Context: created in init, removed in exit (process context); reads run in process
  * context and take no locks of cram's own.
@@ -37,6 +40,9 @@ static int cram_config_show(struct seq_file *m, void *unused)
 			   cfg.region.start + cfg.region.size - 1, cfg.region.size);
 		break;
 	}
+	if (cram_cxl_present())
+		seq_printf(m, "region_claimed: %#llx-%#llx\n", (u64)cram_cxl_region_info()->start,
+			   (u64)cram_cxl_region_info()->start + cram_cxl_region_info()->size - 1);
 	seq_printf(m, "high_wm_pct: %u\n", cfg.high_wm_pct);
 	seq_printf(m, "low_wm_pct: %u\n", cfg.low_wm_pct);
 	seq_printf(m, "hook_api: %s\n", CRAM_HOOK_API);
@@ -50,9 +56,16 @@ DEFINE_SHOW_ATTRIBUTE(cram_config);
 static int cram_stats_show(struct seq_file *m, void *unused)
 {
 	enum cram_stat stat;
+	u64 total, used;
 
 	for (stat = 0; stat < CRAM_NR_STATS; stat++)
 		seq_printf(m, "%s %llu\n", cram_stat_name(stat), cram_stat_read(stat));
+	cram_cxl_usage(&total, &used);
+	seq_printf(m, "stored_pages %llu\n", cram_swap_nr_stored());
+	seq_printf(m, "region_pages %llu\n", total);
+	seq_printf(m, "region_pages_used %llu\n", used);
+	seq_printf(m, "region_pages_free %llu\n", total - used);
+	seq_printf(m, "region_bad_frees %llu\n", cram_cxl_bad_frees());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cram_stats);
@@ -66,6 +79,7 @@ int cram_debugfs_init(void)
 		return PTR_ERR(root);
 	debugfs_create_file("config", 0400, root, NULL, &cram_config_fops);
 	debugfs_create_file("stats", 0400, root, NULL, &cram_stats_fops);
+	debugfs_create_atomic_t("fail_loads", 0600, root, &cram_cxl_fail_loads);
 	cram_debugfs_root = root;
 	return 0;
 }

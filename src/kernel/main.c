@@ -3,8 +3,9 @@
  * main.c - cram.ko: module init/exit and module parameters.
  *
  * Init order: validate parameters, check zswap is off and empty (cram replaces it),
- * debugfs, then the hooks, last, so cram sees no swap traffic before it is ready.
- * Exit undoes it in reverse; hooks.c makes sure no task is still inside cram.
+ * claim the CXL region, debugfs, then the hooks, last, so cram sees no swap traffic
+ * before it is ready. Exit undoes it in reverse; hooks.c makes sure no task is still
+ * inside cram, and entries hold module references, so none is left at exit.
  *
  * Context: init, exit and parameter writes run in process context and may sleep.
  * Parameter writes, at load and through /sys/module/cram/parameters, are serialised
@@ -131,10 +132,15 @@ static int __init cram_init(void)
 	if (err)
 		return err;
 
+	cram_swap_init();
+	err = cram_cxl_init(&cram_region);
+	if (err)
+		return err;
+
 	err = cram_debugfs_init();
 	if (err) {
 		pr_err("cannot create /sys/kernel/debug/cram: %d\n", err);
-		return err;
+		goto fail_debugfs;
 	}
 
 	kernel_param_lock(THIS_MODULE);
@@ -143,20 +149,27 @@ static int __init cram_init(void)
 
 	/* last: from here on every swap store, load and invalidate runs through cram */
 	err = cram_hooks_install();
-	if (err) {
-		cram_debugfs_exit();
-		return err;
-	}
+	if (err)
+		goto fail_hooks;
 
 	pr_info("loaded (hook API %s, region %s, watermarks %u%%/%u%%)\n", CRAM_HOOK_API,
 		cram_region_arg[0] ? cram_region_arg : "none", cram_low_wm_pct, cram_high_wm_pct);
 	return 0;
+
+fail_hooks:
+	cram_debugfs_exit();
+fail_debugfs:
+	cram_swap_exit();
+	cram_cxl_exit();
+	return err;
 }
 
 static void __exit cram_exit(void)
 {
 	cram_hooks_remove();
 	cram_debugfs_exit();
+	cram_swap_exit();
+	cram_cxl_exit();
 	pr_info("unloaded\n");
 }
 

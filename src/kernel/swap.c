@@ -3,36 +3,81 @@
  * swap.c - what cram does with each swap operation, whatever the kernel's hook API
  * (the adapters in src/compat/ translate zswap's or frontswap's calls into these).
  *
- * Tiers: none admits a page yet (the CXL tier needs the device telemetry or an
- * explicit trust parameter; the DRAM pool comes later), so every store is declined
- * and the kernel writes the page to the swap device, as DESIGN.md requires without
- * telemetry. Loads and invalidates find nothing of cram's.
+ * Entries: one xarray per swap type, indexed by swap offset, as zswap keeps them. A
+ * CXL-tier entry is an xarray value entry holding the region page number, so a
+ * store allocates nothing but xarray nodes (zswap allocates those and an entry).
  *
- * Context: cram_swap_store/load may sleep (reclaim, swap-in); cram_swap_invalidate
- * runs in atomic context (under the PTE lock or si->lock) and must not. All run inside
- * cram_enter()/cram_leave() (SRCU). Counters are atomic; no locks yet.
+ * Admission, in order: large folios never (6.12 frees large swap ranges without
+ * invalidating them); nothing while disarmed (enabled=N); the CXL tier only with a
+ * region and, until the device telemetry is read, only with trust_capacity=Y (the
+ * operator's word that the memory does not compress, i.e. has the capacity it
+ * advertises). A declined page goes to the swap device, and any older entry at its
+ * offset is erased first so it cannot shadow the newer copy on disk.
+ *
+ * Lifetime: every entry holds a reference on the module (try_module_get, which fails
+ * once rmmod has begun), so rmmod fails with EBUSY while cram holds pages; swapoff
+ * reads them all back. lsmod's use count is the number of pages cram holds.
+ *
+ * Context: cram_swap_store/load run in process context and may sleep (store
+ * allocates xarray nodes with GFP_KERNEL, as zswap does; reclaim runs it with
+ * PF_MEMALLOC). cram_swap_invalidate runs in atomic context (under the PTE lock or
+ * si->lock) and does not sleep: xa_erase and cram_cxl_free only. All run inside
+ * cram_enter()/cram_leave() (SRCU).
+ * Locking: si->lock (kernel, 6.1 invalidate) -> xa_lock (per tree, inside the xa_*
+ * calls) ; the allocator's lock (cxl_tier.c) is never taken under xa_lock. The
+ * kernel serialises operations on one offset (folio lock, swap count), as zswap
+ * relies on; cram re-checks with xa_cmpxchg where an exclusive load frees.
  */
 #define pr_fmt(fmt) "cram: " fmt
 
 #include <linux/atomic.h>
-#include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/swap.h>
+#include <linux/xarray.h>
 
 #include "cram.h"
 
+static bool cram_enabled = true;
+module_param_named(enabled, cram_enabled, bool, 0644);
+MODULE_PARM_DESC(enabled,
+		 "take new pages (Y, default); N disarms: stores go to disk, loads and invalidates are still served until cram holds nothing");
+
+static bool cram_trust_capacity;
+module_param_named(trust_capacity, cram_trust_capacity, bool, 0644);
+MODULE_PARM_DESC(trust_capacity,
+		 "the CXL memory does not compress (plain RAM): admit pages without device telemetry (default N: no telemetry, no CXL placements)");
+
+static struct xarray cram_trees[MAX_SWAPFILES];
+static atomic64_t cram_nr_stored;
 static atomic64_t cram_stats[CRAM_NR_STATS];
 
 /* Names as an operator would ask for them (zswap's style). */
 static const char *const cram_stat_names[CRAM_NR_STATS] = {
 	[CRAM_STAT_STORE_CALLS] = "store_calls",
+	[CRAM_STAT_STORES] = "stores",
+	[CRAM_STAT_DECLINE_DISABLED] = "decline_disabled",
 	[CRAM_STAT_DECLINE_NO_TIER] = "decline_no_tier",
+	[CRAM_STAT_DECLINE_UNTRUSTED] = "decline_untrusted",
 	[CRAM_STAT_DECLINE_LARGE_FOLIO] = "decline_large_folio",
+	[CRAM_STAT_DECLINE_REGION_FULL] = "decline_region_full",
+	[CRAM_STAT_DECLINE_NOMEM] = "decline_nomem",
+	[CRAM_STAT_DECLINE_UNLOADING] = "decline_unloading",
+	[CRAM_STAT_STALE_REPLACED] = "stale_replaced",
+	[CRAM_STAT_STALE_ERASED] = "stale_erased",
 	[CRAM_STAT_LOAD_CALLS] = "load_calls",
+	[CRAM_STAT_LOAD_HITS] = "load_hits",
 	[CRAM_STAT_LOAD_MISSES] = "load_misses",
 	[CRAM_STAT_LOAD_CHAINED] = "load_chained",
+	[CRAM_STAT_LOAD_ERRORS] = "load_errors",
 	[CRAM_STAT_INVALIDATE_CALLS] = "invalidate_calls",
+	[CRAM_STAT_INVALIDATE_HITS] = "invalidate_hits",
 	[CRAM_STAT_INVALIDATE_AREA_CALLS] = "invalidate_area_calls",
+	[CRAM_STAT_INVALIDATE_AREA_FREED] = "invalidate_area_freed",
+	[CRAM_STAT_CALLS_WHILE_DISARMED] = "calls_while_disarmed",
 };
 
 void cram_stat_inc(enum cram_stat stat)
@@ -50,24 +95,12 @@ const char *cram_stat_name(enum cram_stat stat)
 	return cram_stat_names[stat];
 }
 
-/*** arming: cram replaces zswap, so zswap must be off and hold nothing ***/
-
-static int cram_read_text(const char *path, char *buf, size_t len)
+u64 cram_swap_nr_stored(void)
 {
-	struct file *file;
-	loff_t pos = 0;
-	ssize_t n;
-
-	file = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
-	n = kernel_read(file, buf, len - 1, &pos);
-	filp_close(file, NULL);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	return 0;
+	return atomic64_read(&cram_nr_stored);
 }
+
+/*** arming: cram replaces zswap, so zswap must be off and hold nothing ***/
 
 /* Reads only exported interfaces: zswap's own variables are sealed under IBT. */
 int cram_swap_arm_check(void)
@@ -93,40 +126,205 @@ int cram_swap_arm_check(void)
 		pr_err("zswap still holds %lu kB: swapoff and swapon the swap devices (or reboot) before loading cram\n",
 		       kb);
 		err = -EBUSY;
+		goto out;
 	}
+	err = cram_hooks_prepare();
 out:
 	kfree(buf);
 	return err;
 }
 
-/*** the swap operations ***/
+void cram_swap_init(void)
+{
+	unsigned int type;
+
+	for (type = 0; type < MAX_SWAPFILES; type++)
+		xa_init(&cram_trees[type]);
+}
+
+/* Module exit: entries hold module references, so none can be left here. */
+void cram_swap_exit(void)
+{
+	unsigned int type;
+
+	WARN_ON(atomic64_read(&cram_nr_stored));
+	for (type = 0; type < MAX_SWAPFILES; type++)
+		xa_destroy(&cram_trees[type]);
+}
+
+/*** entries ***/
+
+static struct xarray *cram_tree(unsigned int type)
+{
+	return &cram_trees[type];	/* the kernel's own swap type: < MAX_SWAPFILES */
+}
+
+/* Never sleeps: runs under the kernel's PTE lock or si->lock on invalidate. */
+static void cram_entry_free(void *entry)
+{
+	cram_cxl_free(xa_to_value(entry));
+	atomic64_dec(&cram_nr_stored);
+	module_put(THIS_MODULE);
+}
+
+static void cram_erase_stale(struct xarray *tree, pgoff_t offset, unsigned int nr_pages)
+{
+	unsigned int i;
+	void *entry;
+
+	for (i = 0; i < nr_pages; i++) {
+		entry = xa_erase(tree, offset + i);
+		if (entry) {
+			cram_entry_free(entry);
+			cram_stat_inc(CRAM_STAT_STALE_ERASED);
+		}
+	}
+}
+
+static void cram_note_disarmed(void)
+{
+	if (!READ_ONCE(cram_enabled))
+		cram_stat_inc(CRAM_STAT_CALLS_WHILE_DISARMED);
+}
+
+/*** store ***/
+
+/* Which tier may take this page: CRAM_STAT_STORES for the CXL tier, else why not. */
+static enum cram_stat cram_admit(unsigned int nr_pages)
+{
+	if (nr_pages > 1)
+		return CRAM_STAT_DECLINE_LARGE_FOLIO;
+	if (!READ_ONCE(cram_enabled))
+		return CRAM_STAT_DECLINE_DISABLED;
+	if (!cram_cxl_present())
+		return CRAM_STAT_DECLINE_NO_TIER;
+	if (!READ_ONCE(cram_trust_capacity))
+		return CRAM_STAT_DECLINE_UNTRUSTED;	/* no telemetry, no trust: disk */
+	return CRAM_STAT_STORES;
+}
+
+static enum cram_stat cram_store_cxl(struct xarray *tree, pgoff_t offset, struct page *page)
+{
+	void *src, *old;
+	u32 region_page;
+	int err;
+
+	if (!try_module_get(THIS_MODULE))
+		return CRAM_STAT_DECLINE_UNLOADING;
+	src = kmap_local_page(page);
+	err = cram_cxl_store(src, &region_page);
+	kunmap_local(src);
+	if (err) {
+		module_put(THIS_MODULE);
+		return CRAM_STAT_DECLINE_REGION_FULL;
+	}
+	old = xa_store(tree, offset, xa_mk_value(region_page), GFP_KERNEL);
+	if (xa_is_err(old)) {
+		cram_cxl_free(region_page);
+		module_put(THIS_MODULE);
+		return CRAM_STAT_DECLINE_NOMEM;
+	}
+	atomic64_inc(&cram_nr_stored);
+	if (old) {
+		cram_entry_free(old);
+		cram_stat_inc(CRAM_STAT_STALE_REPLACED);
+	}
+	return CRAM_STAT_STORES;
+}
 
 bool cram_swap_store(unsigned int type, pgoff_t offset, struct page *page,
 		     unsigned int nr_pages)
 {
+	struct xarray *tree = cram_tree(type);
+	enum cram_stat outcome;
+
 	cram_stat_inc(CRAM_STAT_STORE_CALLS);
-	if (nr_pages > 1) {
-		/* 6.12 frees large swap ranges without invalidating them: never hold one */
-		cram_stat_inc(CRAM_STAT_DECLINE_LARGE_FOLIO);
-		return false;
-	}
-	cram_stat_inc(CRAM_STAT_DECLINE_NO_TIER);
+	cram_note_disarmed();
+	outcome = cram_admit(nr_pages);
+	if (outcome == CRAM_STAT_STORES)
+		outcome = cram_store_cxl(tree, offset, page);
+	cram_stat_inc(outcome);
+	if (outcome == CRAM_STAT_STORES)
+		return true;
+	/* the kernel writes this page to disk: an older copy here must not shadow it */
+	cram_erase_stale(tree, offset, nr_pages);
 	return false;
 }
 
-bool cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool exclusive)
+/*** load / invalidate ***/
+
+/* Does cram hold any of these slots? (a large folio cannot be loaded in part) */
+bool cram_swap_holds(unsigned int type, pgoff_t offset, unsigned int nr_pages)
 {
-	cram_stat_inc(CRAM_STAT_LOAD_CALLS);
-	cram_stat_inc(CRAM_STAT_LOAD_MISSES);
+	struct xarray *tree = cram_tree(type);
+	unsigned int i;
+
+	for (i = 0; i < nr_pages; i++)
+		if (xa_load(tree, offset + i))
+			return true;
 	return false;
 }
 
+/*
+ * Fill page from cram's copy. exclusive: the page goes to the swap cache, so the
+ * entry is freed (the kernel keeps the data, dirty). Returns 0, -ENOENT when cram
+ * does not hold the slot, -EIO when the copy could not be read (poison): the entry
+ * stays, so the slot keeps failing rather than reading stale disk blocks.
+ */
+int cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool exclusive)
+{
+	struct xarray *tree = cram_tree(type);
+	void *entry, *dst;
+	int err;
+
+	cram_stat_inc(CRAM_STAT_LOAD_CALLS);
+	cram_note_disarmed();
+	entry = xa_load(tree, offset);
+	if (!entry) {
+		cram_stat_inc(CRAM_STAT_LOAD_MISSES);
+		return -ENOENT;
+	}
+	dst = kmap_local_page(page);
+	err = cram_cxl_load(xa_to_value(entry), dst);
+	kunmap_local(dst);
+	if (err) {
+		cram_stat_inc(CRAM_STAT_LOAD_ERRORS);
+		pr_err_ratelimited("swap type %u offset %lu: CXL memory unreadable (poison?): I/O error for this page\n",
+				   type, offset);
+		return err;
+	}
+	cram_stat_inc(CRAM_STAT_LOAD_HITS);
+	if (exclusive && xa_cmpxchg(tree, offset, entry, NULL, 0) == entry)
+		cram_entry_free(entry);
+	return 0;
+}
+
+/* Atomic context: never sleeps. */
 void cram_swap_invalidate(unsigned int type, pgoff_t offset)
 {
+	void *entry;
+
 	cram_stat_inc(CRAM_STAT_INVALIDATE_CALLS);
+	cram_note_disarmed();
+	entry = xa_erase(cram_tree(type), offset);
+	if (entry) {
+		cram_entry_free(entry);
+		cram_stat_inc(CRAM_STAT_INVALIDATE_HITS);
+	}
 }
 
+/* swapoff (6.1): everything of this type goes. Counted: swapoff should leave none. */
 void cram_swap_invalidate_area(unsigned int type)
 {
+	struct xarray *tree = cram_tree(type);
+	unsigned long offset;
+	void *entry;
+
 	cram_stat_inc(CRAM_STAT_INVALIDATE_AREA_CALLS);
+	xa_for_each(tree, offset, entry) {
+		if (xa_cmpxchg(tree, offset, entry, NULL, 0) == entry) {
+			cram_entry_free(entry);
+			cram_stat_inc(CRAM_STAT_INVALIDATE_AREA_FREED);
+		}
+	}
 }

@@ -57,6 +57,32 @@ static void test_region_phys_ranges(void)
 	tap_is_u64(s.size, 4096, "  size 4096");
 }
 
+static void test_region_range_rules(void)
+{
+	const char *why;
+
+	tap_is_u64(cram_region_range_check(0x110000000ULL, 512ULL << 20, &why), 0,
+		   "512 MiB at 0x110000000 is a usable region");
+	tap_is_u64(cram_region_range_check(0, CRAM_REGION_MIN_BYTES, &why), 0,
+		   "exactly the minimum size is usable");
+	why = NULL;
+	tap_is_u64(cram_region_range_check(0, CRAM_REGION_MIN_BYTES - 4096, &why),
+		   (uint64_t)-EINVAL, "one page under the minimum is refused");
+	tap_ok(why && strstr(why, "1 MiB"), "  saying the minimum");
+	tap_is_u64(cram_region_range_check(0x1000, (1ULL << 20) + 512, &why), (uint64_t)-EINVAL,
+		   "size not a page multiple is refused");
+	tap_is_u64(cram_region_range_check(0x800, 1ULL << 20, &why), (uint64_t)-EINVAL,
+		   "start not page aligned is refused");
+	tap_is_u64(cram_region_range_check(0, CRAM_REGION_MAX_PAGES * 4096, &why), 0,
+		   "the largest allocator-addressable region is usable");
+	why = NULL;
+	tap_is_u64(cram_region_range_check(0, (CRAM_REGION_MAX_PAGES + 1) * 4096, &why),
+		   (uint64_t)-EINVAL, "one page more than the allocator can number is refused");
+	tap_ok(why && strstr(why, "16 TiB"), "  saying the maximum");
+	tap_is_u64(cram_region_range_check(0xfffffffffff00000ULL, 2ULL << 20, &why),
+		   (uint64_t)-EINVAL, "a range wrapping past 2^64 is refused");
+}
+
 static void test_region_phys_rejects(void)
 {
 	static const char *const bad[] = {
@@ -110,6 +136,7 @@ int main(void)
 	test_region_devdax_names();
 	test_region_phys_ranges();
 	test_region_phys_rejects();
+	test_region_range_rules();
 	test_watermarks();
 	return tap_done();
 }

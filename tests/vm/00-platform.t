@@ -26,11 +26,12 @@ check "dax0.0 has at least 256 MiB" test "$CRAM_DAX_SIZE" -ge $((256 << 20))
 like "/proc/iomem shows the CXL window" "$(cat /proc/iomem)" 'CXL Window'
 
 # A marker written through devdax must appear at the matching offset of the host's
-# backing file (file offset = HPA - region start).
+# backing file (file offset = HPA - region start). It sits 1 MiB before the end: cram
+# fills its region from the start, and zeroes what it frees.
 marker="cram-dax-$(cat /proc/sys/kernel/random/uuid)"
-dax_off=$((0x100000))
+dax_off=$((CRAM_DAX_SIZE - (1 << 20)))
 file_off=$((CRAM_DAX_START + dax_off - CRAM_CXL_REGION_START))
-check "marker written through /dev/dax0.0" mempoke /dev/dax0.0 $((2 << 20)) $dax_off write "$marker"
+check "marker written through /dev/dax0.0" mempoke /dev/dax0.0 "$CRAM_DAX_SIZE" $dax_off write "$marker"
 host_check cxl $file_off "$marker"
 
 check "register BAR (ivshmem 1af4:1110) present" test -n "$CRAM_REGS"

@@ -16,10 +16,6 @@ echo Y > $zswap
 like "insmod with zswap enabled fails with EBUSY" "$(kmodload $CRAM_KO)" '^error EBUSY'
 like "  dmesg says how to fix it" "$(dmesg)" 'cram: zswap is enabled: cram replaces it'
 # ... or while it still holds pages after being switched off
-wait_filled() {	# wait_filled OUTFILE: until swapstress has written all its pages
-	i=0
-	while ! grep -q filled "$1" && [ $i -lt 600 ]; do sleep 1; i=$((i + 1)); done
-}
 rm -f /tmp/go-z
 in_memcg 24M swapstress 48 5 /tmp/go-z > /tmp/z.out 2>&1 &
 zpid=$!

@@ -7,7 +7,8 @@
 #   is DESC GOT WANT          string equality
 #   like DESC GOT ERE         extended-regex match
 #   host_check FILE OFF TEXT  ask the host to verify, after the VM stops, that
-#                             backing file FILE (cxl|regs) holds TEXT at OFF
+#                             backing file FILE (cxl|regs) holds TEXT at OFF, or,
+#                             with OFF "count>=N", holds TEXT at least N times
 . /run/cram/platform.env
 CRAM_KO=/cram/cram.ko
 tap_n=0
@@ -77,3 +78,9 @@ in_memcg() {
 
 vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 cram_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/stats; }
+
+# Wait until a swapstress run with a HOLD_FILE has written all its pages.
+wait_filled() {	# wait_filled OUTFILE
+	_tap_i=0
+	while ! grep -q filled "$1" && [ $_tap_i -lt 600 ]; do sleep 1; _tap_i=$((_tap_i + 1)); done
+}

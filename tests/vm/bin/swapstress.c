@@ -10,7 +10,8 @@
  * Output: "pages N mismatches M first_bad P" (P = -1 when none); exit 0 iff M == 0.
  *
  * Page i's content is a function of (SEED, i), regenerated for the check, so no copy
- * of the data stays in memory. Patterns cycle per page: text-like, random, one
+ * of the data stays in memory. Every page starts with i (8 bytes) and the text
+ * "swapstress:SEED:", so the host can count the pages it finds in a backing file. Patterns cycle per page: text-like, random, one
  * repeated word, half zero / half random (compressibility from ~4:1 to 1:1).
  */
 #include <stdint.h>
@@ -60,6 +61,7 @@ static void fill(unsigned char *p, uint64_t seed, size_t i)
 		}
 	}
 	memcpy(p, &i, sizeof(i));	/* every page distinct, never all-zero */
+	snprintf((char *)p + 8, 32, "swapstress:%llu:", (unsigned long long)seed);
 }
 
 int main(int argc, char **argv)

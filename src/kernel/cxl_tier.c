@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cxl_tier.c - the CXL tier's pages: the claimed region (region.c), cram's own page
+ * allocator over it (src/core/ralloc.c, per-CPU caches) and the copies in and out.
+ *
+ * Copies in use non-temporal stores (memcpy_flushcache, movnti) unless nt_store=N:
+ * a compressing device should see whole lines written, not a read-for-ownership of
+ * every line followed by a write-back. Copies out use copy_mc_to_kernel(), so a
+ * poisoned line becomes an error for that one page instead of a machine-check panic.
+ * A freed page is zeroed before it is handed back to the allocator: a compressing
+ * device reclaims zeroed space, and the page is never reused before it is zeroed.
+ * Non-temporal stores are fenced (wmb) before the page is published or freed.
+ *
+ * Memory: next[] (4 bytes) and state[] (1 byte) per region page, allocated at init
+ * (0.12 % of the region); nothing is allocated after init.
+ *
+ * Context: cram_cxl_init/exit at module init/exit (may sleep). cram_cxl_store,
+ * cram_cxl_load and cram_cxl_free never sleep and may run in atomic context
+ * (invalidate frees under the PTE lock). The per-CPU cache is used with preemption
+ * disabled (get_cpu_ptr); the allocator's own spinlock nests inside, taken briefly
+ * once per batch of pages. Never called from interrupt context.
+ */
+#define pr_fmt(fmt) "cram: " fmt
+
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "cram.h"
+#include "cram/ralloc.h"
+
+static bool cram_nt_store = true;
+module_param_named(nt_store, cram_nt_store, bool, 0644);
+MODULE_PARM_DESC(nt_store,
+		 "copy pages into CXL memory with non-temporal stores (Y, default) or plain stores (N), for comparison");
+
+static struct cram_region cram_cxl_region;
+static struct cram_ralloc cram_cxl_alloc;
+static struct cram_ralloc_cache __percpu *cram_cxl_caches;
+static u32 *cram_cxl_next;
+static u8 *cram_cxl_state;
+
+/* Test hook (debugfs fail_loads): the next N loads fail as if the line were poisoned. */
+atomic_t cram_cxl_fail_loads = ATOMIC_INIT(0);
+
+bool cram_cxl_present(void)
+{
+	return cram_cxl_region.base;
+}
+
+static void *cram_cxl_addr(u32 page)
+{
+	return cram_cxl_region.base + ((size_t)page << PAGE_SHIFT);
+}
+
+static void cram_cxl_free_tables(void)
+{
+	free_percpu(cram_cxl_caches);
+	kvfree(cram_cxl_next);
+	kvfree(cram_cxl_state);
+	cram_cxl_caches = NULL;
+	cram_cxl_next = NULL;
+	cram_cxl_state = NULL;
+}
+
+int cram_cxl_init(const struct cram_region_spec *spec)
+{
+	u64 nr_pages;
+	int cpu, err;
+
+	if (spec->kind == CRAM_REGION_NONE)
+		return 0;
+	err = cram_region_claim(spec, &cram_cxl_region);
+	if (err)
+		return err;
+	nr_pages = cram_cxl_region.size >> PAGE_SHIFT;
+	cram_cxl_next = kvmalloc_array(nr_pages, sizeof(*cram_cxl_next), GFP_KERNEL);
+	cram_cxl_state = kvmalloc_array(nr_pages, sizeof(*cram_cxl_state), GFP_KERNEL);
+	cram_cxl_caches = alloc_percpu(struct cram_ralloc_cache);
+	if (!cram_cxl_next || !cram_cxl_state || !cram_cxl_caches) {
+		pr_err("no memory for the page tables of a %llu-page region\n", nr_pages);
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = cram_ralloc_init(&cram_cxl_alloc, nr_pages, cram_cxl_next, cram_cxl_state);
+	if (err)	/* cannot happen: cram_region_range_check bounds nr_pages */
+		goto fail;
+	for_each_possible_cpu(cpu)
+		cram_ralloc_cache_init(per_cpu_ptr(cram_cxl_caches, cpu));
+	pr_info("CXL tier: region %s, %#llx-%#llx, %llu pages\n", cram_cxl_region.name,
+		cram_cxl_region.start, cram_cxl_region.start + cram_cxl_region.size - 1, nr_pages);
+	return 0;
+fail:
+	cram_cxl_free_tables();
+	cram_region_release(&cram_cxl_region);
+	return err;
+}
+
+/* Called once no entry refers to the region (module refs guarantee it). */
+void cram_cxl_exit(void)
+{
+	if (!cram_cxl_present())
+		return;
+	cram_cxl_free_tables();
+	cram_region_release(&cram_cxl_region);
+}
+
+/* Returns 0 and the page now holding a copy of src, or -ENOSPC. Never sleeps. */
+int cram_cxl_store(const void *src, u32 *page)
+{
+	struct cram_ralloc_cache *cache = get_cpu_ptr(cram_cxl_caches);
+	int err = cram_ralloc_get(&cram_cxl_alloc, cache, page);
+
+	put_cpu_ptr(cram_cxl_caches);
+	if (err)
+		return err;
+	if (cram_nt_store) {
+		memcpy_flushcache(cram_cxl_addr(*page), src, PAGE_SIZE);
+		wmb();	/* movnti is weakly ordered: complete before the entry is visible */
+	} else {
+		memcpy(cram_cxl_addr(*page), src, PAGE_SIZE);
+	}
+	return 0;
+}
+
+/* Returns 0, or -EIO if part of the page could not be read (poison). Never sleeps. */
+int cram_cxl_load(u32 page, void *dst)
+{
+	if (atomic_add_unless(&cram_cxl_fail_loads, -1, 0))
+		return -EIO;
+	if (copy_mc_to_kernel(dst, cram_cxl_addr(page), PAGE_SIZE))
+		return -EIO;
+	return 0;
+}
+
+/* Zero the page, then give it back to the allocator. Never sleeps. */
+void cram_cxl_free(u32 page)
+{
+	struct cram_ralloc_cache *cache;
+	int err;
+
+	if (cram_nt_store) {
+		memcpy_flushcache(cram_cxl_addr(page), page_address(ZERO_PAGE(0)), PAGE_SIZE);
+		wmb();	/* zeroed before anyone can allocate it again */
+	} else {
+		memset(cram_cxl_addr(page), 0, PAGE_SIZE);
+	}
+	cache = get_cpu_ptr(cram_cxl_caches);
+	err = cram_ralloc_put(&cram_cxl_alloc, cache, page);
+	put_cpu_ptr(cram_cxl_caches);
+	WARN_ONCE(err, "cram: region page %u freed twice or never allocated\n", page);
+}
+
+void cram_cxl_usage(u64 *total, u64 *used)
+{
+	u64 cached = 0;
+	int cpu;
+
+	*total = 0;
+	*used = 0;
+	if (!cram_cxl_present())
+		return;
+	/* a snapshot: per-CPU counts are read without stopping their owners */
+	for_each_possible_cpu(cpu)
+		cached += READ_ONCE(per_cpu_ptr(cram_cxl_caches, cpu)->count);
+	*total = cram_cxl_alloc.nr_pages;
+	*used = cram_ralloc_nr_used(&cram_cxl_alloc, NULL, 0);
+	*used = *used > cached ? *used - cached : 0;
+}
+
+u64 cram_cxl_bad_frees(void)
+{
+	return cram_cxl_present() ? cram_counter_read(&cram_cxl_alloc.bad_frees) : 0;
+}
+
+const struct cram_region *cram_cxl_region_info(void)
+{
+	return &cram_cxl_region;
+}

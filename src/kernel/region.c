@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * region.c - claim the CXL memory the tier lives in, exclusively, and map it.
+ *
+ * The range comes from the region= parameter: a device-dax instance (its range is
+ * read from /sys/bus/dax/devices/daxX.Y/{resource,size}: the dax bus and struct
+ * dev_dax are private to the kernel) or a physical SIZE@START. Before taking it:
+ *   - the size rules of src/core/config.c (cram_region_range_check);
+ *   - no byte of it may be System RAM (e.g. onlined by kmem);
+ *   - all of it must lie in one CXL window (IORES_DESC_CXL in /proc/iomem);
+ *   - request_mem_region_exclusive() must succeed: it fails while any driver
+ *     (device_dax, kmem, another cram) holds part of the range, and once it
+ *     succeeds nobody else, /dev/mem included, can take or map it.
+ * Then it is mapped write-back (memremap): swap pages are copied in and out by the
+ * CPU; the copy routines in cxl_tier.c choose the store type.
+ *
+ * Context: claim and release run at module init/exit (process context, may sleep).
+ */
+#define pr_fmt(fmt) "cram: " fmt
+
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "cram.h"
+
+#define DAX_SYSFS "/sys/bus/dax/devices/"
+
+static int cram_dax_range(const char *name, u64 *start, u64 *size)
+{
+	char path[64];
+	u64 more;
+	int err;
+
+	snprintf(path, sizeof(path), DAX_SYSFS "%s/resource", name);
+	err = cram_read_u64(path, start);
+	if (err == -ENOENT) {
+		pr_err("region=%s: no such device-dax instance (see ls %s)\n", name, DAX_SYSFS);
+		return -ENODEV;
+	}
+	if (err)
+		goto bad;
+	snprintf(path, sizeof(path), DAX_SYSFS "%s/size", name);
+	err = cram_read_u64(path, size);
+	if (err)
+		goto bad;
+	/* a dax instance made of several ranges lists mapping0, mapping1, ... */
+	snprintf(path, sizeof(path), DAX_SYSFS "%s/mapping1/start", name);
+	if (cram_read_u64(path, &more) != -ENOENT) {
+		pr_err("region=%s: made of several physical ranges; cram needs one (recreate it with daxctl)\n",
+		       name);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	pr_err("region=%s: cannot read its range from %s (%d)\n", name, path, err);
+	return err;
+}
+
+static int cram_cxl_window_covers(struct resource *res, void *arg)
+{
+	struct resource *want = arg;
+
+	/* the walk hands over each window clipped to the range asked for */
+	if (res->start == want->start && res->end == want->end)
+		want->flags |= IORESOURCE_BUSY;
+	return 0;
+}
+
+static bool cram_range_is_cxl(u64 start, u64 size)
+{
+	struct resource want = DEFINE_RES_MEM(start, size);
+
+	want.flags = 0;
+	walk_iomem_res_desc(IORES_DESC_CXL, IORESOURCE_MEM, start, start + size - 1,
+			    &want, cram_cxl_window_covers);
+	return want.flags & IORESOURCE_BUSY;
+}
+
+static int cram_range_check(const char *name, u64 start, u64 size)
+{
+	const char *why;
+
+	if (cram_region_range_check(start, size, &why)) {
+		pr_err("region=%s (%#llx-%#llx) rejected: %s\n", name, start, start + size - 1, why);
+		return -EINVAL;
+	}
+	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
+	    REGION_DISJOINT) {
+		pr_err("region=%s (%#llx-%#llx) rejected: it is System RAM (onlined by kmem?); cram needs memory the kernel does not use\n",
+		       name, start, start + size - 1);
+		return -EINVAL;
+	}
+	if (!cram_range_is_cxl(start, size)) {
+		pr_err("region=%s (%#llx-%#llx) rejected: not inside one CXL window (see 'CXL Window' in /proc/iomem)\n",
+		       name, start, start + size - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r)
+{
+	u64 start = spec->start, size = spec->size;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (spec->kind == CRAM_REGION_DEVDAX) {
+		strscpy(r->name, spec->dax_name, sizeof(r->name));
+		err = cram_dax_range(r->name, &start, &size);
+		if (err)
+			return err;
+	} else {
+		snprintf(r->name, sizeof(r->name), "%#llx", start);
+	}
+	err = cram_range_check(r->name, start, size);
+	if (err)
+		return err;
+
+	r->res = request_mem_region_exclusive(start, size, "cram");
+	if (!r->res) {
+		pr_err("region=%s (%#llx-%#llx) is busy: another driver holds part of it (see /proc/iomem)%s\n",
+		       r->name, start, start + size - 1,
+		       spec->kind == CRAM_REGION_DEVDAX ? "; release it with 'daxctl disable-device' first" : "");
+		return -EBUSY;
+	}
+	r->base = memremap(start, size, MEMREMAP_WB);
+	if (!r->base) {
+		pr_err("region=%s: cannot map %#llx-%#llx write-back\n", r->name, start,
+		       start + size - 1);
+		release_mem_region(start, size);
+		return -ENOMEM;
+	}
+	r->start = start;
+	r->size = size;
+	return 0;
+}
+
+void cram_region_release(struct cram_region *r)
+{
+	if (!r->base)
+		return;
+	memunmap(r->base);
+	release_mem_region(r->start, r->size);
+	r->base = NULL;
+}

@@ -1,0 +1,152 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# 30-cxl-tier.t - the CXL tier: cram claims the region exclusively (and refuses what
+# it must not take), swapped-out pages land in CXL memory and come back byte-exact,
+# swapoff returns them all, rmmod is refused while cram holds pages, disarming and
+# the no-trust rule send pages to disk, an unreadable CXL page is an I/O error.
+. /cram/tests/lib.sh
+plan 64
+
+dbg=/sys/kernel/debug/cram
+params=/sys/module/cram/parameters
+cg=/sys/fs/cgroup/cram-test
+dax=$CRAM_DAX
+dmesg -c > /dev/null
+
+win_end=$((0x$(awk '/CXL Window/ { split($1, r, "-"); print r[2]; exit }' /proc/iomem)))
+hex() { printf '%#x' "$1"; }
+
+refuse() {	# refuse PARAMS ERRNO DMESG-ERE
+	dmesg -c > /dev/null
+	like "insmod $1 fails with $2" "$(kmodload $CRAM_KO "$1")" "^error $2"
+	like "  dmesg says why" "$(dmesg)" "$3"
+}
+
+# --- what cram must not claim
+refuse "region=$dax" EBUSY "cram: region=$dax .* is busy: .*daxctl disable-device"
+refuse "region=2M@$CRAM_DAX_START" EBUSY "cram: region=$CRAM_DAX_START .* is busy"
+refuse "region=1M@0x100000" EINVAL 'cram: region=0x100000 .* rejected: it is System RAM'
+refuse "region=1M@0xfed00000" EINVAL 'cram: region=0xfed00000 .* rejected: not inside one CXL window'
+refuse "region=$(hex $((win_end - CRAM_DAX_START + 1 + (2 << 20))))@$CRAM_DAX_START" EINVAL \
+	'rejected: not inside one CXL window'
+refuse "region=64K@$CRAM_DAX_START" EINVAL 'rejected: region smaller than 1 MiB'
+refuse "region=dax9.9" ENODEV 'cram: region=dax9.9: no such device-dax instance'
+check_fails "no module left behind by refused loads" test -e /sys/module/cram
+
+check "daxctl disable-device $dax (as the message says)" daxctl disable-device $dax
+is "a physical range in the CXL window can be claimed" \
+	"$(kmodload $CRAM_KO "region=2M@$CRAM_DAX_START")" loaded
+check "  rmmod" rmmod cram
+
+# --- claim the device-dax instance, with pages already swapped out to disk
+rm -f /tmp/go-a
+in_memcg 24M swapstress 48 19 /tmp/go-a > /tmp/a.out 2>&1 &
+held_pid=$!
+wait_filled /tmp/a.out
+is "insmod region=$dax trust_capacity=1 ibt_strict=1" \
+	"$(kmodload $CRAM_KO "region=$dax trust_capacity=1 ibt_strict=1")" loaded
+touch /tmp/go-a
+wait $held_pid
+like "pages swapped out before cram was loaded read back intact" "$(tail -n 1 /tmp/a.out)" \
+	'^pages 12288 mismatches 0 '
+start_hex=$(printf '%x' "$CRAM_DAX_START")
+like "/proc/iomem shows the range owned by cram" "$(cat /proc/iomem)" "^ *0*$start_hex-[0-9a-f]+ : cram\$"
+like "config shows the claimed range" "$(cat $dbg/config)" "^region_claimed: $(hex "$CRAM_DAX_START")-"
+is "region_pages covers $dax" "$(cram_stat region_pages)" $((CRAM_DAX_SIZE / 4096))
+
+# --- a workload swaps through the CXL tier, byte-exact
+out0=$(vmstat pswpout)
+r=$(in_memcg 24M swapstress 64 21 2>&1)
+like "64 MiB in a 24 MiB cgroup reads back intact through the CXL tier" "$r" \
+	'^pages 16384 mismatches 0 '
+stores=$(cram_stat stores)
+check "the CXL tier took the pages ($stores stores)" test "$stores" -gt 8192
+check "and served the swap-ins ($(cram_stat load_hits) loads)" test "$(cram_stat load_hits)" -gt 8192
+disk=$(( $(vmstat pswpout) - out0 ))
+check "almost nothing went to the disk ($disk pages)" test "$disk" -lt $((stores / 20))
+is "no load failed" "$(cram_stat load_errors)" 0
+
+# --- pages held in CXL memory: accounting, rmmod refused, swapoff returns them all
+rm -f /tmp/go-b
+in_memcg 24M swapstress 64 23 /tmp/go-b > /tmp/b.out 2>&1 &
+held_pid=$!
+wait_filled /tmp/b.out
+held=$(cram_stat stored_pages)
+check "cram holds the swapped-out pages ($held)" test "$held" -gt 8192
+is "region pages in use = pages held" "$(cram_stat region_pages_used)" "$held"
+is "region pages used + free = region pages" \
+	$(( $(cram_stat region_pages_used) + $(cram_stat region_pages_free) )) "$(cram_stat region_pages)"
+is "the module's use count is the pages held" "$(cat /sys/module/cram/refcnt)" "$held"
+check_fails "rmmod refused while cram holds pages" rmmod cram
+check "  cram still loaded" test -e /sys/module/cram
+echo max > $cg/memory.max
+check "swapoff with pages in CXL memory" swapoff $CRAM_SWAP
+is "swapoff took every page back: cram holds none" "$(cram_stat stored_pages)" 0
+is "  region pages all free" "$(cram_stat region_pages_used)" 0
+is "  nothing freed twice" "$(cram_stat region_bad_frees)" 0
+touch /tmp/go-b
+wait $held_pid
+like "pages brought back by swapoff are intact" "$(tail -n 1 /tmp/b.out)" '^pages 16384 mismatches 0 '
+check "swapon" swapon $CRAM_SWAP
+
+# --- disarmed: no new pages, loads still served
+rm -f /tmp/go-d
+in_memcg 24M swapstress 48 25 /tmp/go-d > /tmp/d.out 2>&1 &
+held_pid=$!
+wait_filled /tmp/d.out
+held=$(cram_stat stored_pages)
+check "cram holds pages before disarming ($held)" test "$held" -gt 4096
+check "echo N > enabled" sh -c "echo N > $params/enabled"
+stores=$(cram_stat stores) hits=$(cram_stat load_hits)
+r=$(in_memcg 24M swapstress 32 27 2>&1)
+like "disarmed: a workload still reads back intact" "$r" '^pages 8192 mismatches 0 '
+is "  no new page stored" "$(cram_stat stores)" "$stores"
+check "  stores declined as disabled ($(cram_stat decline_disabled))" \
+	test "$(cram_stat decline_disabled)" -gt 4096
+touch /tmp/go-d
+wait $held_pid
+like "pages held before disarming read back intact" "$(tail -n 1 /tmp/d.out)" \
+	'^pages 12288 mismatches 0 '
+check "  served by cram while disarmed" test "$(cram_stat load_hits)" -gt $((hits + 4096))
+check "calls while disarmed counted ($(cram_stat calls_while_disarmed))" \
+	test "$(cram_stat calls_while_disarmed)" -gt 0
+check "echo Y > enabled" sh -c "echo Y > $params/enabled"
+
+# --- no telemetry and no trust: nothing goes to CXL memory
+check "echo N > trust_capacity" sh -c "echo N > $params/trust_capacity"
+stores=$(cram_stat stores)
+r=$(in_memcg 24M swapstress 32 29 2>&1)
+like "untrusted: a workload reads back intact" "$r" '^pages 8192 mismatches 0 '
+is "  no page stored in CXL memory" "$(cram_stat stores)" "$stores"
+check "  stores declined as untrusted ($(cram_stat decline_untrusted))" \
+	test "$(cram_stat decline_untrusted)" -gt 4096
+check "echo Y > trust_capacity" sh -c "echo Y > $params/trust_capacity"
+
+# --- an unreadable CXL page (poison) is an I/O error for that page, not a panic
+rm -f /tmp/go-p
+in_memcg 24M swapstress 32 31 /tmp/go-p > /tmp/p.out 2>&1 &
+held_pid=$!
+wait_filled /tmp/p.out
+echo 1 > $dbg/fail_loads
+touch /tmp/go-p
+wait $held_pid
+rc=$?
+is "one load failed" "$(cram_stat load_errors)" 1
+like "  dmesg reports it" "$(dmesg)" 'cram: swap type [0-9]+ offset [0-9]+: CXL memory unreadable'
+if grep -q '^hook_api: zswap' $dbg/config; then
+	is "  the process got SIGBUS (exit 135)" "$rc" 135
+else
+	# frontswap cannot return an error: the page reads back as zeros (documented)
+	like "  frontswap: exactly that page reads back wrong (zeros)" "$(tail -n 1 /tmp/p.out)" \
+		'^pages 8192 mismatches 1 '
+fi
+
+# --- unload after swapoff: clean, and the region is released
+echo max > $cg/memory.max
+check "swapoff" swapoff $CRAM_SWAP
+is "cram holds nothing after swapoff" "$(cram_stat stored_pages)" 0
+check "rmmod after swapoff" rmmod cram
+check_fails "/proc/iomem no longer shows cram" grep -q ': cram$' /proc/iomem
+check "$dax can be enabled again (region released)" daxctl enable-device $dax
+check "swapon" swapon $CRAM_SWAP
+is "kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""
