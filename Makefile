@@ -6,6 +6,7 @@
 #   make unit                              userspace unit tests of src/core (ASan+UBSan)
 #   make check                             everything: unit, build matrix, lint, DKMS, VM
 #   make demo                              boot the emulated CXL machine and show cram
+#   make bench                             host benchmarks (copy: plain vs non-temporal)
 #   make deps                              install host dependencies (root, Debian 12)
 #   make clean
 #
@@ -29,7 +30,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_
 TSAN_TESTS := build/unit/tsan/test_ralloc
 GUEST_PROGS := $(patsubst tests/vm/bin/%.c,build/guest/%,$(wildcard tests/vm/bin/*.c))
 
-.PHONY: all module unit guest check demo deps clean
+.PHONY: all module unit guest check demo bench deps clean
 
 all: module
 
@@ -64,6 +65,13 @@ check:
 
 demo:
 	scripts/demo
+
+build/bench/%: tests/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+bench: build/bench/copybench
+	build/bench/copybench
 
 deps:
 	scripts/deps

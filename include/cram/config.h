@@ -33,7 +33,7 @@ int cram_region_parse(const char *arg, struct cram_region_spec *spec, const char
  * parameter for SIZE@START): page aligned, at least CRAM_REGION_MIN_BYTES, and no
  * more pages than the region allocator can number (u32, see cram/ralloc.h).
  */
-#define CRAM_REGION_MIN_BYTES	(1ULL << 20)
+#define CRAM_REGION_MIN_BYTES	(1024ULL * 1024)
 #define CRAM_REGION_MAX_PAGES	0xfffffffeULL
 int cram_region_range_check(u64 start, u64 size, const char **why);
 

@@ -83,7 +83,8 @@ static int cram_range_check(const char *name, u64 start, u64 size)
 	const char *why;
 
 	if (cram_region_range_check(start, size, &why)) {
-		pr_err("region=%s (%#llx-%#llx) rejected: %s\n", name, start, start + size - 1, why);
+		pr_err("region=%s (%#llx-%#llx) rejected: %s\n", name, start, start + size - 1,
+		       why);
 		return -EINVAL;
 	}
 	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
@@ -121,8 +122,8 @@ int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r
 	r->res = request_mem_region_exclusive(start, size, "cram");
 	if (!r->res) {
 		pr_err("region=%s (%#llx-%#llx) is busy: another driver holds part of it (see /proc/iomem)%s\n",
-		       r->name, start, start + size - 1,
-		       spec->kind == CRAM_REGION_DEVDAX ? "; release it with 'daxctl disable-device' first" : "");
+		       r->name, start, start + size - 1, spec->kind == CRAM_REGION_DEVDAX ?
+		       "; release it with 'daxctl disable-device' first" : "");
 		return -EBUSY;
 	}
 	r->base = memremap(start, size, MEMREMAP_WB);

@@ -1,20 +1,46 @@
 # SPDX-License-Identifier: GPL-2.0
 # demo.sh - what `make demo` shows on the console: the emulated CXL machine, cram
-# loaded on it, its parameters and debugfs.
+# claiming its device-dax region, a workload swapping through the CXL tier and
+# reading every byte back, the stats, then swapoff and unload.
 . /run/cram/platform.env
 show() { echo; echo "\$ $*"; sh -c "$*" 2>&1; }
+cg=/sys/fs/cgroup/cram-demo
 
 echo "=== cram demo on $(uname -r) ==="
 show "cat /run/cram/platform.env"
 show "grep -E 'CXL|dax|region' /proc/iomem"
-show "daxctl list"
 show "cat /proc/swaps"
 show "modinfo /cram/cram.ko"
-show "insmod /cram/cram.ko region=$CRAM_DAX high_wm_pct=90 low_wm_pct=75"
+echo
+echo "# cram takes the region for itself: first release it from device_dax"
+show "daxctl disable-device $CRAM_DAX"
+show "insmod /cram/cram.ko region=$CRAM_DAX trust_capacity=1"
 show "grep . /sys/module/cram/parameters/*"
-show "ls -l /sys/kernel/debug/cram/"
+show "grep cram /proc/iomem"
 show "cat /sys/kernel/debug/cram/config"
-show "dmesg | grep cram:"
+echo
+echo "# 64 MiB of patterned pages in a 24 MiB memory cgroup: most of it is swapped out"
+mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
+echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+mkdir -p $cg
+echo 24M > $cg/memory.max
+show "sh -c 'echo \$\$ > $cg/cgroup.procs; exec swapstress 64 42'"
+show "grep -E '^(pswpout|pswpin) ' /proc/vmstat"
+show "cat /sys/kernel/debug/cram/stats"
+echo
+echo "# rmmod is refused while cram holds pages; swapoff brings them back"
+sh -c "echo \$\$ > $cg/cgroup.procs; exec swapstress 32 43 /tmp/demo-go" > /tmp/demo.out &
+while ! grep -q filled /tmp/demo.out; do sleep 1; done
+show "grep -E '^(stored_pages|region_pages_used) ' /sys/kernel/debug/cram/stats"
 show "rmmod cram"
+echo max > $cg/memory.max
+show "swapoff $CRAM_SWAP"
+touch /tmp/demo-go
+wait
+show "cat /tmp/demo.out"
+show "grep -E '^(stored_pages|region_pages_used) ' /sys/kernel/debug/cram/stats"
+show "rmmod cram"
+show "daxctl enable-device $CRAM_DAX"
+show "dmesg | grep cram:"
 echo
 echo "=== demo done ==="
