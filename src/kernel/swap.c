@@ -18,11 +18,15 @@
  * once rmmod has begun), so rmmod fails with EBUSY while cram holds pages; swapoff
  * reads them all back. lsmod's use count is the number of pages cram holds.
  *
- * Context: cram_swap_store/load run in process context and may sleep (store
- * allocates xarray nodes with GFP_KERNEL, as zswap does; reclaim runs it with
- * PF_MEMALLOC). cram_swap_invalidate runs in atomic context (under the PTE lock or
- * si->lock) and does not sleep: xa_erase and cram_cxl_free only. All run inside
- * cram_enter()/cram_leave() (SRCU).
+ * Context: cram_swap_store/load are called in process context, but nothing cram
+ * does there sleeps: the store's only allocation is xarray nodes (one per 64
+ * offsets) with GFP_NOWAIT (reclaim runs with PF_MEMALLOC, so reserves are open to
+ * it; zswap uses GFP_KERNEL and allocates an entry too); if that fails the page goes
+ * to disk. cram_swap_invalidate runs in atomic context (under the PTE lock or
+ * si->lock): xa_erase and cram_cxl_free only. All run inside cram_enter()/
+ * cram_leave() (SRCU).
+ *
+ * /proc/vmstat: pages cram stores and loads count as zswpout/zswpin, as zswap's do.
  * Locking: si->lock (kernel, 6.1 invalidate) -> xa_lock (per tree, inside the xa_*
  * calls) ; the allocator's lock (cxl_tier.c) is never taken under xa_lock. The
  * kernel serialises operations on one offset (folio lock, swap count), as zswap
@@ -37,6 +41,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/swap.h>
+#include <linux/vmstat.h>
 #include <linux/xarray.h>
 
 #include "cram.h"
@@ -218,13 +223,14 @@ static enum cram_stat cram_store_cxl(struct xarray *tree, pgoff_t offset, struct
 		module_put(THIS_MODULE);
 		return CRAM_STAT_DECLINE_REGION_FULL;
 	}
-	old = xa_store(tree, offset, xa_mk_value(region_page), GFP_KERNEL);
+	old = xa_store(tree, offset, xa_mk_value(region_page), GFP_NOWAIT | __GFP_NOWARN);
 	if (xa_is_err(old)) {
 		cram_cxl_free(region_page);
 		module_put(THIS_MODULE);
 		return CRAM_STAT_DECLINE_NOMEM;
 	}
 	atomic64_inc(&cram_nr_stored);
+	count_vm_event(ZSWPOUT);
 	if (old) {
 		cram_entry_free(old);
 		cram_stat_inc(CRAM_STAT_STALE_REPLACED);
@@ -294,6 +300,7 @@ int cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool ex
 		return err;
 	}
 	cram_stat_inc(CRAM_STAT_LOAD_HITS);
+	count_vm_event(ZSWPIN);
 	if (exclusive && xa_cmpxchg(tree, offset, entry, NULL, 0) == entry)
 		cram_entry_free(entry);
 	return 0;

@@ -5,7 +5,7 @@
 # swapoff returns them all, rmmod is refused while cram holds pages, disarming and
 # the no-trust rule send pages to disk, an unreadable CXL page is an I/O error.
 . /cram/tests/lib.sh
-plan 64
+plan 68
 
 dbg=/sys/kernel/debug/cram
 params=/sys/module/cram/parameters
@@ -55,16 +55,27 @@ like "config shows the claimed range" "$(cat $dbg/config)" "^region_claimed: $(h
 is "region_pages covers $dax" "$(cram_stat region_pages)" $((CRAM_DAX_SIZE / 4096))
 
 # --- a workload swaps through the CXL tier, byte-exact
-out0=$(vmstat pswpout)
+out0=$(vmstat pswpout) zout0=$(vmstat zswpout) zin0=$(vmstat zswpin)
+stores0=$(cram_stat stores) hits0=$(cram_stat load_hits)
 r=$(in_memcg 24M swapstress 64 21 2>&1)
 like "64 MiB in a 24 MiB cgroup reads back intact through the CXL tier" "$r" \
 	'^pages 16384 mismatches 0 '
-stores=$(cram_stat stores)
+stores=$(( $(cram_stat stores) - stores0 )) hits=$(( $(cram_stat load_hits) - hits0 ))
 check "the CXL tier took the pages ($stores stores)" test "$stores" -gt 8192
-check "and served the swap-ins ($(cram_stat load_hits) loads)" test "$(cram_stat load_hits)" -gt 8192
+check "and served the swap-ins ($hits loads)" test "$hits" -gt 8192
 disk=$(( $(vmstat pswpout) - out0 ))
 check "almost nothing went to the disk ($disk pages)" test "$disk" -lt $((stores / 20))
 is "no load failed" "$(cram_stat load_errors)" 0
+is "/proc/vmstat zswpout counts cram's stores" $(( $(vmstat zswpout) - zout0 )) "$stores"
+is "/proc/vmstat zswpin counts cram's loads" $(( $(vmstat zswpin) - zin0 )) "$hits"
+
+# --- two workloads at once: both CPUs store, load and free concurrently
+in_memcg 32M swapstress 40 33 > /tmp/c1.out 2>&1 &
+c1=$!
+in_memcg 32M swapstress 40 35 > /tmp/c2.out 2>&1 &
+wait $c1 $!
+like "concurrent workload 1 reads back intact" "$(cat /tmp/c1.out)" '^pages 10240 mismatches 0 '
+like "concurrent workload 2 reads back intact" "$(cat /tmp/c2.out)" '^pages 10240 mismatches 0 '
 
 # --- pages held in CXL memory: accounting, rmmod refused, swapoff returns them all
 rm -f /tmp/go-b
