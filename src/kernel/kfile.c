@@ -11,18 +11,25 @@
 
 #include "cram.h"
 
-/* Read up to len - 1 bytes of path into buf, NUL-terminated. */
-int cram_read_text(const char *path, char *buf, size_t len)
+static ssize_t cram_file_io(const char *path, bool write, void *buf, size_t len)
 {
 	struct file *file;
 	loff_t pos = 0;
 	ssize_t n;
 
-	file = filp_open(path, O_RDONLY, 0);
+	file = filp_open(path, write ? O_WRONLY : O_RDONLY, 0);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	n = kernel_read(file, buf, len - 1, &pos);
+	n = write ? kernel_write(file, buf, len, &pos) : kernel_read(file, buf, len, &pos);
 	filp_close(file, NULL);
+	return n;
+}
+
+/* Read up to len - 1 bytes of path into buf, NUL-terminated. */
+int cram_read_text(const char *path, char *buf, size_t len)
+{
+	ssize_t n = cram_file_io(path, false, buf, len - 1);
+
 	if (n < 0)
 		return n;
 	buf[n] = '\0';
@@ -43,14 +50,7 @@ int cram_read_u64(const char *path, u64 *val)
 
 int cram_write_text(const char *path, const char *text)
 {
-	struct file *file;
-	loff_t pos = 0;
-	ssize_t n;
+	ssize_t n = cram_file_io(path, true, (void *)text, strlen(text));
 
-	file = filp_open(path, O_WRONLY, 0);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
-	n = kernel_write(file, text, strlen(text), &pos);
-	filp_close(file, NULL);
 	return n < 0 ? n : 0;
 }

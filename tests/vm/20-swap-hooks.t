@@ -16,10 +16,7 @@ echo Y > $zswap
 like "insmod with zswap enabled fails with EBUSY" "$(kmodload $CRAM_KO)" '^error EBUSY'
 like "  dmesg says how to fix it" "$(dmesg)" 'cram: zswap is enabled: cram replaces it'
 # ... or while it still holds pages after being switched off
-rm -f /tmp/go-z
-in_memcg 24M swapstress 48 5 /tmp/go-z > /tmp/z.out 2>&1 &
-zpid=$!
-wait_filled /tmp/z.out
+hold_start z 24M 48 5
 echo N > $zswap
 zswapped=$(awk '$1 == "Zswapped:" { print $2 }' /proc/meminfo)
 check "zswap took pages while enabled (Zswapped: $zswapped kB)" test "$zswapped" -gt 0
@@ -27,25 +24,20 @@ dmesg -c > /dev/null
 like "insmod while zswap holds pages fails with EBUSY" "$(kmodload $CRAM_KO)" '^error EBUSY'
 like "  dmesg says how to fix it" "$(dmesg)" 'cram: zswap still holds [0-9]+ kB'
 [ -e /sys/module/cram ] && rmmod cram
-touch /tmp/go-z
-wait $zpid
+hold_release z
 swapoff /dev/vda && swapon /dev/vda
 is "swapoff/swapon emptied zswap" "$(awk '$1 == "Zswapped:" { print $2 }' /proc/meminfo)" 0
 
 # --- pages swapped out before cram is loaded
-rm -f /tmp/go
+hold_start pre 24M 64 7
 pre_out=/tmp/pre.out
-in_memcg 24M swapstress 64 7 /tmp/go > $pre_out 2>&1 &
-pre=$!
-wait_filled $pre_out
 is "workload filled 64 MiB in a 24 MiB cgroup" "$(head -n 1 $pre_out)" filled
 out_before=$(vmstat pswpout)
 check "pages went to the swap device before cram ($out_before pages)" test "$out_before" -gt 8192
 
 is "insmod ibt_strict=1" "$(kmodload $CRAM_KO ibt_strict=1)" loaded
 like "config says strict IBT mode" "$(cat /sys/kernel/debug/cram/config)" 'strict yes'
-touch /tmp/go
-wait $pre
+hold_release pre
 like "pages swapped out before loading read back intact" "$(tail -n 1 $pre_out)" \
 	'^pages 16384 mismatches 0 '
 # zswap's entry points see every swap-in and slot free; frontswap (6.1) only calls its

@@ -39,14 +39,10 @@ is "a physical range in the CXL window can be claimed" \
 check "  rmmod" rmmod cram
 
 # --- claim the device-dax instance, with pages already swapped out to disk
-rm -f /tmp/go-a
-in_memcg 24M swapstress 48 19 /tmp/go-a > /tmp/a.out 2>&1 &
-held_pid=$!
-wait_filled /tmp/a.out
+hold_start a 24M 48 19
 is "insmod region=$dax trust_capacity=1 ibt_strict=1" \
 	"$(kmodload $CRAM_KO "region=$dax trust_capacity=1 ibt_strict=1")" loaded
-touch /tmp/go-a
-wait $held_pid
+hold_release a
 like "pages swapped out before cram was loaded read back intact" "$(tail -n 1 /tmp/a.out)" \
 	'^pages 12288 mismatches 0 '
 start_hex=$(printf '%x' "$CRAM_DAX_START")
@@ -78,10 +74,7 @@ like "concurrent workload 1 reads back intact" "$(cat /tmp/c1.out)" '^pages 1024
 like "concurrent workload 2 reads back intact" "$(cat /tmp/c2.out)" '^pages 10240 mismatches 0 '
 
 # --- pages held in CXL memory: accounting, rmmod refused, swapoff returns them all
-rm -f /tmp/go-b
-in_memcg 24M swapstress 64 23 /tmp/go-b > /tmp/b.out 2>&1 &
-held_pid=$!
-wait_filled /tmp/b.out
+hold_start b 24M 64 23
 held=$(cram_stat stored_pages)
 check "cram holds the swapped-out pages ($held)" test "$held" -gt 8192
 is "region pages in use = pages held" "$(cram_stat region_pages_used)" "$held"
@@ -95,16 +88,12 @@ check "swapoff with pages in CXL memory" swapoff $CRAM_SWAP
 is "swapoff took every page back: cram holds none" "$(cram_stat stored_pages)" 0
 is "  region pages all free" "$(cram_stat region_pages_used)" 0
 is "  nothing freed twice" "$(cram_stat region_bad_frees)" 0
-touch /tmp/go-b
-wait $held_pid
+hold_release b
 like "pages brought back by swapoff are intact" "$(tail -n 1 /tmp/b.out)" '^pages 16384 mismatches 0 '
 check "swapon" swapon $CRAM_SWAP
 
 # --- disarmed: no new pages, loads still served
-rm -f /tmp/go-d
-in_memcg 24M swapstress 48 25 /tmp/go-d > /tmp/d.out 2>&1 &
-held_pid=$!
-wait_filled /tmp/d.out
+hold_start d 24M 48 25
 held=$(cram_stat stored_pages)
 check "cram holds pages before disarming ($held)" test "$held" -gt 4096
 check "echo N > enabled" sh -c "echo N > $params/enabled"
@@ -114,8 +103,7 @@ like "disarmed: a workload still reads back intact" "$r" '^pages 8192 mismatches
 is "  no new page stored" "$(cram_stat stores)" "$stores"
 check "  stores declined as disabled ($(cram_stat decline_disabled))" \
 	test "$(cram_stat decline_disabled)" -gt 4096
-touch /tmp/go-d
-wait $held_pid
+hold_release d
 like "pages held before disarming read back intact" "$(tail -n 1 /tmp/d.out)" \
 	'^pages 12288 mismatches 0 '
 check "  served by cram while disarmed" test "$(cram_stat load_hits)" -gt $((hits + 4096))
@@ -134,13 +122,9 @@ check "  stores declined as untrusted ($(cram_stat decline_untrusted))" \
 check "echo Y > trust_capacity" sh -c "echo Y > $params/trust_capacity"
 
 # --- an unreadable CXL page (poison) is an I/O error for that page, not a panic
-rm -f /tmp/go-p
-in_memcg 24M swapstress 32 31 /tmp/go-p > /tmp/p.out 2>&1 &
-held_pid=$!
-wait_filled /tmp/p.out
+hold_start p 24M 32 31
 echo 1 > $dbg/fail_loads
-touch /tmp/go-p
-wait $held_pid
+hold_release p
 rc=$?
 is "one load failed" "$(cram_stat load_errors)" 1
 like "  dmesg reports it" "$(dmesg)" 'cram: swap type [0-9]+ offset [0-9]+: CXL memory unreadable'

@@ -9,9 +9,7 @@ plan 4
 daxctl disable-device $CRAM_DAX > /dev/null 2>&1
 is "insmod region=$CRAM_DAX trust_capacity=1 ibt_strict=1" \
 	"$(kmodload $CRAM_KO "region=$CRAM_DAX trust_capacity=1 ibt_strict=1")" loaded
-rm -f /tmp/never
-in_memcg 24M swapstress 48 99 /tmp/never > /tmp/residue.out 2>&1 &
-wait_filled /tmp/residue.out
+hold_start residue 24M 48 99	# never released
 is "workload filled 48 MiB in a 24 MiB cgroup" "$(head -n 1 /tmp/residue.out)" filled
 held=$(cram_stat stored_pages)
 check "cram holds its pages ($held)" test "$held" -gt 4096

@@ -79,8 +79,22 @@ in_memcg() {
 vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 cram_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/stats; }
 
-# Wait until a swapstress run with a HOLD_FILE has written all its pages.
-wait_filled() {	# wait_filled OUTFILE
+# A swapstress run held between swap-out and read-back (one at a time):
+#   hold_start NAME LIMIT MB SEED   start it in the test cgroup, return once it has
+#                                   written every page; its output goes to /tmp/NAME.out
+#   hold_release NAME               let it read back; returns its exit status
+hold_start() {
+	rm -f "/tmp/$1.go"
+	in_memcg "$2" swapstress "$3" "$4" "/tmp/$1.go" > "/tmp/$1.out" 2>&1 &
+	_tap_held=$!
 	_tap_i=0
-	while ! grep -q filled "$1" && [ $_tap_i -lt 600 ]; do sleep 1; _tap_i=$((_tap_i + 1)); done
+	while ! grep -q filled "/tmp/$1.out" && [ $_tap_i -lt 600 ]; do
+		sleep 1
+		_tap_i=$((_tap_i + 1))
+	done
+}
+
+hold_release() {
+	touch "/tmp/$1.go"
+	wait $_tap_held
 }
