@@ -8,6 +8,7 @@
  *   with HOLD_FILE: after filling, print "filled" and wait until HOLD_FILE exists
  *   (lets a test load or unload cram between swap-out and swap-in).
  * Output: "pages N mismatches M first_bad P" (P = -1 when none); exit 0 iff M == 0.
+ * Only the buffer is swappable: the program locks the rest of itself in RAM.
  *
  * Page i's content is a function of (SEED, i), regenerated for the check, so no copy
  * of the data stays in memory. Every page starts with i (8 bytes) and the text
@@ -76,6 +77,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pages = strtoull(argv[1], NULL, 0) * (1 << 20) / PAGE;
+	/*
+	 * Keep the program's own stack, data and text in RAM: only the buffer mapped
+	 * below is swapped, so every page that leaves RAM is a checked one (a test that
+	 * corrupts one swapped page then sees a mismatch, not a crash).
+	 */
+	if (mlockall(MCL_CURRENT)) {
+		perror("mlockall");
+		return 2;
+	}
 	seed = strtoull(argv[2], NULL, 0);
 	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
