@@ -53,6 +53,7 @@ void cram_ralloc_cache_init(struct cram_ralloc_cache *c);
 int cram_ralloc_get(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 *page);
 int cram_ralloc_put(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 page);
 void cram_ralloc_drain(struct cram_ralloc *a, struct cram_ralloc_cache *c);
+u64 cram_ralloc_nr_free_global(struct cram_ralloc *a);
 u64 cram_ralloc_nr_used(struct cram_ralloc *a, struct cram_ralloc_cache *caches,
 			unsigned int nr_caches);
 

@@ -113,16 +113,24 @@ void cram_ralloc_drain(struct cram_ralloc *a, struct cram_ralloc_cache *c)
 		flush(a, c, c->count);
 }
 
-/* Pages in use: a snapshot, exact only when nothing runs concurrently. */
-u64 cram_ralloc_nr_used(struct cram_ralloc *a, struct cram_ralloc_cache *caches,
-			unsigned int nr_caches)
+/* Free pages on the global list (not counting those in per-CPU caches). */
+u64 cram_ralloc_nr_free_global(struct cram_ralloc *a)
 {
 	u64 free;
-	unsigned int i;
 
 	cram_lock(&a->lock);
 	free = a->nr_global_free;
 	cram_unlock(&a->lock);
+	return free;
+}
+
+/* Pages in use: a snapshot, exact only when nothing runs concurrently. */
+u64 cram_ralloc_nr_used(struct cram_ralloc *a, struct cram_ralloc_cache *caches,
+			unsigned int nr_caches)
+{
+	u64 free = cram_ralloc_nr_free_global(a);
+	unsigned int i;
+
 	for (i = 0; i < nr_caches; i++)
 		free += caches[i].count;
 	return a->nr_pages - free;

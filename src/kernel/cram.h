@@ -12,7 +12,6 @@
 #include "cram/config.h"
 
 struct page;
-struct resource;
 
 /*** main.c: effective configuration (module parameters) ***/
 
@@ -81,7 +80,6 @@ struct cram_region {
 	phys_addr_t start;
 	u64 size;
 	void *base;		/* write-back mapping; NULL: not claimed */
-	struct resource *res;
 };
 
 int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r);

@@ -157,7 +157,7 @@ void cram_cxl_free(u32 page)
 
 void cram_cxl_usage(u64 *total, u64 *used)
 {
-	u64 cached = 0;
+	u64 free;
 	int cpu;
 
 	*total = 0;
@@ -165,11 +165,11 @@ void cram_cxl_usage(u64 *total, u64 *used)
 	if (!cram_cxl_present())
 		return;
 	/* a snapshot: per-CPU counts are read without stopping their owners */
+	free = cram_ralloc_nr_free_global(&cram_cxl_alloc);
 	for_each_possible_cpu(cpu)
-		cached += READ_ONCE(per_cpu_ptr(cram_cxl_caches, cpu)->count);
+		free += READ_ONCE(per_cpu_ptr(cram_cxl_caches, cpu)->count);
 	*total = cram_cxl_alloc.nr_pages;
-	*used = cram_ralloc_nr_used(&cram_cxl_alloc, NULL, 0);
-	*used = *used > cached ? *used - cached : 0;
+	*used = *total > free ? *total - free : 0;
 }
 
 u64 cram_cxl_bad_frees(void)

@@ -25,6 +25,7 @@ static struct dentry *cram_debugfs_root;
 
 static int cram_config_show(struct seq_file *m, void *unused)
 {
+	const struct cram_region *claimed = cram_cxl_region_info();
 	struct cram_config cfg;
 
 	cram_config_snapshot(&cfg);
@@ -41,8 +42,8 @@ static int cram_config_show(struct seq_file *m, void *unused)
 		break;
 	}
 	if (cram_cxl_present())
-		seq_printf(m, "region_claimed: %#llx-%#llx\n", (u64)cram_cxl_region_info()->start,
-			   (u64)cram_cxl_region_info()->start + cram_cxl_region_info()->size - 1);
+		seq_printf(m, "region_claimed: %#llx-%#llx\n", (u64)claimed->start,
+			   (u64)claimed->start + claimed->size - 1);
 	seq_printf(m, "high_wm_pct: %u\n", cfg.high_wm_pct);
 	seq_printf(m, "low_wm_pct: %u\n", cfg.low_wm_pct);
 	seq_printf(m, "hook_api: %s\n", CRAM_HOOK_API);

@@ -119,8 +119,7 @@ int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r
 	if (err)
 		return err;
 
-	r->res = request_mem_region_exclusive(start, size, "cram");
-	if (!r->res) {
+	if (!request_mem_region_exclusive(start, size, "cram")) {
 		pr_err("region=%s (%#llx-%#llx) is busy: another driver holds part of it (see /proc/iomem)%s\n",
 		       r->name, start, start + size - 1, spec->kind == CRAM_REGION_DEVDAX ?
 		       "; release it with 'daxctl disable-device' first" : "");
