@@ -16,12 +16,6 @@ dmesg -c > /dev/null
 win_end=$((0x$(awk '/CXL Window/ { split($1, r, "-"); print r[2]; exit }' /proc/iomem)))
 hex() { printf '%#x' "$1"; }
 
-refuse() {	# refuse PARAMS ERRNO DMESG-ERE
-	dmesg -c > /dev/null
-	like "insmod $1 fails with $2" "$(kmodload $CRAM_KO "$1")" "^error $2"
-	like "  dmesg says why" "$(dmesg)" "$3"
-}
-
 # --- what cram must not claim
 refuse "region=$dax" EBUSY "cram: region=$dax .* is busy: .*daxctl disable-device"
 refuse "region=2M@$CRAM_DAX_START" EBUSY "cram: region=$CRAM_DAX_START .* is busy"

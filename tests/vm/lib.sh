@@ -6,6 +6,8 @@
 #   check_fails DESC CMD...   ok when CMD exits non-zero
 #   is DESC GOT WANT          string equality
 #   like DESC GOT ERE         extended-regex match
+#   refuse PARAMS ERRNO ERE   insmod cram.ko PARAMS fails with ERRNO and a new
+#                             dmesg line matches ERE (two results)
 #   host_check FILE OFF TEXT  ask the host to verify, after the VM stops, that
 #                             backing file FILE (cxl|regs) holds TEXT at OFF, or,
 #                             with OFF "count>=N", holds TEXT at least N times
@@ -60,6 +62,12 @@ like() {
 }
 
 host_check() { echo "# host-check: $1 $2 $3"; }
+
+refuse() {
+	dmesg -c > /dev/null
+	like "insmod $1 fails with $2" "$(kmodload $CRAM_KO "$1")" "^error $2"
+	like "  dmesg says why" "$(dmesg)" "$3"
+}
 
 # Kernel messages of the kind that mean the kernel is unhappy.
 dmesg_bad() { dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN'; }
