@@ -6,7 +6,9 @@
 #   make unit                              userspace unit tests of src/core (ASan+UBSan)
 #   make check                             everything: unit, build matrix, lint, DKMS, VM
 #   make demo                              boot the emulated CXL machine and show cram
-#   make bench                             host benchmarks (copy: plain vs non-temporal)
+#   make bench                             host benchmarks (copy: plain vs non-temporal;
+#                                          device model scan cost)
+#   make devmodel                          the emulated device (build/devmodel/cramdev)
 #   make deps                              install host dependencies (root, Debian 12)
 #   make clean
 #
@@ -29,8 +31,11 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_
 # Tests of concurrent code also run under ThreadSanitizer (which excludes ASan).
 TSAN_TESTS := build/unit/tsan/test_ralloc
 GUEST_PROGS := $(patsubst tests/vm/bin/%.c,build/guest/%,$(wildcard tests/vm/bin/*.c))
+# The host-side model of a compressing device (tests/devmodel/), run next to QEMU.
+DEVMODEL_SRCS := tests/devmodel/footprint.c tests/devmodel/scan.c
+DEVMODEL_DEPS := $(DEVMODEL_SRCS) $(wildcard tests/devmodel/*.h include/cram/*.h)
 
-.PHONY: all module unit guest check demo bench deps clean
+.PHONY: all module unit guest devmodel check demo bench deps clean
 
 all: module
 
@@ -57,7 +62,17 @@ build/unit/tsan/%: tests/unit/%.c $(CORE_SRCS) $(wildcard include/cram/*.h tests
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -fsanitize=%,$(UNIT_CFLAGS)) -fsanitize=thread -o $@ $< $(CORE_SRCS)
 
-unit: $(UNIT_TESTS) $(TSAN_TESTS)
+build/devmodel/cramdev: tests/devmodel/cramdev.c $(DEVMODEL_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -Werror -Iinclude -o $@ $< $(DEVMODEL_SRCS) -llz4
+
+devmodel: build/devmodel/cramdev
+
+build/unit/test_devmodel: tests/devmodel/test_devmodel.c $(DEVMODEL_DEPS) tests/unit/tap.h
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(DEVMODEL_SRCS) -llz4
+
+unit: $(UNIT_TESTS) $(TSAN_TESTS) build/unit/test_devmodel
 	@set -e; for t in $^; do echo "# $$t"; $$t; done
 
 check:
@@ -70,8 +85,15 @@ build/bench/%: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-bench: build/bench/copybench
+build/bench/scanbench: tests/devmodel/test_devmodel.c $(DEVMODEL_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -Iinclude -o $@ $< $(DEVMODEL_SRCS) -llz4
+
+# copy: plain vs non-temporal stores; scan: the device model's cost per GiB
+bench: build/bench/copybench build/bench/scanbench
 	build/bench/copybench
+	build/bench/scanbench | grep '^#'
+
 
 deps:
 	scripts/deps

@@ -21,6 +21,7 @@ typedef spinlock_t cram_lock_t;
 #define cram_lock(l)			spin_lock(l)
 #define cram_unlock(l)			spin_unlock(l)
 #define cram_xchg_u8(p, v)		xchg(p, v)
+#define cram_load_u8(p)			READ_ONCE(*(p))
 typedef atomic64_t cram_counter_t;
 #define cram_counter_set(c, v)		atomic64_set(c, v)
 #define cram_counter_inc(c)		atomic64_inc(c)
@@ -43,6 +44,7 @@ typedef pthread_mutex_t cram_lock_t;
 #define cram_lock(l)			pthread_mutex_lock(l)
 #define cram_unlock(l)			pthread_mutex_unlock(l)
 #define cram_xchg_u8(p, v)		__atomic_exchange_n(p, v, __ATOMIC_ACQ_REL)
+#define cram_load_u8(p)			__atomic_load_n(p, __ATOMIC_RELAXED)
 typedef u64 cram_counter_t;
 #define cram_counter_set(c, v)		__atomic_store_n(c, v, __ATOMIC_RELAXED)
 #define cram_counter_inc(c)		((void)__atomic_add_fetch(c, 1, __ATOMIC_RELAXED))

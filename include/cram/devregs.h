@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * devregs.h - the compressing device's register block (version 1) and the rules cram
+ * applies to it: consistent reads, sanity checks, the conservative projection of
+ * physical use and the watermark gate with hysteresis. Shared by the module
+ * (src/kernel/device.c), the device model (tests/devmodel/) and the unit tests.
+ *
+ * Layout (little-endian, naturally aligned; shared/DESIGN.md section 4):
+ *   0x00 MAGIC "CRAMDEV1"   0x08 VERSION (u32)     0x0c GRANULE (u32)
+ *   0x10 LOGICAL_CAP        0x18 PHYS_CAP          0x20 PHYS_USED
+ *   0x28 LOGICAL_USED       0x30 SEQ (odd: update in progress)
+ *   0x38 STATUS (u32)       0x3c SCAN_MS (u32)     0x40 WARN_WM
+ *   0x48 CRIT_WM            0x50 OVERFLOW_EVENTS   0x58 HOST_WRITE_SEQ (driver)
+ *   0x60 SCANNED_WRITE_SEQ  0x68 HEARTBEAT
+ *
+ * The projection (why it is never optimistic): the driver counts a page as reserved
+ * before it starts copying into it, and adds it to HOST_WRITE_SEQ only once the copy
+ * is complete and ordered. The device reads HOST_WRITE_SEQ before a scan and
+ * publishes it as SCANNED_WRITE_SEQ next to that scan's PHYS_USED. At least
+ * SCANNED_WRITE_SEQ pages were complete when the scan began, so the scan saw their
+ * final contents (later changes to them are frees, which zero and only shrink); at
+ * most reserved - SCANNED_WRITE_SEQ pages were not, and each is charged a full page.
+ * Hence PHYS_USED + (reserved - SCANNED_WRITE_SEQ) * 4096 >= real use, however old
+ * the snapshot. tests/unit/test_devregs.c checks this under adversarial interleavings.
+ *
+ * Context: pure functions on caller-owned data, no allocation, no locking. The gate
+ * (struct cram_gate) is updated by concurrent callers without a lock: the projection,
+ * not the gate flag, is what keeps use under the high watermark.
+ */
+#ifndef CRAM_DEVREGS_H
+#define CRAM_DEVREGS_H
+
+#include "cram/core_types.h"
+
+#define CRAM_REGS_MAGIC		0x315645444d415243ULL	/* "CRAMDEV1" read as LE u64 */
+#define CRAM_REGS_VERSION	1
+#define CRAM_REGS_SIZE		0x70
+
+#define CRAM_REG_MAGIC			0x00
+#define CRAM_REG_VERSION_GRANULE	0x08	/* VERSION low half, GRANULE high half */
+#define CRAM_REG_LOGICAL_CAP		0x10
+#define CRAM_REG_PHYS_CAP		0x18
+#define CRAM_REG_PHYS_USED		0x20
+#define CRAM_REG_LOGICAL_USED		0x28
+#define CRAM_REG_SEQ			0x30
+#define CRAM_REG_STATUS_SCAN_MS		0x38	/* STATUS low half, SCAN_MS high half */
+#define CRAM_REG_WARN_WM		0x40
+#define CRAM_REG_CRIT_WM		0x48
+#define CRAM_REG_OVERFLOW_EVENTS	0x50
+#define CRAM_REG_HOST_WRITE_SEQ		0x58
+#define CRAM_REG_SCANNED_WRITE_SEQ	0x60
+#define CRAM_REG_HEARTBEAT		0x68
+
+#define CRAM_STATUS_READY	(1U << 0)
+#define CRAM_STATUS_WARN	(1U << 1)
+#define CRAM_STATUS_CRIT	(1U << 2)
+#define CRAM_STATUS_OVERFLOW	(1U << 3)
+#define CRAM_STATUS_FAULT	(1U << 4)
+
+/* A seqcount read gives up after this many torn or in-progress attempts. */
+#define CRAM_REGS_READ_TRIES	64
+
+struct cram_regs {
+	u64 magic;
+	u32 version;
+	u32 granule;
+	u64 logical_cap;
+	u64 phys_cap;
+	u64 phys_used;
+	u64 logical_used;
+	u64 seq;
+	u32 status;
+	u32 scan_ms;
+	u64 warn_wm;
+	u64 crit_wm;
+	u64 overflow_events;
+	u64 host_write_seq;
+	u64 scanned_write_seq;
+	u64 heartbeat;
+};
+
+/* Reads the 64-bit register at byte offset off (the module: readq; tests: memory). */
+typedef u64 (*cram_reg_read_fn)(void *ctx, u32 off);
+
+/*
+ * One consistent snapshot: SEQ even and unchanged across the read. Returns 0, or
+ * -EAGAIN when no stable snapshot came in CRAM_REGS_READ_TRIES attempts.
+ */
+int cram_regs_read(struct cram_regs *r, cram_reg_read_fn read, void *ctx);
+
+/*
+ * Is this snapshot one cram may act on? NULL if so, else why not (a sentence for
+ * dmesg and debugfs). region_bytes: size of the region cram owns on the device;
+ * host_written: pages cram has completed so far (what it wrote to HOST_WRITE_SEQ).
+ */
+const char *cram_regs_insane(const struct cram_regs *r, u64 region_bytes, u64 host_written);
+
+/* Physical bytes in use, never an underestimate (see the top of this file). */
+u64 cram_project_used(const struct cram_regs *r, u64 reserved);
+
+/*
+ * Watermarks in bytes of physical capacity: high = high_pct of PHYS_CAP, capped by
+ * the device's CRIT_WM when it gives one; low = low_pct of PHYS_CAP, scaled down
+ * with high when CRIT_WM caps it, so low < high always.
+ */
+void cram_wm_bytes(const struct cram_regs *r, unsigned int high_pct, unsigned int low_pct,
+		   u64 *high, u64 *low);
+
+/* The admission gate: open until a page would cross high, then closed until use < low. */
+struct cram_gate {
+	u8 closed;			/* changed by atomic exchange only */
+	cram_counter_t closings;	/* times it closed */
+};
+
+/*
+ * May one more page go to the device? projected: cram_project_used() with the page
+ * already counted as reserved. Closes the gate when it must refuse; reopens it once
+ * the use without this page is under low.
+ */
+bool cram_gate_admit(struct cram_gate *g, u64 projected, u64 high, u64 low);
+
+#endif /* CRAM_DEVREGS_H */

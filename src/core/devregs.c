@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * devregs.c - reading and judging the compressing device's telemetry: the seqcount
+ * read, the sanity rules, the conservative projection and the watermark gate. The
+ * why of each rule is in include/cram/devregs.h.
+ *
+ * Context: any; no allocation, no sleeping, no locks. cram_regs_read() calls the
+ * caller's read function, which must complete each read before the next (readq
+ * does; the unit tests use acquire loads).
+ */
+#include "cram/devregs.h"
+
+static void cram_regs_read_fields(struct cram_regs *r, cram_reg_read_fn read, void *ctx)
+{
+	u64 v;
+
+	r->magic = read(ctx, CRAM_REG_MAGIC);
+	v = read(ctx, CRAM_REG_VERSION_GRANULE);
+	r->version = (u32)v;
+	r->granule = (u32)(v >> 32);
+	r->logical_cap = read(ctx, CRAM_REG_LOGICAL_CAP);
+	r->phys_cap = read(ctx, CRAM_REG_PHYS_CAP);
+	r->phys_used = read(ctx, CRAM_REG_PHYS_USED);
+	r->logical_used = read(ctx, CRAM_REG_LOGICAL_USED);
+	v = read(ctx, CRAM_REG_STATUS_SCAN_MS);
+	r->status = (u32)v;
+	r->scan_ms = (u32)(v >> 32);
+	r->warn_wm = read(ctx, CRAM_REG_WARN_WM);
+	r->crit_wm = read(ctx, CRAM_REG_CRIT_WM);
+	r->overflow_events = read(ctx, CRAM_REG_OVERFLOW_EVENTS);
+	r->host_write_seq = read(ctx, CRAM_REG_HOST_WRITE_SEQ);
+	r->scanned_write_seq = read(ctx, CRAM_REG_SCANNED_WRITE_SEQ);
+	r->heartbeat = read(ctx, CRAM_REG_HEARTBEAT);
+}
+
+int cram_regs_read(struct cram_regs *r, cram_reg_read_fn read, void *ctx)
+{
+	unsigned int tries;
+	u64 seq;
+
+	for (tries = 0; tries < CRAM_REGS_READ_TRIES; tries++) {
+		seq = read(ctx, CRAM_REG_SEQ);
+		if (seq & 1)
+			continue;	/* the device is publishing */
+		cram_regs_read_fields(r, read, ctx);
+		if (read(ctx, CRAM_REG_SEQ) == seq) {
+			r->seq = seq;
+			return 0;
+		}
+	}
+	return -EAGAIN;
+}
+
+static bool is_pow2(u32 v)
+{
+	return v && !(v & (v - 1));
+}
+
+const char *cram_regs_insane(const struct cram_regs *r, u64 region_bytes, u64 host_written)
+{
+	if (r->magic != CRAM_REGS_MAGIC)
+		return "bad magic (not CRAMDEV1)";
+	if (r->version != CRAM_REGS_VERSION)
+		return "unsupported register block version";
+	if (r->status & CRAM_STATUS_FAULT)
+		return "device reports a fault";
+	if (!(r->status & CRAM_STATUS_READY))
+		return "device not ready";
+	if (r->status & CRAM_STATUS_OVERFLOW)
+		return "device reports overflow (physical capacity exceeded)";
+	if (!is_pow2(r->granule) || r->granule > CRAM_PAGE_SIZE)
+		return "granule not a power of two up to 4096";
+	if (!r->phys_cap)
+		return "PHYS_CAP is zero";
+	if (r->phys_cap > r->logical_cap)
+		return "PHYS_CAP larger than LOGICAL_CAP";
+	if (r->logical_cap < region_bytes)
+		return "LOGICAL_CAP smaller than the region cram owns";
+	if (r->phys_used / 2 > r->phys_cap)
+		return "PHYS_USED more than twice PHYS_CAP";
+	if (r->logical_used > r->logical_cap)
+		return "LOGICAL_USED larger than LOGICAL_CAP";
+	if (r->scanned_write_seq > host_written)
+		return "SCANNED_WRITE_SEQ ahead of the pages cram has written";
+	if (!r->scan_ms || r->scan_ms > 60000)
+		return "SCAN_MS not within 1..60000";
+	return NULL;
+}
+
+u64 cram_project_used(const struct cram_regs *r, u64 reserved)
+{
+	u64 unscanned = reserved > r->scanned_write_seq ? reserved - r->scanned_write_seq : 0;
+
+	return r->phys_used + unscanned * CRAM_PAGE_SIZE;
+}
+
+void cram_wm_bytes(const struct cram_regs *r, unsigned int high_pct, unsigned int low_pct,
+		   u64 *high, u64 *low)
+{
+	/* percentages are 1..100 (config.c), so neither product overflows below 2^57 */
+	*high = r->phys_cap / 100 * high_pct + r->phys_cap % 100 * high_pct / 100;
+	*low = r->phys_cap / 100 * low_pct + r->phys_cap % 100 * low_pct / 100;
+	if (r->crit_wm && r->crit_wm < *high) {
+		*low = r->crit_wm / high_pct * low_pct;
+		*high = r->crit_wm;
+	}
+}
+
+bool cram_gate_admit(struct cram_gate *g, u64 projected, u64 high, u64 low)
+{
+	u64 before = projected > CRAM_PAGE_SIZE ? projected - CRAM_PAGE_SIZE : 0;
+
+	if (cram_load_u8(&g->closed)) {
+		if (before >= low)
+			return false;
+		cram_xchg_u8(&g->closed, 0);
+	}
+	if (projected > high) {
+		if (!cram_xchg_u8(&g->closed, 1))
+			cram_counter_inc(&g->closings);
+		return false;
+	}
+	return true;
+}

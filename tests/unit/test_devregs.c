@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_devregs.c - unit tests of src/core/devregs.c: the seqcount read, the sanity
+ * rules, the projection of physical use, the watermarks and the gate, and a
+ * simulation of driver and device under adversarial interleavings that checks the
+ * projection is never optimistic (and that the same check catches a driver which
+ * counts a page as written before its copy is complete).
+ */
+#include <stdlib.h>
+
+#include "cram/devregs.h"
+#include "tap.h"
+
+#define PG CRAM_PAGE_SIZE
+
+/*** a register block in memory ***/
+
+static u64 mem_regs[CRAM_REGS_SIZE / 8];
+
+struct torn_ctx {
+	unsigned int reads;		/* reads so far */
+	unsigned int publish_at;	/* after this many reads, the device publishes */
+	unsigned int publishes_left;
+};
+
+static u64 read_mem(void *ctx, u32 off)
+{
+	struct torn_ctx *t = ctx;
+
+	if (t && t->publishes_left && ++t->reads == t->publish_at) {
+		/* the device publishes a new scan in the middle of our read */
+		mem_regs[CRAM_REG_PHYS_USED / 8] += PG;
+		mem_regs[CRAM_REG_HEARTBEAT / 8]++;
+		mem_regs[CRAM_REG_SEQ / 8] += 2;
+		t->publishes_left--;
+		t->reads = 0;
+	}
+	return __atomic_load_n(&mem_regs[off / 8], __ATOMIC_ACQUIRE);
+}
+
+static void good_regs(void)
+{
+	memset(mem_regs, 0, sizeof(mem_regs));
+	mem_regs[CRAM_REG_MAGIC / 8] = CRAM_REGS_MAGIC;
+	mem_regs[CRAM_REG_VERSION_GRANULE / 8] = 1 | (64ULL << 32);
+	mem_regs[CRAM_REG_LOGICAL_CAP / 8] = 512ULL << 20;
+	mem_regs[CRAM_REG_PHYS_CAP / 8] = 128ULL << 20;
+	mem_regs[CRAM_REG_PHYS_USED / 8] = 10ULL << 20;
+	mem_regs[CRAM_REG_LOGICAL_USED / 8] = 40ULL << 20;
+	mem_regs[CRAM_REG_SEQ / 8] = 42;
+	mem_regs[CRAM_REG_STATUS_SCAN_MS / 8] = CRAM_STATUS_READY | (100ULL << 32);
+	mem_regs[CRAM_REG_WARN_WM / 8] = 100ULL << 20;
+	mem_regs[CRAM_REG_CRIT_WM / 8] = 120ULL << 20;
+	mem_regs[CRAM_REG_HOST_WRITE_SEQ / 8] = 7;
+	mem_regs[CRAM_REG_SCANNED_WRITE_SEQ / 8] = 5;
+	mem_regs[CRAM_REG_HEARTBEAT / 8] = 99;
+}
+
+static void test_regs_read_decodes_every_field(void)
+{
+	struct cram_regs r;
+
+	good_regs();
+	tap_is_u64(cram_regs_read(&r, read_mem, NULL), 0, "stable block: read succeeds");
+	tap_is_u64(r.magic, CRAM_REGS_MAGIC, "  magic");
+	tap_is_u64(r.version, 1, "  version (low half of 0x08)");
+	tap_is_u64(r.granule, 64, "  granule (high half of 0x08)");
+	tap_is_u64(r.logical_cap, 512ULL << 20, "  logical_cap");
+	tap_is_u64(r.phys_cap, 128ULL << 20, "  phys_cap");
+	tap_is_u64(r.phys_used, 10ULL << 20, "  phys_used");
+	tap_is_u64(r.status, CRAM_STATUS_READY, "  status (low half of 0x38)");
+	tap_is_u64(r.scan_ms, 100, "  scan_ms (high half of 0x38)");
+	tap_is_u64(r.crit_wm, 120ULL << 20, "  crit_wm");
+	tap_is_u64(r.scanned_write_seq, 5, "  scanned_write_seq");
+	tap_is_u64(r.heartbeat, 99, "  heartbeat");
+	tap_is_u64(r.seq, 42, "  seq");
+}
+
+static void test_regs_read_gives_up_while_publishing(void)
+{
+	struct cram_regs r;
+
+	good_regs();
+	mem_regs[CRAM_REG_SEQ / 8] = 43;	/* odd: the device never finishes */
+	tap_is_u64(cram_regs_read(&r, read_mem, NULL), (u64)-EAGAIN,
+		   "SEQ stuck odd: read gives up with -EAGAIN (bounded)");
+}
+
+static void test_regs_read_retries_a_torn_snapshot(void)
+{
+	struct torn_ctx t = { .publish_at = 8, .publishes_left = 3 };
+	struct cram_regs r;
+
+	good_regs();
+	tap_is_u64(cram_regs_read(&r, read_mem, &t), 0,
+		   "three publishes in the middle of reads: read still succeeds");
+	tap_is_u64(r.seq, 42 + 6, "  and returns the last published snapshot");
+	tap_is_u64(r.phys_used, (10ULL << 20) + 3 * PG, "  whose PHYS_USED matches its SEQ");
+	tap_is_u64(r.heartbeat, 99 + 3, "  and whose HEARTBEAT matches its SEQ");
+
+	good_regs();
+	t = (struct torn_ctx){ .publish_at = 8, .publishes_left = 1000 };
+	tap_is_u64(cram_regs_read(&r, read_mem, &t), (u64)-EAGAIN,
+		   "a device that publishes during every read: read gives up");
+}
+
+/*** sanity rules ***/
+
+static void test_insane_registers_are_named(void)
+{
+	static const struct {
+		u32 off;
+		u64 val;
+		const char *why;
+	} cases[] = {
+		{ CRAM_REG_MAGIC, 0x4141414141414141ULL, "bad magic (not CRAMDEV1)" },
+		{ CRAM_REG_VERSION_GRANULE, 2 | (64ULL << 32), "unsupported register block version" },
+		{ CRAM_REG_VERSION_GRANULE, 1 | (48ULL << 32), "granule not a power of two up to 4096" },
+		{ CRAM_REG_VERSION_GRANULE, 1, "granule not a power of two up to 4096" },
+		{ CRAM_REG_PHYS_CAP, 0, "PHYS_CAP is zero" },
+		{ CRAM_REG_PHYS_CAP, 1ULL << 40, "PHYS_CAP larger than LOGICAL_CAP" },
+		{ CRAM_REG_LOGICAL_CAP, 128ULL << 20, "LOGICAL_CAP smaller than the region cram owns" },
+		{ CRAM_REG_PHYS_USED, (256ULL << 20) + 2, "PHYS_USED more than twice PHYS_CAP" },
+		{ CRAM_REG_LOGICAL_USED, 1ULL << 40, "LOGICAL_USED larger than LOGICAL_CAP" },
+		{ CRAM_REG_SCANNED_WRITE_SEQ, 8, "SCANNED_WRITE_SEQ ahead of the pages cram has written" },
+		{ CRAM_REG_STATUS_SCAN_MS, CRAM_STATUS_READY, "SCAN_MS not within 1..60000" },
+		{ CRAM_REG_STATUS_SCAN_MS, 0 | (100ULL << 32), "device not ready" },
+		{ CRAM_REG_STATUS_SCAN_MS, CRAM_STATUS_READY | CRAM_STATUS_FAULT | (100ULL << 32),
+		  "device reports a fault" },
+		{ CRAM_REG_STATUS_SCAN_MS, CRAM_STATUS_READY | CRAM_STATUS_OVERFLOW | (100ULL << 32),
+		  "device reports overflow (physical capacity exceeded)" },
+	};
+	struct cram_regs r;
+	char what[128];
+	size_t i;
+
+	good_regs();
+	cram_regs_read(&r, read_mem, NULL);
+	tap_ok(!cram_regs_insane(&r, 512ULL << 20, 7), "a sane block passes");
+	tap_ok(!cram_regs_insane(&r, 256ULL << 20, 5),
+	       "  also for a smaller region, and with SCANNED_WRITE_SEQ == pages written");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		good_regs();
+		mem_regs[cases[i].off / 8] = cases[i].val;
+		cram_regs_read(&r, read_mem, NULL);
+		snprintf(what, sizeof(what), "insane: %s", cases[i].why);
+		tap_is_str(cram_regs_insane(&r, 512ULL << 20, 7), cases[i].why, what);
+	}
+}
+
+/*** projection, watermarks, gate ***/
+
+static void test_projection_charges_unscanned_pages_in_full(void)
+{
+	struct cram_regs r = { .phys_used = 1000, .scanned_write_seq = 10 };
+
+	tap_is_u64(cram_project_used(&r, 10), 1000, "nothing reserved since the scan: PHYS_USED");
+	tap_is_u64(cram_project_used(&r, 13), 1000 + 3 * PG, "3 pages since the scan: 3 full pages more");
+	tap_is_u64(cram_project_used(&r, 4), 1000, "fewer reserved than scanned (never sane): no underflow");
+}
+
+static void test_watermarks_in_bytes(void)
+{
+	struct cram_regs r = { .phys_cap = 1000 * PG };
+	u64 high, low;
+
+	cram_wm_bytes(&r, 90, 80, &high, &low);
+	tap_is_u64(high, 900 * PG, "high 90% of PHYS_CAP");
+	tap_is_u64(low, 800 * PG, "low 80% of PHYS_CAP");
+	r.crit_wm = 450 * PG;
+	cram_wm_bytes(&r, 90, 80, &high, &low);
+	tap_is_u64(high, 450 * PG, "CRIT_WM below high caps high");
+	tap_is_u64(low, 400 * PG, "  and low scales with it (80/90 of CRIT_WM)");
+	r.crit_wm = 950 * PG;
+	cram_wm_bytes(&r, 90, 80, &high, &low);
+	tap_is_u64(high, 900 * PG, "CRIT_WM above high: high stays");
+	r = (struct cram_regs){ .phys_cap = ~0ULL };
+	cram_wm_bytes(&r, 100, 99, &high, &low);
+	tap_is_u64(high, ~0ULL, "100% of a 2^64-1 PHYS_CAP does not overflow");
+	tap_ok(low < high, "  low stays below high");
+}
+
+static void test_gate_hysteresis(void)
+{
+	struct cram_gate g = { 0 };
+	u64 high = 100 * PG, low = 80 * PG;
+
+	tap_ok(cram_gate_admit(&g, 50 * PG, high, low), "well under high: admitted");
+	tap_ok(cram_gate_admit(&g, 100 * PG, high, low), "exactly at high: admitted");
+	tap_ok(!cram_gate_admit(&g, 101 * PG, high, low), "one page past high: refused");
+	tap_is_u64(g.closings, 1, "  the gate closed once");
+	tap_ok(!cram_gate_admit(&g, 95 * PG, high, low), "closed: back under high is not enough");
+	tap_ok(!cram_gate_admit(&g, 81 * PG, high, low), "closed: use 80 pages (== low) still refused");
+	tap_ok(cram_gate_admit(&g, 80 * PG, high, low), "use under low: reopens and admits");
+	tap_ok(cram_gate_admit(&g, 99 * PG, high, low), "open again: admitted up to high");
+	tap_ok(!cram_gate_admit(&g, 120 * PG, high, low), "past high again: refused");
+	tap_is_u64(g.closings, 2, "  closed twice in all");
+}
+
+/*** driver and device, interleaved ***/
+
+#define SIM_PAGES	64
+#define SIM_HOSTS	3
+#define SIM_CHUNKS	4
+
+enum sim_state { IDLE, COPY, PUBLISH };
+
+struct sim_host {
+	enum sim_state state;
+	int page, chunk;
+	bool freeing;
+	u64 target, written;
+};
+
+struct sim {
+	u64 cur[SIM_PAGES];		/* what the device would see in each page now */
+	bool used[SIM_PAGES];
+	u64 actual;			/* sum of cur[] */
+	u64 reserved, written, hws_reg;	/* driver counters and HOST_WRITE_SEQ */
+	struct cram_regs pub;		/* the last published scan */
+	u64 scan_sum, scan_hws;		/* the scan in progress */
+	int scan_pos;
+	struct cram_gate gate;
+	struct sim_host host[SIM_HOSTS];
+	bool count_early;		/* the bug: count a page before its copy */
+	u64 high, low, max_over_projection, max_over_high, admitted, refused;
+	unsigned int rng;
+};
+
+static unsigned int sim_rand(struct sim *s, unsigned int n)
+{
+	s->rng = s->rng * 1103515245 + 12345;
+	return (s->rng >> 8) % n;
+}
+
+static void sim_set(struct sim *s, int p, u64 v)
+{
+	s->actual = s->actual - s->cur[p] + v;
+	s->cur[p] = v;
+}
+
+static int sim_pick(struct sim *s, bool want_used)
+{
+	int p, i;
+
+	for (i = 0, p = sim_rand(s, SIM_PAGES); i < SIM_PAGES; i++, p = (p + 1) % SIM_PAGES)
+		if (s->used[p] == want_used)
+			return p;
+	return -1;
+}
+
+static void sim_count_written(struct sim *s, struct sim_host *h)
+{
+	h->written = ++s->written;
+	h->state = PUBLISH;	/* the register write is a step of its own: may land late */
+}
+
+static void sim_host_start(struct sim *s, struct sim_host *h)
+{
+	bool store = sim_rand(s, 10) < 6;
+	int p = sim_pick(s, !store);
+
+	if (p < 0)
+		return;
+	s->reserved++;		/* every write to a region page is reserved first */
+	if (store && !cram_gate_admit(&s->gate, cram_project_used(&s->pub, s->reserved),
+				      s->high, s->low)) {
+		s->reserved--;
+		s->refused++;
+		return;
+	}
+	s->used[p] = true;	/* taken: no other host picks it until it is freed */
+	h->page = p;
+	h->freeing = !store;
+	h->chunk = 0;
+	/* a stored page compresses to anything from nothing to a whole page */
+	h->target = store ? sim_rand(s, 65) * 64 : 0;
+	s->admitted += store;
+	h->state = COPY;
+	if (s->count_early && store)
+		s->hws_reg = ++s->written;	/* the bug under test */
+}
+
+static void sim_host_step(struct sim *s, struct sim_host *h)
+{
+	switch (h->state) {
+	case IDLE:
+		sim_host_start(s, h);
+		break;
+	case COPY:
+		if (++h->chunk < SIM_CHUNKS) {
+			/* mid-copy any footprint; mid-zeroing no more than before */
+			sim_set(s, h->page, h->freeing ? sim_rand(s, s->cur[h->page] / 64 + 1) * 64 :
+				sim_rand(s, 65) * 64);
+			break;
+		}
+		sim_set(s, h->page, h->target);
+		if (h->freeing)
+			s->used[h->page] = false;
+		if (s->count_early && !h->freeing)
+			h->state = IDLE;
+		else
+			sim_count_written(s, h);
+		break;
+	case PUBLISH:
+		s->hws_reg = h->written;	/* may overwrite a newer value: conservative */
+		h->state = IDLE;
+		break;
+	}
+}
+
+/* One device step scans a few pages: a scan may start and end within one copy. */
+static void sim_device_step(struct sim *s)
+{
+	int n;
+
+	if (s->scan_pos == 0)
+		s->scan_hws = s->hws_reg;	/* read HOST_WRITE_SEQ before the scan */
+	for (n = sim_rand(s, 16) + 1; n && s->scan_pos < SIM_PAGES; n--)
+		s->scan_sum += s->cur[s->scan_pos++];
+	if (s->scan_pos == SIM_PAGES) {
+		s->pub.phys_used = s->scan_sum;
+		s->pub.scanned_write_seq = s->scan_hws;
+		s->scan_sum = 0;
+		s->scan_pos = 0;
+	}
+}
+
+static void sim_run(struct sim *s, unsigned int seed, unsigned int steps, bool count_early)
+{
+	/* a device with a quarter of the region's size in physical capacity */
+	struct cram_regs caps = { .phys_cap = SIM_PAGES * PG / 4 };
+	u64 proj;
+	unsigned int i, who;
+
+	memset(s, 0, sizeof(*s));
+	s->count_early = count_early;
+	s->rng = seed;
+	cram_wm_bytes(&caps, 90, 80, &s->high, &s->low);
+	for (i = 0; i < steps; i++) {
+		who = sim_rand(s, SIM_HOSTS + 1);
+		if (who < SIM_HOSTS)
+			sim_host_step(s, &s->host[who]);
+		else
+			sim_device_step(s);
+		proj = cram_project_used(&s->pub, s->reserved);
+		if (s->actual > proj && s->actual - proj > s->max_over_projection)
+			s->max_over_projection = s->actual - proj;
+		if (s->actual > s->high && s->actual - s->high > s->max_over_high)
+			s->max_over_high = s->actual - s->high;
+	}
+}
+
+static void test_projection_never_optimistic_under_interleaving(void)
+{
+	static struct sim s;
+	u64 worst_proj = 0, worst_high = 0, admitted = 0, refused = 0, closings = 0;
+	unsigned int seed;
+
+	for (seed = 1; seed <= 40; seed++) {
+		sim_run(&s, seed, 50000, false);
+		worst_proj = worst_proj > s.max_over_projection ? worst_proj : s.max_over_projection;
+		worst_high = worst_high > s.max_over_high ? worst_high : s.max_over_high;
+		admitted += s.admitted;
+		refused += s.refused;
+		closings += s.gate.closings;
+	}
+	tap_ok(admitted > 10000 && refused > 1000 && closings > 100,
+	       "simulation exercised admissions, refusals and gate closings");
+	printf("#   %llu admitted, %llu refused, %llu closings\n", (unsigned long long)admitted,
+	       (unsigned long long)refused, (unsigned long long)closings);
+	tap_is_u64(worst_proj, 0, "40 x 50000 interleaved steps: real use never above the projection");
+	tap_is_u64(worst_high, 0, "  and never above the high watermark");
+
+	worst_proj = 0;
+	for (seed = 1; seed <= 40; seed++) {
+		sim_run(&s, seed, 50000, true);
+		worst_proj = worst_proj > s.max_over_projection ? worst_proj : s.max_over_projection;
+	}
+	tap_ok(worst_proj > 0,
+	       "the same check catches a driver that counts a page written before its copy ends");
+}
+
+int main(void)
+{
+	test_regs_read_decodes_every_field();
+	test_regs_read_gives_up_while_publishing();
+	test_regs_read_retries_a_torn_snapshot();
+	test_insane_registers_are_named();
+	test_projection_charges_unscanned_pages_in_full();
+	test_watermarks_in_bytes();
+	test_gate_hysteresis();
+	test_projection_never_optimistic_under_interleaving();
+	return tap_done();
+}
