@@ -37,6 +37,14 @@ int cram_region_parse(const char *arg, struct cram_region_spec *spec, const char
 #define CRAM_REGION_MAX_PAGES	0xfffffffeULL
 int cram_region_range_check(u64 start, u64 size, const char **why);
 
+/*
+ * regs= names the register block's PCI function: "auto" (or empty: the first
+ * 1af4:1110 function whose BAR2 holds a cram register block), "none" (no telemetry),
+ * or a PCI name DDDD:BB:DD.F. On success name holds "auto", "none" or the PCI name.
+ */
+#define CRAM_REGS_NAME_MAX 16
+int cram_regs_dev_parse(const char *arg, char name[CRAM_REGS_NAME_MAX], const char **why);
+
 int cram_wm_pct_check(unsigned int pct, const char **why);
 int cram_wm_pair_check(unsigned int low_pct, unsigned int high_pct, const char **why);
 

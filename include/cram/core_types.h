@@ -37,6 +37,7 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 #define U64_MAX UINT64_MAX
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define BIT(n) (1UL << (n))
 
 #include <pthread.h>
 typedef pthread_mutex_t cram_lock_t;

@@ -51,11 +51,11 @@
 #define CRAM_REG_SCANNED_WRITE_SEQ	0x60
 #define CRAM_REG_HEARTBEAT		0x68
 
-#define CRAM_STATUS_READY	(1U << 0)
-#define CRAM_STATUS_WARN	(1U << 1)
-#define CRAM_STATUS_CRIT	(1U << 2)
-#define CRAM_STATUS_OVERFLOW	(1U << 3)
-#define CRAM_STATUS_FAULT	(1U << 4)
+#define CRAM_STATUS_READY	BIT(0)
+#define CRAM_STATUS_WARN	BIT(1)
+#define CRAM_STATUS_CRIT	BIT(2)
+#define CRAM_STATUS_OVERFLOW	BIT(3)
+#define CRAM_STATUS_FAULT	BIT(4)
 
 /* A seqcount read gives up after this many torn or in-progress attempts. */
 #define CRAM_REGS_READ_TRIES	64
@@ -118,5 +118,8 @@ struct cram_gate {
  * the use without this page is under low.
  */
 bool cram_gate_admit(struct cram_gate *g, u64 projected, u64 high, u64 low);
+
+/* Reopen a closed gate once use (projected, nothing new reserved) is under low. */
+void cram_gate_settle(struct cram_gate *g, u64 projected, u64 low);
 
 #endif /* CRAM_DEVREGS_H */

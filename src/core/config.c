@@ -149,6 +149,46 @@ int cram_region_range_check(u64 start, u64 size, const char **why)
 	return 0;
 }
 
+/* DDDD:BB:DD.F, hex digits, function 0..7: how the kernel names PCI functions. */
+static bool is_pci_name(const char *s, size_t len)
+{
+	static const char shape[] = "hhhh:hh:hh.f";
+	size_t i;
+
+	if (len != sizeof(shape) - 1)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (shape[i] == 'h' && hex_value(s[i]) < 0)
+			return false;
+		if (shape[i] == 'f' && (s[i] < '0' || s[i] > '7'))
+			return false;
+		if (shape[i] != 'h' && shape[i] != 'f' && s[i] != shape[i])
+			return false;
+	}
+	return true;
+}
+
+int cram_regs_dev_parse(const char *arg, char name[CRAM_REGS_NAME_MAX], const char **why)
+{
+	size_t len = strlen(arg);
+
+	if (len && arg[len - 1] == '\n')
+		len--;
+	if (!len || (len == 4 && !strncmp(arg, "auto", 4))) {
+		memcpy(name, "auto", 5);
+		return 0;
+	}
+	if (len == 4 && !strncmp(arg, "none", 4)) {
+		memcpy(name, "none", 5);
+		return 0;
+	}
+	if (!is_pci_name(arg, len))
+		return fail(why, "expected auto, none or a PCI function name like 0000:00:03.0");
+	memcpy(name, arg, len);
+	name[len] = '\0';
+	return 0;
+}
+
 int cram_wm_pct_check(unsigned int pct, const char **why)
 {
 	if (pct < 1 || pct > 100)

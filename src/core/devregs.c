@@ -122,3 +122,9 @@ bool cram_gate_admit(struct cram_gate *g, u64 projected, u64 high, u64 low)
 	}
 	return true;
 }
+
+void cram_gate_settle(struct cram_gate *g, u64 projected, u64 low)
+{
+	if (cram_load_u8(&g->closed) && projected < low)
+		cram_xchg_u8(&g->closed, 0);
+}

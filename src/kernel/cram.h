@@ -85,18 +85,30 @@ struct cram_region {
 int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r);
 void cram_region_release(struct cram_region *r);
 
-/*** cxl_tier.c: pages of the region, allocated and copied ***/
+/*** cxl_tier.c: pages of the region, admitted, allocated and copied ***/
 
+enum cram_stat;
 extern atomic_t cram_cxl_fail_loads;
 int cram_cxl_init(const struct cram_region_spec *spec);
 void cram_cxl_exit(void);
 bool cram_cxl_present(void);
-int cram_cxl_store(const void *src, u32 *page);
+enum cram_stat cram_cxl_store(const void *src, u32 *page);
 int cram_cxl_load(u32 page, void *dst);
 void cram_cxl_free(u32 page);
 void cram_cxl_usage(u64 *total, u64 *used);
 u64 cram_cxl_bad_frees(void);
 const struct cram_region *cram_cxl_region_info(void);
+
+/*** device.c: the device's telemetry and the admission of CXL placements ***/
+
+struct seq_file;
+int cram_dev_init(void);
+void cram_dev_exit(void);
+enum cram_stat cram_dev_admit(void);
+void cram_dev_write_begin(void);
+void cram_dev_write_cancel(void);
+void cram_dev_write_done(void);
+int cram_dev_show(struct seq_file *m, void *unused);
 
 /*** swap.c: what cram does with each swap operation, whatever the hook API ***/
 
@@ -107,6 +119,8 @@ enum cram_stat {
 	CRAM_STAT_DECLINE_DISABLED,
 	CRAM_STAT_DECLINE_NO_TIER,
 	CRAM_STAT_DECLINE_UNTRUSTED,
+	CRAM_STAT_DECLINE_SAFE_MODE,
+	CRAM_STAT_DECLINE_WATERMARK,
 	CRAM_STAT_DECLINE_LARGE_FOLIO,
 	CRAM_STAT_DECLINE_REGION_FULL,
 	CRAM_STAT_DECLINE_NOMEM,

@@ -109,22 +109,45 @@ void cram_cxl_exit(void)
 	cram_region_release(&cram_cxl_region);
 }
 
-/* Returns 0 and the page now holding a copy of src, or -ENOSPC. Never sleeps. */
-int cram_cxl_store(const void *src, u32 *page)
+/* Copy a page in (or zero it: src NULL), fenced: complete before anyone looks. */
+static void cram_cxl_write(u32 page, const void *src)
 {
-	struct cram_ralloc_cache *cache = get_cpu_ptr(cram_cxl_caches);
-	int err = cram_ralloc_get(&cram_cxl_alloc, cache, page);
+	void *dst = cram_cxl_addr(page);
 
+	if (cram_nt_store)
+		memcpy_flushcache(dst, src ?: page_address(ZERO_PAGE(0)), PAGE_SIZE);
+	else if (src)
+		memcpy(dst, src, PAGE_SIZE);
+	else
+		memset(dst, 0, PAGE_SIZE);
+	/* movnti is weakly ordered: the page must be complete before the entry is
+	 * visible, the page is reused, or the device is told it is written */
+	wmb();
+}
+
+/*
+ * Place a copy of src on the device if its telemetry allows (device.c). Returns
+ * CRAM_STAT_STORES and the page holding the copy, or why not. Never sleeps.
+ */
+enum cram_stat cram_cxl_store(const void *src, u32 *page)
+{
+	struct cram_ralloc_cache *cache;
+	enum cram_stat admit;
+	int err;
+
+	admit = cram_dev_admit();	/* reserves the write when it admits */
+	if (admit != CRAM_STAT_STORES)
+		return admit;
+	cache = get_cpu_ptr(cram_cxl_caches);
+	err = cram_ralloc_get(&cram_cxl_alloc, cache, page);
 	put_cpu_ptr(cram_cxl_caches);
-	if (err)
-		return err;
-	if (cram_nt_store) {
-		memcpy_flushcache(cram_cxl_addr(*page), src, PAGE_SIZE);
-		wmb();	/* movnti is weakly ordered: complete before the entry is visible */
-	} else {
-		memcpy(cram_cxl_addr(*page), src, PAGE_SIZE);
+	if (err) {
+		cram_dev_write_cancel();
+		return CRAM_STAT_DECLINE_REGION_FULL;
 	}
-	return 0;
+	cram_cxl_write(*page, src);
+	cram_dev_write_done();
+	return CRAM_STAT_STORES;
 }
 
 /* Returns 0, or -EIO if part of the page could not be read (poison). Never sleeps. */
@@ -137,18 +160,18 @@ int cram_cxl_load(u32 page, void *dst)
 	return 0;
 }
 
-/* Zero the page, then give it back to the allocator. Never sleeps. */
+/*
+ * Zero the page, so the device reclaims its space, then give it back to the
+ * allocator: it is never reused before it is zeroed. Never sleeps.
+ */
 void cram_cxl_free(u32 page)
 {
 	struct cram_ralloc_cache *cache;
 	int err;
 
-	if (cram_nt_store) {
-		memcpy_flushcache(cram_cxl_addr(page), page_address(ZERO_PAGE(0)), PAGE_SIZE);
-		wmb();	/* zeroed before anyone can allocate it again */
-	} else {
-		memset(cram_cxl_addr(page), 0, PAGE_SIZE);
-	}
+	cram_dev_write_begin();		/* zeroing is a write the device must see counted */
+	cram_cxl_write(page, NULL);
+	cram_dev_write_done();
 	cache = get_cpu_ptr(cram_cxl_caches);
 	err = cram_ralloc_put(&cram_cxl_alloc, cache, page);
 	put_cpu_ptr(cram_cxl_caches);

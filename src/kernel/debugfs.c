@@ -8,6 +8,8 @@
  *   stats    one "name value" line per counter (counts of calls and outcomes), then
  *            the current state: stored_pages, region_pages, region_pages_used,
  *            region_pages_free, region_bad_frees
+ *   device   the compressing device (device.c): binding, safe mode and why, the
+ *            watermarks and gate, projected use, the registers as read now
  *   fail_loads  (write N, test hook) the next N CXL loads fail as if poisoned
  *
  * Context: created in init, removed in exit (process context); reads run in process
@@ -70,6 +72,7 @@ static int cram_stats_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cram_stats);
+DEFINE_SHOW_ATTRIBUTE(cram_dev);
 
 int cram_debugfs_init(void)
 {
@@ -80,6 +83,7 @@ int cram_debugfs_init(void)
 		return PTR_ERR(root);
 	debugfs_create_file("config", 0400, root, NULL, &cram_config_fops);
 	debugfs_create_file("stats", 0400, root, NULL, &cram_stats_fops);
+	debugfs_create_file("device", 0400, root, NULL, &cram_dev_fops);
 	debugfs_create_atomic_t("fail_loads", 0600, root, &cram_cxl_fail_loads);
 	cram_debugfs_root = root;
 	return 0;

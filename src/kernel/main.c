@@ -3,7 +3,7 @@
  * main.c - cram.ko: module init/exit and module parameters.
  *
  * Init order: validate parameters, check zswap is off and empty (cram replaces it),
- * claim the CXL region, debugfs, then the hooks, last, so cram sees no swap traffic
+ * claim the CXL region, bind the device's register block, debugfs, then the hooks, last, so cram sees no swap traffic
  * before it is ready. Exit undoes it in reverse; hooks.c makes sure no task is still
  * inside cram, and entries hold module references, so none is left at exit.
  *
@@ -137,6 +137,12 @@ static int __init cram_init(void)
 	if (err)
 		return err;
 
+	err = cram_dev_init();	/* after the region: it checks the device covers it */
+	if (err) {
+		pr_err("cannot register the device driver: %d\n", err);
+		goto fail_dev;
+	}
+
 	err = cram_debugfs_init();
 	if (err) {
 		pr_err("cannot create /sys/kernel/debug/cram: %d\n", err);
@@ -159,6 +165,8 @@ static int __init cram_init(void)
 fail_hooks:
 	cram_debugfs_exit();
 fail_debugfs:
+	cram_dev_exit();
+fail_dev:
 	cram_swap_exit();
 	cram_cxl_exit();
 	return err;
@@ -168,6 +176,7 @@ static void __exit cram_exit(void)
 {
 	cram_hooks_remove();
 	cram_debugfs_exit();
+	cram_dev_exit();
 	cram_swap_exit();
 	cram_cxl_exit();
 	pr_info("unloaded\n");

@@ -9,10 +9,10 @@
  *
  * Admission, in order: large folios never (6.12 frees large swap ranges without
  * invalidating them); nothing while disarmed (enabled=N); the CXL tier only with a
- * region and, until the device telemetry is read, only with trust_capacity=Y (the
- * operator's word that the memory does not compress, i.e. has the capacity it
- * advertises). A declined page goes to the swap device, and any older entry at its
- * offset is erased first so it cannot shadow the newer copy on disk.
+ * region, and then only as the device's telemetry allows (device.c: watermarks,
+ * safe mode; without telemetry only with trust_capacity=Y). A declined page goes to
+ * the swap device, and any older entry at its offset is erased first so it cannot
+ * shadow the newer copy on disk.
  *
  * Lifetime: every entry holds a reference on the module (try_module_get, which fails
  * once rmmod has begun), so rmmod fails with EBUSY while cram holds pages; swapoff
@@ -51,11 +51,6 @@ module_param_named(enabled, cram_enabled, bool, 0644);
 MODULE_PARM_DESC(enabled,
 		 "take new pages (Y, default); N disarms: stores go to disk, loads and invalidates are still served until cram holds nothing");
 
-static bool cram_trust_capacity;
-module_param_named(trust_capacity, cram_trust_capacity, bool, 0644);
-MODULE_PARM_DESC(trust_capacity,
-		 "the CXL memory does not compress (plain RAM): admit pages without device telemetry (default N: no telemetry, no CXL placements)");
-
 static struct xarray cram_trees[MAX_SWAPFILES];
 static atomic64_t cram_nr_stored;
 static atomic64_t cram_stats[CRAM_NR_STATS];
@@ -67,6 +62,8 @@ static const char *const cram_stat_names[CRAM_NR_STATS] = {
 	[CRAM_STAT_DECLINE_DISABLED] = "decline_disabled",
 	[CRAM_STAT_DECLINE_NO_TIER] = "decline_no_tier",
 	[CRAM_STAT_DECLINE_UNTRUSTED] = "decline_untrusted",
+	[CRAM_STAT_DECLINE_SAFE_MODE] = "decline_safe_mode",
+	[CRAM_STAT_DECLINE_WATERMARK] = "decline_watermark",
 	[CRAM_STAT_DECLINE_LARGE_FOLIO] = "decline_large_folio",
 	[CRAM_STAT_DECLINE_REGION_FULL] = "decline_region_full",
 	[CRAM_STAT_DECLINE_NOMEM] = "decline_nomem",
@@ -203,25 +200,23 @@ static enum cram_stat cram_admit(unsigned int nr_pages)
 		return CRAM_STAT_DECLINE_DISABLED;
 	if (!cram_cxl_present())
 		return CRAM_STAT_DECLINE_NO_TIER;
-	if (!READ_ONCE(cram_trust_capacity))
-		return CRAM_STAT_DECLINE_UNTRUSTED;	/* no telemetry, no trust: disk */
-	return CRAM_STAT_STORES;
+	return CRAM_STAT_STORES;	/* so far: the CXL tier decides the rest */
 }
 
 static enum cram_stat cram_store_cxl(struct xarray *tree, pgoff_t offset, struct page *page)
 {
+	enum cram_stat outcome;
 	void *src, *old;
 	u32 region_page;
-	int err;
 
 	if (!try_module_get(THIS_MODULE))
 		return CRAM_STAT_DECLINE_UNLOADING;
 	src = kmap_local_page(page);
-	err = cram_cxl_store(src, &region_page);
+	outcome = cram_cxl_store(src, &region_page);
 	kunmap_local(src);
-	if (err) {
+	if (outcome != CRAM_STAT_STORES) {
 		module_put(THIS_MODULE);
-		return CRAM_STAT_DECLINE_REGION_FULL;
+		return outcome;
 	}
 	old = xa_store(tree, offset, xa_mk_value(region_page), GFP_NOWAIT | __GFP_NOWARN);
 	if (xa_is_err(old)) {

@@ -57,12 +57,12 @@ struct dm {
 	long ctl_off;
 };
 
-static volatile sig_atomic_t dm_stop;
+static int dm_stop;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	dm_stop = 1;
+	__atomic_store_n(&dm_stop, 1, __ATOMIC_RELAXED);
 }
 
 static void die(const char *what)
@@ -76,10 +76,9 @@ static uint64_t parse_size(const char *s)
 	char *end;
 	uint64_t v = strtoull(s, &end, 0);
 
-	switch (*end) {
-	case 'K': case 'k': v <<= 10; end++; break;
-	case 'M': case 'm': v <<= 20; end++; break;
-	case 'G': case 'g': v <<= 30; end++; break;
+	if (*end && strchr("KkMmGg", *end)) {
+		v <<= strchr("Kk", *end) ? 10 : strchr("Mm", *end) ? 20 : 30;
+		end++;
 	}
 	if (*end && *end != '\n' && *end != '\r') {
 		fprintf(stderr, "cramdev: bad size '%s'\n", s);
@@ -296,17 +295,38 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'm': mem_path = optarg; break;
-		case 'r': regs_path = optarg; break;
-		case 'p': d.phys_cap = parse_size(optarg); break;
-		case 's': d.scan_ms = strtoul(optarg, NULL, 0); break;
-		case 'g': granule = parse_size(optarg); break;
-		case 'w': d.warn_pct = strtoul(optarg, NULL, 0); break;
-		case 'c': d.crit_pct = strtoul(optarg, NULL, 0); break;
-		case 'C': d.ctl_path = optarg; break;
-		case 'S': stats_path = optarg; break;
-		case 'o': once = 1; break;
-		default: return 2;
+		case 'm':
+			mem_path = optarg;
+			break;
+		case 'r':
+			regs_path = optarg;
+			break;
+		case 'p':
+			d.phys_cap = parse_size(optarg);
+			break;
+		case 's':
+			d.scan_ms = strtoul(optarg, NULL, 0);
+			break;
+		case 'g':
+			granule = parse_size(optarg);
+			break;
+		case 'w':
+			d.warn_pct = strtoul(optarg, NULL, 0);
+			break;
+		case 'c':
+			d.crit_pct = strtoul(optarg, NULL, 0);
+			break;
+		case 'C':
+			d.ctl_path = optarg;
+			break;
+		case 'S':
+			stats_path = optarg;
+			break;
+		case 'o':
+			once = 1;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!mem_path || (!regs_path && !once) || !d.scan_ms || !granule ||
@@ -343,7 +363,7 @@ int main(int argc, char **argv)
 		mem_path, (unsigned long long)d.mem_size, (unsigned long long)d.phys_cap,
 		d.scan_ms, (unsigned long long)granule);
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (!dm_stop) {
+	while (!__atomic_load_n(&dm_stop, __ATOMIC_RELAXED)) {
 		dm_poll_ctl(&d);
 		dm_one_pass(&d);
 		dm_sleep_until_next(&next, d.scan_ms);

@@ -130,6 +130,29 @@ static void test_watermarks(void)
 		   "high 101 rejected in pair");
 }
 
+static void test_regs_dev_names(void)
+{
+	static const char *const bad[] = { "0000:00:03", "0000:00:03.8", "000:00:03.0",
+					   "0000:0g:03.0", "0000-00-03.0", "any", "0000:00:03.0x",
+					   "auto2" };
+	char name[CRAM_REGS_NAME_MAX], what[96];
+	const char *why;
+	size_t i;
+
+	tap_is_u64(cram_regs_dev_parse("", name, &why), 0, "regs empty accepted");
+	tap_is_str(name, "auto", "  means auto");
+	tap_is_u64(cram_regs_dev_parse("none\n", name, &why), 0, "regs=none accepted");
+	tap_is_str(name, "none", "  none");
+	tap_is_u64(cram_regs_dev_parse("0000:0a:1F.7", name, &why), 0, "regs=0000:0a:1F.7 accepted");
+	tap_is_str(name, "0000:0a:1F.7", "  name kept");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		why = NULL;
+		snprintf(what, sizeof(what), "regs=%s rejected", bad[i]);
+		tap_is_u64(cram_regs_dev_parse(bad[i], name, &why), (uint64_t)-EINVAL, what);
+		tap_ok(why && *why, "  with a reason");
+	}
+}
+
 int main(void)
 {
 	test_region_empty_means_no_cxl_tier();
@@ -138,5 +161,6 @@ int main(void)
 	test_region_phys_rejects();
 	test_region_range_rules();
 	test_watermarks();
+	test_regs_dev_names();
 	return tap_done();
 }

@@ -195,6 +195,12 @@ static void test_gate_hysteresis(void)
 	tap_ok(cram_gate_admit(&g, 99 * PG, high, low), "open again: admitted up to high");
 	tap_ok(!cram_gate_admit(&g, 120 * PG, high, low), "past high again: refused");
 	tap_is_u64(g.closings, 2, "  closed twice in all");
+	cram_gate_settle(&g, 80 * PG, low);
+	tap_ok(g.closed, "settle: use at low keeps the gate closed");
+	cram_gate_settle(&g, 79 * PG, low);
+	tap_ok(!g.closed, "settle: use under low reopens it without a store");
+	cram_gate_settle(&g, 200 * PG, low);
+	tap_ok(!g.closed, "settle never closes an open gate");
 }
 
 /*** driver and device, interleaved ***/

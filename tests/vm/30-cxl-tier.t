@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # 30-cxl-tier.t - the CXL tier: cram claims the region exclusively (and refuses what
 # it must not take), swapped-out pages land in CXL memory and come back byte-exact,
-# swapoff returns them all, rmmod is refused while cram holds pages, disarming and
-# the no-trust rule send pages to disk, an unreadable CXL page is an I/O error.
+# swapoff returns them all, rmmod is refused while cram holds pages, disarming sends
+# pages to disk, an unreadable CXL page is an I/O error. The device model runs
+# (PHYS_CAP 128 MiB): every placement here is within its watermarks.
 . /cram/tests/lib.sh
 plan 68
 
@@ -105,14 +106,15 @@ check "calls while disarmed counted ($(cram_stat calls_while_disarmed))" \
 	test "$(cram_stat calls_while_disarmed)" -gt 0
 check "echo Y > enabled" sh -c "echo Y > $params/enabled"
 
-# --- no telemetry and no trust: nothing goes to CXL memory
+# --- with the device's telemetry, trust_capacity changes nothing: the device decides
+# (no telemetry and no trust, nothing goes to CXL memory: 40-device.t)
 check "echo N > trust_capacity" sh -c "echo N > $params/trust_capacity"
 stores=$(cram_stat stores)
 r=$(in_memcg 24M swapstress 32 29 2>&1)
-like "untrusted: a workload reads back intact" "$r" '^pages 8192 mismatches 0 '
-is "  no page stored in CXL memory" "$(cram_stat stores)" "$stores"
-check "  stores declined as untrusted ($(cram_stat decline_untrusted))" \
-	test "$(cram_stat decline_untrusted)" -gt 4096
+like "telemetry, no trust: a workload reads back intact" "$r" '^pages 8192 mismatches 0 '
+check "  pages still go to CXL memory ($(( $(cram_stat stores) - stores )))" \
+	test "$(cram_stat stores)" -gt $((stores + 4096))
+is "  none declined as untrusted" "$(cram_stat decline_untrusted)" 0
 check "echo Y > trust_capacity" sh -c "echo Y > $params/trust_capacity"
 
 # --- an unreadable CXL page (poison) is an I/O error for that page, not a panic

@@ -11,6 +11,7 @@
 #   host_check FILE OFF TEXT  ask the host to verify, after the VM stops, that
 #                             backing file FILE (cxl|regs) holds TEXT at OFF, or,
 #                             with OFF "count>=N", holds TEXT at least N times
+#   device helpers (devctl, dev_stat, dev_line, wait_dev): at the end of this file
 . /run/cram/platform.env
 CRAM_KO=/cram/cram.ko
 tap_n=0
@@ -88,15 +89,19 @@ vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 cram_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/stats; }
 
 # A swapstress run held between swap-out and read-back (one at a time):
-#   hold_start NAME LIMIT MB SEED   start it in the test cgroup, return once it has
+#   hold_start NAME LIMIT MB SEED [OPT...]  start it in the test cgroup (OPT: swapstress
+#                                   options, e.g. -p quarter), return once it has
 #                                   written every page; its output goes to /tmp/NAME.out
 #   hold_release NAME               let it read back; returns its exit status
 hold_start() {
-	rm -f "/tmp/$1.go"
-	in_memcg "$2" swapstress "$3" "$4" "/tmp/$1.go" > "/tmp/$1.out" 2>&1 &
+	_tap_name=$1 _tap_limit=$2 _tap_mb=$3 _tap_seed=$4
+	shift 4
+	rm -f "/tmp/$_tap_name.go"
+	in_memcg "$_tap_limit" swapstress "$@" "$_tap_mb" "$_tap_seed" "/tmp/$_tap_name.go" \
+		> "/tmp/$_tap_name.out" 2>&1 &
 	_tap_held=$!
 	_tap_i=0
-	while ! grep -q filled "/tmp/$1.out" && [ $_tap_i -lt 600 ]; do
+	while ! grep -q filled "/tmp/$_tap_name.out" && [ $_tap_i -lt 600 ]; do
 		sleep 1
 		_tap_i=$((_tap_i + 1))
 	done
@@ -105,4 +110,22 @@ hold_start() {
 hold_release() {
 	touch "/tmp/$1.go"
 	wait $_tap_held
+}
+
+# The compressing device (tests/devmodel/cramdev on the host) and cram's view of it:
+#   devctl CMD...          send the device model a command (freeze, thaw,
+#                          corrupt-magic, restore-magic, garbage, sane, phys-cap SIZE)
+#   dev_stat NAME          a value of /sys/kernel/debug/cram/device (first word)
+#   dev_line NAME          the whole value (e.g. safe_reason)
+#   wait_dev NAME ERE [S]  wait up to S seconds (default 5) until NAME matches ERE
+devctl() { echo "$*" > /dev/ttyS2; }
+dev_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/device; }
+dev_line() { sed -n "s/^$1 //p" /sys/kernel/debug/cram/device; }
+wait_dev() {
+	_tap_i=0
+	while ! dev_stat "$1" | grep -Eq -- "$2"; do
+		[ $_tap_i -ge $((${3:-5} * 10)) ] && return 1
+		sleep 0.1
+		_tap_i=$((_tap_i + 1))
+	done
 }

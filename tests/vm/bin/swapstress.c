@@ -4,9 +4,15 @@
  * byte back and compare. Run it in a memory cgroup limited well below MB so that most
  * pages really leave RAM.
  *
- * usage: swapstress MB SEED [HOLD_FILE]
+ * usage: swapstress [-p PATTERN] [-n PASSES] MB SEED [HOLD_FILE]
  *   with HOLD_FILE: after filling, print "filled" and wait until HOLD_FILE exists
  *   (lets a test load or unload cram between swap-out and swap-in).
+ *   -p mixed (default): patterns cycle per page (below);
+ *      quarter: 1000 random bytes then zeros, about 4:1 under lz4;
+ *      random: incompressible;
+ *      shift: blocks of 1 MiB alternate quarter / random, and swap roles every
+ *      pass (compressibility changes over time and across the buffer)
+ *   -n PASSES: rewrite and check the whole buffer PASSES times (seed + pass)
  * Output: "pages N mismatches M first_bad P" (P = -1 when none); exit 0 iff M == 0.
  * Only the buffer is swappable: the program locks the rest of itself in RAM.
  *
@@ -32,13 +38,33 @@ static uint64_t next(uint64_t *s)
 	return *s;
 }
 
+enum pattern { MIXED, QUARTER, RANDOM, SHIFT };
+
+static enum pattern pattern = MIXED;
+static unsigned int pass;
+
+/* 0 text-like, 1 random, 2 repeated word, 3 half zero, 4 quarter random */
+static int kind_of(size_t i)
+{
+	switch (pattern) {
+	case QUARTER:
+		return 4;
+	case RANDOM:
+		return 1;
+	case SHIFT:
+		return (i / 256 + pass) % 2 ? 1 : 4;
+	default:
+		return i % 4;
+	}
+}
+
 static void fill(unsigned char *p, uint64_t seed, size_t i)
 {
 	static const char words[] = "the quick brown fox jumps over the lazy swap device ";
 	uint64_t s = seed * 0x9e3779b97f4a7c15ULL + i + 1, w;
 	size_t k;
 
-	switch (i % 4) {
+	switch (kind_of(i)) {
 	case 0:
 		for (k = 0; k < PAGE; k++)
 			p[k] = words[(k + next(&s) % 3) % (sizeof(words) - 1)];
@@ -54,6 +80,13 @@ static void fill(unsigned char *p, uint64_t seed, size_t i)
 		for (k = 0; k < PAGE; k += 8)
 			memcpy(p + k, &w, 8);
 		break;
+	case 4:
+		memset(p, 0, PAGE);
+		for (k = 0; k < 1000; k += 8) {
+			w = next(&s);
+			memcpy(p + k, &w, 8);
+		}
+		break;
 	default:
 		memset(p, 0, PAGE / 2);
 		for (k = PAGE / 2; k < PAGE; k += 8) {
@@ -65,18 +98,46 @@ static void fill(unsigned char *p, uint64_t seed, size_t i)
 	snprintf((char *)p + 8, 32, "swapstress:%llu:", (unsigned long long)seed);
 }
 
+static int parse_args(int argc, char **argv, unsigned int *passes)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "p:n:")) != -1) {
+		if (c == 'n') {
+			*passes = strtoul(optarg, NULL, 0);
+		} else if (c == 'p') {
+			if (!strcmp(optarg, "quarter"))
+				pattern = QUARTER;
+			else if (!strcmp(optarg, "random"))
+				pattern = RANDOM;
+			else if (!strcmp(optarg, "shift"))
+				pattern = SHIFT;
+			else if (strcmp(optarg, "mixed"))
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	return argc - optind < 2 || argc - optind > 3 || !*passes ? -1 : optind;
+}
+
 int main(int argc, char **argv)
 {
 	size_t pages, i, bad = 0;
 	long first_bad = -1;
 	unsigned char *mem, want[PAGE];
+	unsigned int passes = 1;
+	const char *hold;
 	uint64_t seed;
+	int arg = parse_args(argc, argv, &passes);
 
-	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: swapstress MB SEED [HOLD_FILE]\n");
+	if (arg < 0) {
+		fprintf(stderr, "usage: swapstress [-p mixed|quarter|random|shift] [-n PASSES] MB SEED [HOLD_FILE]\n");
 		return 2;
 	}
-	pages = strtoull(argv[1], NULL, 0) * (1 << 20) / PAGE;
+	pages = strtoull(argv[arg], NULL, 0) * (1 << 20) / PAGE;
+	seed = strtoull(argv[arg + 1], NULL, 0);
+	hold = argv[arg + 2];	/* NULL when absent */
 	/*
 	 * Keep the program's own stack, data and text in RAM: only the buffer mapped
 	 * below is swapped, so every page that leaves RAM is a checked one (a test that
@@ -86,7 +147,6 @@ int main(int argc, char **argv)
 		perror("mlockall");
 		return 2;
 	}
-	seed = strtoull(argv[2], NULL, 0);
 	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
@@ -94,20 +154,22 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	madvise(mem, pages * PAGE, MADV_NOHUGEPAGE);
-	for (i = 0; i < pages; i++)
-		fill(mem + i * PAGE, seed, i);
-	if (argc == 4) {
-		printf("filled\n");
-		fflush(stdout);
-		while (access(argv[3], F_OK))
-			usleep(100000);
-	}
-	for (i = 0; i < pages; i++) {
-		fill(want, seed, i);
-		if (memcmp(mem + i * PAGE, want, PAGE)) {
-			if (first_bad < 0)
-				first_bad = (long)i;
-			bad++;
+	for (pass = 0; pass < passes; pass++) {
+		for (i = 0; i < pages; i++)
+			fill(mem + i * PAGE, seed + pass, i);
+		if (hold && pass == 0) {
+			printf("filled\n");
+			fflush(stdout);
+			while (access(hold, F_OK))
+				usleep(100000);
+		}
+		for (i = 0; i < pages; i++) {
+			fill(want, seed + pass, i);
+			if (memcmp(mem + i * PAGE, want, PAGE)) {
+				if (first_bad < 0)
+					first_bad = (long)i;
+				bad++;
+			}
 		}
 	}
 	printf("pages %zu mismatches %zu first_bad %ld\n", pages, bad, first_bad);

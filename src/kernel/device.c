@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * device.c - the compressing device's telemetry, and the admission of every page the
+ * CXL tier places on it.
+ *
+ * The register block (include/cram/devregs.h) is BAR2 of a PCI function: in the
+ * emulated machine an ivshmem-plain device (1af4:1110) fed by tests/devmodel/. cram
+ * binds it as a PCI driver (no MODULE_DEVICE_TABLE: nothing autoloads cram for a
+ * generic ivshmem device), only when BAR2 starts with the magic "CRAMDEV1", and only
+ * one; regs= can name the function, or say none.
+ *
+ * A poller reads the block every SCAN_MS/2 (10 ms..1 s) with the seqcount rule,
+ * judges it (cram_regs_insane(), heartbeat) and publishes a snapshot under a seqlock;
+ * the store path reads that snapshot and never the device. A snapshot of any age
+ * gives a projection that is never optimistic (devregs.h), so only the device's
+ * liveness depends on the poller: a snapshot older than twice the heartbeat limit
+ * refuses placements too.
+ *
+ * Safe mode (no new placements; loads and frees go on): bad magic or version, an
+ * absurd field, FAULT/OVERFLOW/not READY status, a block that never reads stable,
+ * or a heartbeat unchanged for max(5 x SCAN_MS, 1 s). It ends as soon as a poll finds
+ * the block sane with a moving heartbeat. Entering and leaving are logged.
+ *
+ * Writes: every write of a region page (a copy in, or the zeroing of a freed page) is
+ * reserved before it starts (cram_dev_write_begin, or the reservation admission
+ * makes) and counted in HOST_WRITE_SEQ after it is complete and fenced
+ * (cram_dev_write_done). Without a device the counters still run; nothing reads them.
+ *
+ * Context: cram_dev_admit(), cram_dev_write_*() never sleep (store path and, for
+ * frees, atomic context under the PTE lock or si->lock). Probe, remove, the poller
+ * and debugfs reads run in process context. Locking: cram_dev.lock (seqlock) is
+ * taken only by the poller (writer) and by readers for a snapshot copy; nothing nests
+ * inside it. The poller takes the module's param lock (config snapshot) outside it.
+ * A bound device is published (cram_dev.live) under cram_srcu: remove() unpublishes
+ * it and waits for every store path and debugfs reader inside cram before unmapping.
+ */
+#define pr_fmt(fmt) "cram: " fmt
+
+#include <linux/io.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+#include <linux/workqueue.h>
+
+#include "cram.h"
+#include "cram/devregs.h"
+
+#define CRAM_DEV_VENDOR		0x1af4	/* ivshmem-plain, in the emulated machine */
+#define CRAM_DEV_DEVICE		0x1110
+#define CRAM_DEV_BAR		2
+
+static char cram_regs_arg[CRAM_REGS_NAME_MAX] = "auto";
+
+static int cram_regs_arg_set(const char *val, const struct kernel_param *kp)
+{
+	char name[CRAM_REGS_NAME_MAX];
+	const char *why;
+
+	if (cram_regs_dev_parse(val, name, &why)) {
+		pr_err("regs=%.*s rejected: %s\n", (int)strcspn(val, "\n"), val, why);
+		return -EINVAL;
+	}
+	strscpy(cram_regs_arg, name, sizeof(cram_regs_arg));
+	return 0;
+}
+
+static const struct kernel_param_ops cram_regs_arg_ops = {
+	.set = cram_regs_arg_set,	/* auto, none or DDDD:BB:DD.F */
+	.get = param_get_string,
+};
+
+static struct kparam_string cram_regs_kps = {
+	.maxlen = sizeof(cram_regs_arg),
+	.string = cram_regs_arg,
+};
+
+module_param_cb(regs, &cram_regs_arg_ops, &cram_regs_kps, 0444);
+MODULE_PARM_DESC(regs,
+		 "the device's register block: auto (default: a 1af4:1110 PCI function whose BAR2 holds a CRAMDEV1 block), none (no telemetry), or a PCI name 0000:00:03.0");
+
+static bool cram_trust_capacity;
+module_param_named(trust_capacity, cram_trust_capacity, bool, 0644);
+MODULE_PARM_DESC(trust_capacity,
+		 "without a register block, the CXL memory does not compress (plain RAM): place pages without telemetry (default N: no telemetry, no CXL placements). Ignored while a device reports telemetry");
+
+struct cram_dev {
+	struct pci_dev *pdev;
+	void __iomem *mapping;		/* the register block (BAR2) */
+	struct cram_dev __rcu *live;	/* this struct once bound; NULL: no device */
+	struct delayed_work poll;
+
+	seqlock_t lock;			/* protects the fields up to 'poller-only' */
+	struct cram_regs snap;		/* last sane snapshot */
+	unsigned long snap_at;		/* jiffies when it was taken */
+	u64 high, low;			/* watermarks in bytes, for snap */
+	const char *safe_reason;	/* NULL: not in safe mode */
+
+	/* poller-only */
+	struct cram_regs last;		/* last read, sane or not */
+	int last_read_err;
+	u64 last_heartbeat;
+	unsigned long heartbeat_at;
+	u64 safe_entries;
+
+	atomic64_t reserved;		/* page writes started or admitted */
+	atomic64_t written;		/* page writes complete: HOST_WRITE_SEQ */
+	struct cram_gate gate;
+};
+
+static struct cram_dev cram_dev = {
+	.lock = __SEQLOCK_UNLOCKED(cram_dev.lock),
+};
+static struct workqueue_struct *cram_dev_wq;
+
+/*** writes ***/
+
+void cram_dev_write_begin(void)
+{
+	atomic64_inc(&cram_dev.reserved);
+}
+
+void cram_dev_write_cancel(void)
+{
+	atomic64_dec(&cram_dev.reserved);
+}
+
+/* The write's stores are complete and fenced (wmb) before this is called. */
+void cram_dev_write_done(void)
+{
+	u64 n = atomic64_inc_return(&cram_dev.written);
+	struct cram_dev *live = srcu_dereference(cram_dev.live, &cram_srcu);
+
+	if (live)
+		writeq(n, live->mapping + CRAM_REG_HOST_WRITE_SEQ);
+}
+
+/*** admission ***/
+
+static unsigned long cram_dev_stale_jiffies(u32 scan_ms)
+{
+	return msecs_to_jiffies(max(5U * scan_ms, 1000U));
+}
+
+/*
+ * May the CXL tier place one more page? CRAM_STAT_STORES: yes, and the write is
+ * reserved (the caller ends it with cram_dev_write_done or _cancel); else the reason.
+ */
+enum cram_stat cram_dev_admit(void)
+{
+	struct cram_dev *d = &cram_dev;
+	struct cram_regs snap;
+	const char *reason;
+	unsigned long at;
+	u64 high, low;
+	unsigned int seq;
+
+	if (!srcu_dereference(d->live, &cram_srcu)) {
+		if (!READ_ONCE(cram_trust_capacity))
+			return CRAM_STAT_DECLINE_UNTRUSTED;	/* no telemetry, no trust */
+		cram_dev_write_begin();
+		return CRAM_STAT_STORES;
+	}
+	do {
+		seq = read_seqbegin(&d->lock);
+		snap = d->snap;
+		at = d->snap_at;
+		high = d->high;
+		low = d->low;
+		reason = d->safe_reason;
+	} while (read_seqretry(&d->lock, seq));
+	if (reason || time_after(jiffies, at + 2 * cram_dev_stale_jiffies(snap.scan_ms)))
+		return CRAM_STAT_DECLINE_SAFE_MODE;
+	if (!cram_gate_admit(&d->gate,
+			     cram_project_used(&snap, atomic64_inc_return(&d->reserved)),
+			     high, low)) {
+		cram_dev_write_cancel();
+		return CRAM_STAT_DECLINE_WATERMARK;
+	}
+	return CRAM_STAT_STORES;
+}
+
+/*** the poller ***/
+
+static u64 cram_dev_read(void *ctx, u32 off)
+{
+	return readq((void __iomem __force *)ctx + off);
+}
+
+/* Why the device cannot be trusted now, or NULL. Updates the heartbeat record. */
+static const char *cram_dev_judge(struct cram_dev *d, const struct cram_regs *r, int err)
+{
+	const struct cram_region *region = cram_cxl_region_info();
+	const char *why;
+
+	if (err)
+		return "register block never reads stable (SEQ odd or changing)";
+	why = cram_regs_insane(r, region->base ? region->size : 0,
+			       atomic64_read(&d->written));
+	if (why)
+		return why;
+	if (r->heartbeat != d->last_heartbeat) {
+		d->last_heartbeat = r->heartbeat;
+		d->heartbeat_at = jiffies;
+		return NULL;
+	}
+	if (time_after(jiffies, d->heartbeat_at + cram_dev_stale_jiffies(r->scan_ms)))
+		return "heartbeat stopped (device not scanning)";
+	return NULL;
+}
+
+static void cram_dev_log_transition(struct cram_dev *d, const char *old, const char *now)
+{
+	const char *name = pci_name(d->pdev);
+
+	if (now && old != now) {
+		if (!old)
+			d->safe_entries++;
+		pr_warn("device %s: safe mode: %s; no new CXL placements, pages held are still served\n",
+			name, now);
+	} else if (!now && old) {
+		pr_info("device %s: telemetry sane again (was: %s); CXL placements resume\n",
+			name, old);
+	}
+}
+
+static void cram_dev_poll_once(struct cram_dev *d)
+{
+	void __iomem *regs = d->mapping;
+	struct cram_config cfg;
+	const char *why, *old;
+	struct cram_regs r;
+	u64 high, low;
+	int err;
+
+	/* rewrite HOST_WRITE_SEQ: concurrent writers may have left an older value */
+	writeq(atomic64_read(&d->written), regs + CRAM_REG_HOST_WRITE_SEQ);
+	err = cram_regs_read(&r, cram_dev_read, (void __force *)regs);
+	why = cram_dev_judge(d, &r, err);
+	d->last = r;
+	d->last_read_err = err;
+	cram_config_snapshot(&cfg);
+	cram_wm_bytes(&r, cfg.high_wm_pct, cfg.low_wm_pct, &high, &low);
+
+	write_seqlock(&d->lock);
+	if (!why) {
+		d->snap = r;
+		d->snap_at = jiffies;
+		d->high = high;
+		d->low = low;
+	}
+	old = d->safe_reason;
+	d->safe_reason = why;
+	write_sequnlock(&d->lock);
+	cram_dev_log_transition(d, old, why);
+	if (!why)	/* reopen without waiting for a store: debugfs shows the truth */
+		cram_gate_settle(&d->gate, cram_project_used(&r, atomic64_read(&d->reserved)), low);
+}
+
+static unsigned long cram_dev_poll_interval(const struct cram_dev *d)
+{
+	u32 ms = d->last.scan_ms / 2;
+
+	return msecs_to_jiffies(clamp(ms, 10U, 1000U));
+}
+
+static void cram_dev_poll(struct work_struct *work)
+{
+	struct cram_dev *d = container_of(to_delayed_work(work), struct cram_dev, poll);
+
+	cram_dev_poll_once(d);
+	queue_delayed_work(cram_dev_wq, &d->poll, cram_dev_poll_interval(d));
+}
+
+/*** the PCI driver ***/
+
+static bool cram_dev_wanted(struct pci_dev *pdev)
+{
+	if (!strcmp(cram_regs_arg, "auto"))
+		return true;
+	return !strcasecmp(cram_regs_arg, pci_name(pdev));
+}
+
+static int cram_dev_map(struct pci_dev *pdev)
+{
+	void __iomem *regs;
+	u64 magic;
+	int err;
+
+	if (pci_resource_len(pdev, CRAM_DEV_BAR) < CRAM_REGS_SIZE)
+		return -ENODEV;
+	err = pci_enable_device_mem(pdev);
+	if (err)
+		return err;
+	err = pci_request_region(pdev, CRAM_DEV_BAR, "cram");
+	if (err)
+		goto fail_disable;
+	regs = pci_iomap(pdev, CRAM_DEV_BAR, PAGE_SIZE);
+	if (!regs) {
+		err = -ENOMEM;
+		goto fail_release;
+	}
+	magic = readq(regs + CRAM_REG_MAGIC);
+	if (magic != CRAM_REGS_MAGIC) {
+		pr_info("PCI %s: BAR%d holds no cram register block (magic %#llx): not taken\n",
+			pci_name(pdev), CRAM_DEV_BAR, magic);
+		err = -ENODEV;
+		goto fail_unmap;
+	}
+	cram_dev.mapping = regs;
+	return 0;
+
+fail_unmap:
+	pci_iounmap(pdev, regs);
+fail_release:
+	pci_release_region(pdev, CRAM_DEV_BAR);
+fail_disable:
+	pci_disable_device(pdev);
+	return err;
+}
+
+static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct cram_dev *d = &cram_dev;
+	u64 base;
+	int err;
+
+	if (!cram_dev_wanted(pdev))
+		return -ENODEV;
+	if (d->pdev) {
+		pr_info("PCI %s: cram already uses %s's register block: not taken\n",
+			pci_name(pdev), pci_name(d->pdev));
+		return -EBUSY;
+	}
+	err = cram_dev_map(pdev);
+	if (err)
+		return err;
+	/*
+	 * Continue the device's HOST_WRITE_SEQ (an earlier load of cram may have left it
+	 * non-zero): both counters move by the same amount, so nothing is charged twice
+	 * and SCANNED_WRITE_SEQ never runs ahead of what cram says it wrote.
+	 */
+	base = readq(d->mapping + CRAM_REG_HOST_WRITE_SEQ);
+	atomic64_add(base, &d->reserved);
+	atomic64_add(base, &d->written);
+	d->pdev = pdev;
+	d->heartbeat_at = jiffies;
+	d->last_heartbeat = 0;
+	cram_dev_poll_once(d);	/* the state is known before the first placement */
+	rcu_assign_pointer(d->live, d);
+	queue_delayed_work(cram_dev_wq, &d->poll, cram_dev_poll_interval(d));
+	pr_info("device %s: register block v%u, physical capacity %llu MiB of %llu MiB, scan %u ms%s\n",
+		pci_name(pdev), d->last.version, d->last.phys_cap >> 20,
+		d->last.logical_cap >> 20, d->last.scan_ms,
+		d->safe_reason ? " (in safe mode)" : "");
+	return 0;
+}
+
+static void cram_dev_remove(struct pci_dev *pdev)
+{
+	struct cram_dev *d = &cram_dev;
+
+	cancel_delayed_work_sync(&d->poll);
+	RCU_INIT_POINTER(d->live, NULL);
+	synchronize_srcu(&cram_srcu);	/* no store path still writes HOST_WRITE_SEQ */
+	pci_iounmap(pdev, d->mapping);
+	pci_release_region(pdev, CRAM_DEV_BAR);
+	pci_disable_device(pdev);
+	d->mapping = NULL;
+	d->pdev = NULL;
+	pr_info("device %s: released; without telemetry no new CXL placements%s\n",
+		pci_name(pdev), READ_ONCE(cram_trust_capacity) ? " unless trust_capacity=Y" : "");
+}
+
+static const struct pci_device_id cram_dev_ids[] = {
+	{ PCI_DEVICE(CRAM_DEV_VENDOR, CRAM_DEV_DEVICE) },
+	{ }
+};
+
+static struct pci_driver cram_dev_driver = {
+	.name = "cram",
+	.id_table = cram_dev_ids,
+	.probe = cram_dev_probe,
+	.remove = cram_dev_remove,
+};
+
+int cram_dev_init(void)
+{
+	int err;
+
+	INIT_DELAYED_WORK(&cram_dev.poll, cram_dev_poll);
+	if (!strcmp(cram_regs_arg, "none"))
+		return 0;
+	/* the poller must run under memory pressure: a rescuer thread guarantees it */
+	cram_dev_wq = alloc_workqueue("cram", WQ_MEM_RECLAIM, 1);
+	if (!cram_dev_wq)
+		return -ENOMEM;
+	err = pci_register_driver(&cram_dev_driver);
+	if (err) {
+		destroy_workqueue(cram_dev_wq);
+		cram_dev_wq = NULL;
+		return err;
+	}
+	if (!cram_dev.pdev)
+		pr_info("no device register block found (regs=%s): no telemetry, so no CXL placements%s\n",
+			cram_regs_arg, cram_trust_capacity ? " unless trusted (trust_capacity=Y)" : "");
+	return 0;
+}
+
+void cram_dev_exit(void)
+{
+	if (!cram_dev_wq)
+		return;
+	pci_unregister_driver(&cram_dev_driver);
+	destroy_workqueue(cram_dev_wq);
+	cram_dev_wq = NULL;
+}
+
+/*** debugfs ***/
+
+static void cram_dev_show_regs(struct seq_file *m, const struct cram_regs *r)
+{
+	seq_printf(m, "reg_magic %#llx\nreg_version %u\nreg_granule %u\n", r->magic,
+		   r->version, r->granule);
+	seq_printf(m, "reg_logical_cap %llu\nreg_phys_cap %llu\nreg_phys_used %llu\n",
+		   r->logical_cap, r->phys_cap, r->phys_used);
+	seq_printf(m, "reg_logical_used %llu\nreg_seq %llu\nreg_status %#x\nreg_scan_ms %u\n",
+		   r->logical_used, r->seq, r->status, r->scan_ms);
+	seq_printf(m, "reg_warn_wm %llu\nreg_crit_wm %llu\nreg_overflow_events %llu\n",
+		   r->warn_wm, r->crit_wm, r->overflow_events);
+	seq_printf(m, "reg_host_write_seq %llu\nreg_scanned_write_seq %llu\nreg_heartbeat %llu\n",
+		   r->host_write_seq, r->scanned_write_seq, r->heartbeat);
+}
+
+static void cram_dev_show_state(struct seq_file *m, struct cram_dev *d, u64 reserved)
+{
+	struct cram_regs snap, now;
+	const char *reason;
+	unsigned long at;
+	unsigned int seq;
+	u64 high, low;
+	int err;
+
+	do {
+		seq = read_seqbegin(&d->lock);
+		snap = d->snap;
+		at = d->snap_at;
+		high = d->high;
+		low = d->low;
+		reason = d->safe_reason;
+	} while (read_seqretry(&d->lock, seq));
+	seq_printf(m, "safe_mode %d\nsafe_reason %s\nsafe_mode_entries %llu\n", !!reason,
+		   reason ?: "none", d->safe_entries);
+	seq_printf(m, "high_wm_bytes %llu\nlow_wm_bytes %llu\nprojected_used %llu\n", high, low,
+		   cram_project_used(&snap, reserved));
+	seq_printf(m, "snapshot_age_ms %u\n", jiffies_to_msecs(jiffies - at));
+	/* the registers as they read now, not the last sane snapshot */
+	err = cram_regs_read(&now, cram_dev_read, (void __force *)d->mapping);
+	seq_printf(m, "reg_read %s\n", err ? "torn" : "ok");
+	cram_dev_show_regs(m, &now);
+}
+
+/* /sys/kernel/debug/cram/device: one "name value" per line. */
+int cram_dev_show(struct seq_file *m, void *unused)
+{
+	struct cram_dev *d = &cram_dev;
+	u64 reserved = atomic64_read(&d->reserved);
+	struct cram_dev *live;
+	int idx;
+
+	seq_printf(m, "trust_capacity %d\n", READ_ONCE(cram_trust_capacity));
+	seq_printf(m, "reserved %llu\nwritten %llu\n", reserved,
+		   (u64)atomic64_read(&d->written));
+	seq_printf(m, "gate %s\ngate_closings %llu\n",
+		   READ_ONCE(d->gate.closed) ? "closed" : "open",
+		   (u64)atomic64_read(&d->gate.closings));
+	idx = srcu_read_lock(&cram_srcu);	/* remove() waits before unmapping */
+	live = srcu_dereference(d->live, &cram_srcu);
+	seq_printf(m, "bound %d\nregs %s\n", !!live, live ? pci_name(live->pdev) : "none");
+	if (live)
+		cram_dev_show_state(m, live, reserved);
+	srcu_read_unlock(&cram_srcu, idx);
+	return 0;
+}
