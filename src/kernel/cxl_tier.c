@@ -120,8 +120,10 @@ static void cram_cxl_write(u32 page, const void *src)
 		memcpy(dst, src, PAGE_SIZE);
 	else
 		memset(dst, 0, PAGE_SIZE);
-	/* movnti is weakly ordered: the page must be complete before the entry is
-	 * visible, the page is reused, or the device is told it is written */
+	/*
+	 * movnti is weakly ordered: the page must be complete before the entry is
+	 * visible, the page is reused, or the device is told it is written.
+	 */
 	wmb();
 }
 

@@ -111,6 +111,7 @@ struct cram_dev {
 static struct cram_dev cram_dev = {
 	.lock = __SEQLOCK_UNLOCKED(cram_dev.lock),
 };
+
 static struct workqueue_struct *cram_dev_wq;
 
 /*** writes ***/
@@ -402,8 +403,8 @@ int cram_dev_init(void)
 		return err;
 	}
 	if (!cram_dev.pdev)
-		pr_info("no device register block found (regs=%s): no telemetry, so no CXL placements%s\n",
-			cram_regs_arg, cram_trust_capacity ? " unless trusted (trust_capacity=Y)" : "");
+		pr_info("no device register block (regs=%s): no telemetry, no CXL placements%s\n",
+			cram_regs_arg, cram_trust_capacity ? " unless trust_capacity=Y" : "");
 	return 0;
 }
 

@@ -3,9 +3,10 @@
  * main.c - cram.ko: module init/exit and module parameters.
  *
  * Init order: validate parameters, check zswap is off and empty (cram replaces it),
- * claim the CXL region, bind the device's register block, debugfs, then the hooks, last, so cram sees no swap traffic
- * before it is ready. Exit undoes it in reverse; hooks.c makes sure no task is still
- * inside cram, and entries hold module references, so none is left at exit.
+ * claim the CXL region, bind the device's register block, debugfs, then the hooks,
+ * last, so cram sees no swap traffic before it is ready. Exit undoes it in reverse;
+ * hooks.c makes sure no task is still inside cram, and entries hold module
+ * references, so none is left at exit.
  *
  * Context: init, exit and parameter writes run in process context and may sleep.
  * Parameter writes, at load and through /sys/module/cram/parameters, are serialised

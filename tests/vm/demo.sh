@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # demo.sh - what `make demo` shows on the console: the emulated CXL machine, cram
-# claiming its device-dax region, a workload swapping through the CXL tier and
-# reading every byte back, the stats, then swapoff and unload.
+# claiming its device-dax region and the device's register block, a workload swapping
+# through the CXL tier and reading every byte back, the stats and the device's view,
+# then swapoff and unload.
 . /run/cram/platform.env
 show() { echo; echo "\$ $*"; sh -c "$*" 2>&1; }
 cg=/sys/fs/cgroup/cram-demo
@@ -14,7 +15,8 @@ show "modinfo /cram/cram.ko"
 echo
 echo "# cram takes the region for itself: first release it from device_dax"
 show "daxctl disable-device $CRAM_DAX"
-show "insmod /cram/cram.ko region=$CRAM_DAX trust_capacity=1"
+echo "# the host runs a model of a compressing device: cram binds its register block"
+show "insmod /cram/cram.ko region=$CRAM_DAX"
 show "grep . /sys/module/cram/parameters/*"
 show "grep cram /proc/iomem"
 show "cat /sys/kernel/debug/cram/config"
@@ -27,6 +29,9 @@ echo 24M > $cg/memory.max
 show "sh -c 'echo \$\$ > $cg/cgroup.procs; exec swapstress 64 42'"
 show "grep -E '^(pswpout|pswpin) ' /proc/vmstat"
 show "cat /sys/kernel/debug/cram/stats"
+echo
+echo "# the device's view: physical use (compressed) against logical use and capacity"
+show "grep -E '^(bound|safe_mode|gate|high_wm_bytes|low_wm_bytes|projected_used|reg_phys_cap|reg_phys_used|reg_logical_used|reg_overflow_events) ' /sys/kernel/debug/cram/device"
 echo
 echo "# rmmod is refused while cram holds pages; swapoff brings them back"
 sh -c "echo \$\$ > $cg/cgroup.procs; exec swapstress 32 43 /tmp/demo-go" > /tmp/demo.out &
