@@ -84,17 +84,22 @@ module_param_named(trust_capacity, cram_trust_capacity, bool, 0644);
 MODULE_PARM_DESC(trust_capacity,
 		 "without a register block, the CXL memory does not compress (plain RAM): place pages without telemetry (default N: no telemetry, no CXL placements). Ignored while a device reports telemetry");
 
+/* What the store path acts on: the poller's verdict on the last read. */
+struct cram_dev_view {
+	struct cram_regs snap;		/* last sane snapshot */
+	unsigned long snap_at;		/* jiffies when it was taken */
+	u64 high, low;			/* watermarks in bytes, for snap */
+	const char *safe_reason;	/* NULL: not in safe mode */
+};
+
 struct cram_dev {
 	struct pci_dev *pdev;
 	void __iomem *mapping;		/* the register block (BAR2) */
 	struct cram_dev __rcu *live;	/* this struct once bound; NULL: no device */
 	struct delayed_work poll;
 
-	seqlock_t lock;			/* protects the fields up to 'poller-only' */
-	struct cram_regs snap;		/* last sane snapshot */
-	unsigned long snap_at;		/* jiffies when it was taken */
-	u64 high, low;			/* watermarks in bytes, for snap */
-	const char *safe_reason;	/* NULL: not in safe mode */
+	seqlock_t lock;			/* protects view */
+	struct cram_dev_view view;
 
 	/* poller-only */
 	struct cram_regs last;		/* last read, sane or not */
@@ -143,6 +148,16 @@ static unsigned long cram_dev_stale_jiffies(u32 scan_ms)
 	return msecs_to_jiffies(max(5U * scan_ms, 1000U));
 }
 
+static void cram_dev_view_read(struct cram_dev *d, struct cram_dev_view *v)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqbegin(&d->lock);
+		*v = d->view;
+	} while (read_seqretry(&d->lock, seq));
+}
+
 /*
  * May the CXL tier place one more page? CRAM_STAT_STORES: yes, and the write is
  * reserved (the caller ends it with cram_dev_write_done or _cancel); else the reason.
@@ -150,11 +165,7 @@ static unsigned long cram_dev_stale_jiffies(u32 scan_ms)
 enum cram_stat cram_dev_admit(void)
 {
 	struct cram_dev *d = &cram_dev;
-	struct cram_regs snap;
-	const char *reason;
-	unsigned long at;
-	u64 high, low;
-	unsigned int seq;
+	struct cram_dev_view v;
 
 	if (!srcu_dereference(d->live, &cram_srcu)) {
 		if (!READ_ONCE(cram_trust_capacity))
@@ -162,19 +173,13 @@ enum cram_stat cram_dev_admit(void)
 		cram_dev_write_begin();
 		return CRAM_STAT_STORES;
 	}
-	do {
-		seq = read_seqbegin(&d->lock);
-		snap = d->snap;
-		at = d->snap_at;
-		high = d->high;
-		low = d->low;
-		reason = d->safe_reason;
-	} while (read_seqretry(&d->lock, seq));
-	if (reason || time_after(jiffies, at + 2 * cram_dev_stale_jiffies(snap.scan_ms)))
+	cram_dev_view_read(d, &v);
+	if (v.safe_reason ||
+	    time_after(jiffies, v.snap_at + 2 * cram_dev_stale_jiffies(v.snap.scan_ms)))
 		return CRAM_STAT_DECLINE_SAFE_MODE;
 	if (!cram_gate_admit(&d->gate,
-			     cram_project_used(&snap, atomic64_inc_return(&d->reserved)),
-			     high, low)) {
+			     cram_project_used(&v.snap, atomic64_inc_return(&d->reserved)),
+			     v.high, v.low)) {
 		cram_dev_write_cancel();
 		return CRAM_STAT_DECLINE_WATERMARK;
 	}
@@ -245,13 +250,13 @@ static void cram_dev_poll_once(struct cram_dev *d)
 
 	write_seqlock(&d->lock);
 	if (!why) {
-		d->snap = r;
-		d->snap_at = jiffies;
-		d->high = high;
-		d->low = low;
+		d->view.snap = r;
+		d->view.snap_at = jiffies;
+		d->view.high = high;
+		d->view.low = low;
 	}
-	old = d->safe_reason;
-	d->safe_reason = why;
+	old = d->view.safe_reason;
+	d->view.safe_reason = why;
 	write_sequnlock(&d->lock);
 	cram_dev_log_transition(d, old, why);
 	if (!why)	/* reopen without waiting for a store: debugfs shows the truth */
@@ -353,7 +358,7 @@ static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pr_info("device %s: register block v%u, physical capacity %llu MiB of %llu MiB, scan %u ms%s\n",
 		pci_name(pdev), d->last.version, d->last.phys_cap >> 20,
 		d->last.logical_cap >> 20, d->last.scan_ms,
-		d->safe_reason ? " (in safe mode)" : "");
+		d->view.safe_reason ? " (in safe mode)" : "");
 	return 0;
 }
 
@@ -435,26 +440,16 @@ static void cram_dev_show_regs(struct seq_file *m, const struct cram_regs *r)
 
 static void cram_dev_show_state(struct seq_file *m, struct cram_dev *d, u64 reserved)
 {
-	struct cram_regs snap, now;
-	const char *reason;
-	unsigned long at;
-	unsigned int seq;
-	u64 high, low;
+	struct cram_dev_view v;
+	struct cram_regs now;
 	int err;
 
-	do {
-		seq = read_seqbegin(&d->lock);
-		snap = d->snap;
-		at = d->snap_at;
-		high = d->high;
-		low = d->low;
-		reason = d->safe_reason;
-	} while (read_seqretry(&d->lock, seq));
-	seq_printf(m, "safe_mode %d\nsafe_reason %s\nsafe_mode_entries %llu\n", !!reason,
-		   reason ?: "none", d->safe_entries);
-	seq_printf(m, "high_wm_bytes %llu\nlow_wm_bytes %llu\nprojected_used %llu\n", high, low,
-		   cram_project_used(&snap, reserved));
-	seq_printf(m, "snapshot_age_ms %u\n", jiffies_to_msecs(jiffies - at));
+	cram_dev_view_read(d, &v);
+	seq_printf(m, "safe_mode %d\nsafe_reason %s\nsafe_mode_entries %llu\n",
+		   !!v.safe_reason, v.safe_reason ?: "none", d->safe_entries);
+	seq_printf(m, "high_wm_bytes %llu\nlow_wm_bytes %llu\nprojected_used %llu\n", v.high,
+		   v.low, cram_project_used(&v.snap, reserved));
+	seq_printf(m, "snapshot_age_ms %u\n", jiffies_to_msecs(jiffies - v.snap_at));
 	/* the registers as they read now, not the last sane snapshot */
 	err = cram_regs_read(&now, cram_dev_read, (void __force *)d->mapping);
 	seq_printf(m, "reg_read %s\n", err ? "torn" : "ok");
