@@ -94,7 +94,6 @@ bench: build/bench/copybench build/bench/scanbench
 	build/bench/copybench
 	build/bench/scanbench | grep '^#'
 
-
 deps:
 	scripts/deps
 

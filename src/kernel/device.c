@@ -103,7 +103,6 @@ struct cram_dev {
 
 	/* poller-only */
 	struct cram_regs last;		/* last read, sane or not */
-	int last_read_err;
 	u64 last_heartbeat;
 	unsigned long heartbeat_at;
 	u64 safe_entries;
@@ -244,7 +243,6 @@ static void cram_dev_poll_once(struct cram_dev *d)
 	err = cram_regs_read(&r, cram_dev_read, (void __force *)regs);
 	why = cram_dev_judge(d, &r, err);
 	d->last = r;
-	d->last_read_err = err;
 	cram_config_snapshot(&cfg);
 	cram_wm_bytes(&r, cfg.high_wm_pct, cfg.low_wm_pct, &high, &low);
 

@@ -10,12 +10,16 @@
 
 uint32_t dm_page_footprint(const void *page, uint32_t granule, char *scratch)
 {
-	int nonzero, len;
+	int nonzero;
 
 	dm_page_hash(page, &nonzero);
-	if (!nonzero)
-		return 0;
-	len = LZ4_compress_default(page, scratch, DM_PAGE, DM_SCRATCH);
+	return nonzero ? dm_nonzero_footprint(page, granule, scratch) : 0;
+}
+
+uint32_t dm_nonzero_footprint(const void *page, uint32_t granule, char *scratch)
+{
+	int len = LZ4_compress_default(page, scratch, DM_PAGE, DM_SCRATCH);
+
 	if (len <= 0 || len >= DM_PAGE)
 		return DM_PAGE;		/* incompressible: stored as it is */
 	return ((uint32_t)len + granule - 1) / granule * granule;

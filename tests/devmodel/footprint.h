@@ -19,6 +19,9 @@
  */
 uint32_t dm_page_footprint(const void *page, uint32_t granule, char *scratch);
 
+/* The same for a page already known to be non-zero (the scan has hashed it). */
+uint32_t dm_nonzero_footprint(const void *page, uint32_t granule, char *scratch);
+
 /*
  * One pass over the page: *nonzero says whether any byte is set; returns a 64-bit
  * hash of the contents (4 independent lanes, so the pass runs at memory speed).

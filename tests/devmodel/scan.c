@@ -40,7 +40,7 @@ void dm_scan_range(struct dm_pages *p, const uint8_t *mem, uint64_t first, uint6
 			continue;
 		}
 		if (h != p->hash[i] || !p->fp[i]) {
-			p->fp[i] = dm_page_footprint(page, p->granule, p->scratch);
+			p->fp[i] = dm_nonzero_footprint(page, p->granule, p->scratch);
 			p->hash[i] = h;
 			res->compressed++;
 		}
