@@ -49,7 +49,7 @@ module:
 
 build/unit/%: tests/unit/%.c $(CORE_SRCS) $(wildcard include/cram/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -llz4
 
 # Guest programs are static: the initramfs carries no libc of its own.
 build/guest/%: tests/vm/bin/%.c

@@ -33,6 +33,7 @@ typedef atomic64_t cram_counter_t;
 #include <errno.h>
 #include <string.h>
 typedef uint8_t u8;
+typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 #define U64_MAX UINT64_MAX

@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_pool.c - unit tests of the fallback pool's layout (src/core/pool.c): class
+ * selection, packing, free/reuse, LRU order, deferred frees under reclaim,
+ * compaction, a randomised run against a shadow copy, and the memory efficiency on a
+ * corpus of real files from this machine compressed with liblz4.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <lz4.h>
+
+#include "cram/pool.h"
+#include "tap.h"
+
+/*** ops backed by malloc, counting what is live ***/
+
+static long live_pages, live_zspages, live_zspage_bytes;
+static size_t zspage_size;
+
+/* what kmalloc would really hand out for a descriptor of size bytes */
+static long kmalloc_size(size_t size)
+{
+	long b = 8;
+
+	while ((size_t)b < size)
+		b *= 2;
+	return b;
+}
+
+static void *t_alloc_page(void *ctx)
+{
+	(void)ctx;
+	live_pages++;
+	return malloc(CRAM_POOL_PAGE);
+}
+
+static void t_free_page(void *ctx, void *page)
+{
+	(void)ctx;
+	live_pages--;
+	free(page);
+}
+
+static void *t_alloc_zspage(void *ctx, size_t size)
+{
+	(void)ctx;
+	live_zspages++;
+	live_zspage_bytes += kmalloc_size(size);
+	zspage_size = size;
+	return malloc(size);
+}
+
+static void t_free_zspage(void *ctx, void *zs)
+{
+	(void)ctx;
+	live_zspages--;
+	live_zspage_bytes -= kmalloc_size(zspage_size);
+	free(zs);
+}
+
+static const struct cram_pool_ops t_ops = {
+	.alloc_page = t_alloc_page,
+	.free_page = t_free_page,
+	.alloc_zspage = t_alloc_zspage,
+	.free_zspage = t_free_zspage,
+};
+
+/* The "entry" a caller would keep: its handle and what it stored. */
+struct obj {
+	struct cram_pool_handle h;
+	u32 seed;
+	bool live;
+};
+
+static void fill(u8 *buf, u32 len, u32 seed)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (u8)(seed * 31 + i * 7 + (i >> 8));
+}
+
+static int store(struct cram_pool *p, struct obj *o, u32 len, u32 seed)
+{
+	u8 buf[CRAM_POOL_PAGE];
+	int err = cram_pool_alloc(p, &o->h, len);
+
+	if (err)
+		return err;
+	fill(buf, len, seed);
+	cram_pool_write(p, &o->h, buf);
+	o->seed = seed;
+	o->live = true;
+	return 0;
+}
+
+static bool intact(struct cram_pool *p, const struct obj *o)
+{
+	u8 want[CRAM_POOL_PAGE], bounce[CRAM_POOL_PAGE];
+	const void *got = cram_pool_data(p, &o->h, bounce);
+
+	fill(want, o->h.len, o->seed);
+	return !memcmp(got, want, o->h.len);
+}
+
+static void drop(struct cram_pool *p, struct obj *o)
+{
+	cram_pool_free(p, &o->h);
+	o->live = false;
+}
+
+static u64 class_zspages(struct cram_pool *p, u32 len)
+{
+	struct cram_pool_class_stats st;
+
+	cram_pool_class_stats(p, (unsigned int)cram_pool_class_of(len), &st);
+	return st.nr_zspages;
+}
+
+/*** tests ***/
+
+static void test_classes(void)
+{
+	struct cram_pool p;
+	unsigned int i, worst = 0;
+
+	tap_is_u64(cram_pool_class_of(0), 0, "len 0 -> smallest class");
+	tap_is_u64(cram_pool_class_of(CRAM_POOL_MIN_OBJ - CRAM_POOL_HDR), 0,
+		   "len 24 + header fits the 32-byte class");
+	tap_is_u64(cram_pool_class_of(CRAM_POOL_MIN_OBJ - CRAM_POOL_HDR + 1), 1,
+		   "len 25 -> the 48-byte class");
+	tap_is_u64(cram_pool_class_of(1000), (1008 - 32 + 15) / 16, "len 1000 -> class of 1008");
+	tap_is_u64(cram_pool_class_of(CRAM_POOL_MAX_LEN), CRAM_POOL_NR_CLASSES - 1,
+		   "largest len -> last class");
+	tap_ok(cram_pool_class_of(CRAM_POOL_MAX_LEN + 1) == -EINVAL, "len past a page: EINVAL");
+
+	cram_pool_init(&p, &t_ops, NULL);
+	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
+		struct cram_pool_class_stats st;
+		unsigned int k, bytes, waste;
+
+		cram_pool_class_stats(&p, i, &st);
+		bytes = st.pages_per_zspage * CRAM_POOL_PAGE;
+		waste = bytes - st.objs_per_zspage * st.size;
+		if (waste >= st.size || st.size != CRAM_POOL_MIN_OBJ + i * CRAM_POOL_ALIGN)
+			worst = i + 1;
+		for (k = 1; k <= CRAM_POOL_MAX_PAGES; k++)	/* no length wastes less */
+			if ((k * CRAM_POOL_PAGE) % st.size * (u64)bytes < (u64)waste * k * CRAM_POOL_PAGE)
+				worst = i + 1;
+	}
+	tap_is_u64(worst, 0, "every class: size = 32 + 16 i, zspage length with least waste");
+}
+
+static void test_packing_and_spanning(void)
+{
+	static struct obj o[300];
+	struct cram_pool p;
+	struct cram_pool_class_stats st;
+	unsigned int i, bad = 0, spanning = 0;
+	u32 len = 1400;		/* 1408-byte objects: 8 pages hold 23 */
+
+	cram_pool_init(&p, &t_ops, NULL);
+	cram_pool_class_stats(&p, (unsigned int)cram_pool_class_of(len), &st);
+	tap_is_u64(st.pages_per_zspage, 8, "1408-byte class uses 8-page zspages");
+	tap_is_u64(st.objs_per_zspage, 23, "... holding 23 objects (384 bytes unused of 32 KiB)");
+	for (i = 0; i < 300; i++)
+		if (store(&p, &o[i], len, i))
+			bad++;
+	for (i = 0; i < 300; i++) {
+		u32 off = o[i].h.idx * st.size + CRAM_POOL_HDR;
+
+		spanning += off / CRAM_POOL_PAGE != (off + len - 1) / CRAM_POOL_PAGE;
+		bad += !intact(&p, &o[i]);
+	}
+	tap_is_u64(bad, 0, "300 objects stored and read back intact");
+	tap_ok(spanning > 0, "some objects span two pages and still read back");
+	tap_is_u64(p.nr_pages, (300 + 22) / 23 * 8, "pages = ceil(300 / 23) zspages x 8");
+	tap_is_u64(p.nr_objs, 300, "nr_objs");
+	tap_is_u64(p.stored_bytes, 300ULL * len, "stored_bytes");
+	tap_is_u64(live_pages, p.nr_pages, "pool's page count = pages the ops handed out");
+	for (i = 0; i < 300; i++)
+		drop(&p, &o[i]);
+	tap_is_u64(p.nr_pages, 0, "all freed: no pages");
+	tap_is_u64(live_pages + live_zspages, 0, "every page and descriptor given back");
+}
+
+static void test_free_reuse(void)
+{
+	static struct obj o[64];
+	struct cram_pool p;
+	unsigned int i;
+	u64 pages;
+
+	cram_pool_init(&p, &t_ops, NULL);
+	for (i = 0; i < 64; i++)
+		store(&p, &o[i], 500, i);
+	pages = p.nr_pages;
+	for (i = 0; i < 64; i += 2)
+		drop(&p, &o[i]);
+	tap_is_u64(p.nr_pages, pages, "half freed, spread over zspages: pages kept");
+	for (i = 0; i < 64; i += 2)
+		store(&p, &o[i], 500, 1000 + i);
+	tap_is_u64(p.nr_pages, pages, "re-stored into the freed slots: no new pages");
+	for (i = 0; i < 64; i++)
+		if (!intact(&p, &o[i]))
+			break;
+	tap_is_u64(i, 64, "old and new objects intact");
+	for (i = 0; i < 64; i++)
+		drop(&p, &o[i]);
+	tap_is_u64(live_pages + live_zspages, 0, "nothing left");
+}
+
+static void test_lru_order(void)
+{
+	struct obj a, b, c, extra;
+	struct cram_pool_handle *hs[CRAM_POOL_MAX_OBJS];
+	struct cram_zspage *zs;
+	struct cram_pool p;
+	unsigned int nr;
+
+	cram_pool_init(&p, &t_ops, NULL);
+	store(&p, &a, 100, 1);		/* three classes, three zspages */
+	store(&p, &b, 700, 2);
+	store(&p, &c, 2000, 3);
+	store(&p, &extra, 100, 4);	/* a's zspage allocated into again: hottest */
+	zs = cram_pool_reclaim_begin(&p, hs, &nr);
+	tap_ok(zs && nr == 1 && hs[0] == &b.h, "coldest zspage first: b's");
+	tap_ok(!cram_pool_reclaim_end(&p, zs), "b still there: zspage kept, back at LRU head");
+	zs = cram_pool_reclaim_begin(&p, hs, &nr);
+	tap_ok(zs && nr == 1 && hs[0] == &c.h, "then c's");
+	cram_pool_reclaim_end(&p, zs);
+	zs = cram_pool_reclaim_begin(&p, hs, &nr);
+	tap_ok(zs && nr == 2 && cram_pool_handle_in(&a.h, zs) && cram_pool_handle_in(&extra.h, zs),
+	       "then a's, with both of its objects");
+	cram_pool_reclaim_end(&p, zs);
+	drop(&p, &a);
+	drop(&p, &b);
+	drop(&p, &c);
+	drop(&p, &extra);
+	tap_ok(!cram_pool_reclaim_begin(&p, hs, &nr) && nr == 0, "empty pool: nothing to reclaim");
+	tap_is_u64(live_pages + live_zspages, 0, "nothing left");
+}
+
+static void test_deferred_free(void)
+{
+	static struct obj o[16];
+	struct cram_pool_handle *hs[CRAM_POOL_MAX_OBJS];
+	struct cram_pool_class_stats st;
+	struct cram_zspage *zs;
+	struct cram_pool p;
+	struct obj late;
+	unsigned int i, n, nr;
+	u64 zspages;
+
+	cram_pool_init(&p, &t_ops, NULL);
+	cram_pool_class_stats(&p, (unsigned int)cram_pool_class_of(3000), &st);
+	n = st.objs_per_zspage;			/* 3008-byte objects: 4 in 3 pages */
+	tap_ok(n >= 4 && n <= 16, "a class with 4..16 objects per zspage");
+	for (i = 0; i < n; i++)			/* one full zspage */
+		store(&p, &o[i], 3000, i);
+	zs = cram_pool_reclaim_begin(&p, hs, &nr);
+	tap_is_u64(nr, n, "reclaim lists every object of the zspage");
+	for (i = 0; i < n / 2; i++)		/* "written back": freed during reclaim */
+		drop(&p, &o[i]);
+	tap_is_u64(p.nr_objs, n - n / 2, "deferred frees leave the live count");
+	tap_ok(intact(&p, &o[n / 2]) && intact(&p, &o[n - 1]),
+	       "the rest still readable during reclaim");
+	zspages = class_zspages(&p, 3000);
+	store(&p, &late, 3000, 99);
+	tap_ok(late.h.zspage != zs && class_zspages(&p, 3000) == zspages + 1,
+	       "no allocation lands in a zspage under reclaim (freed slots not reused)");
+	drop(&p, &o[n / 2]);
+	tap_ok(!cram_pool_reclaim_end(&p, zs), "some objects failed writeback: zspage kept");
+	for (i = n / 2 + 1; i < n; i++)
+		tap_ok(intact(&p, &o[i]), "survivor intact after reclaim ends");
+	store(&p, &o[0], 3000, 50);
+	tap_ok(o[0].h.zspage == zs, "deferred slots reusable after reclaim");
+	zs = cram_pool_reclaim_begin(&p, hs, &nr);
+	for (i = 0; i < nr; i++) {		/* this time everything gets written */
+		struct obj *ob = (struct obj *)((char *)hs[i] - offsetof(struct obj, h));
+
+		drop(&p, ob);
+	}
+	tap_ok(cram_pool_reclaim_end(&p, zs), "all freed during reclaim: zspage freed at its end");
+	for (i = 0; i < 16; i++)
+		if (o[i].live)
+			drop(&p, &o[i]);
+	if (late.live)
+		drop(&p, &late);
+	tap_is_u64(p.nr_objs, 0, "no objects");
+	tap_is_u64(live_pages + live_zspages, 0, "nothing left");
+}
+
+static void test_compaction(void)
+{
+	static struct obj o[400];
+	struct cram_pool p;
+	unsigned int i, bad = 0;
+	u64 before, freed;
+
+	cram_pool_init(&p, &t_ops, NULL);
+	for (i = 0; i < 400; i++)
+		store(&p, &o[i], 300 + (i % 3) * 1000, i);
+	for (i = 0; i < 400; i++)
+		if (i % 4)
+			drop(&p, &o[i]);		/* 3 of 4 gone, every zspage sparse */
+	before = p.nr_pages;
+	freed = cram_pool_compact(&p);
+	tap_ok(freed > 0 && p.nr_pages == before - freed, "compaction frees pages");
+	tap_ok(p.nr_moved > 0, "... by moving objects");
+	for (i = 0; i < 400; i += 4)
+		bad += !intact(&p, &o[i]);
+	tap_is_u64(bad, 0, "moved objects intact through their handles");
+	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
+		struct cram_pool_class_stats st;
+
+		cram_pool_class_stats(&p, i, &st);
+		if (st.nr_zspages * st.objs_per_zspage - st.nr_objs >= 2ULL * st.objs_per_zspage)
+			bad++;
+	}
+	tap_is_u64(bad, 0, "after compaction no class has two zspages' worth of free slots");
+	tap_is_u64(cram_pool_compact(&p), 0, "compacting again frees nothing");
+	for (i = 0; i < 400; i += 4)
+		drop(&p, &o[i]);
+	tap_is_u64(live_pages + live_zspages, 0, "nothing left");
+}
+
+/* Random operations against the shadow copies in o[], with invariants checked. */
+static void test_random(void)
+{
+	enum { N = 3000, STEPS = 200000 };
+	static struct obj o[N];
+	struct cram_pool_handle *hs[CRAM_POOL_MAX_OBJS];
+	struct cram_zspage *zs = NULL;
+	struct cram_pool p;
+	unsigned int i, step, bad = 0, live = 0, reclaims = 0;
+	u64 bytes = 0;
+
+	srand(7);
+	cram_pool_init(&p, &t_ops, NULL);
+	for (step = 0; step < STEPS; step++) {
+		unsigned int r = (unsigned int)rand();
+		struct obj *ob = &o[r % N];
+
+		if (r % 1000 == 0) {
+			if (zs) {
+				cram_pool_reclaim_end(&p, zs);
+				zs = NULL;
+			} else {
+				zs = cram_pool_reclaim_begin(&p, hs, &i);
+				reclaims++;
+				for (; i-- > 0;)	/* write back about half */
+					if (rand() & 1) {
+						ob = (struct obj *)((char *)hs[i] - offsetof(struct obj, h));
+						bytes -= ob->h.len;
+						drop(&p, ob);
+						live--;
+					}
+			}
+		} else if (r % 997 == 0) {
+			cram_pool_compact(&p);
+		} else if (ob->live) {
+			bad += !intact(&p, ob);
+			bytes -= ob->h.len;
+			drop(&p, ob);
+			live--;
+		} else if (!store(&p, ob, (r >> 8) % (CRAM_POOL_MAX_LEN + 1), step)) {
+			bytes += ob->h.len;
+			live++;
+		}
+	}
+	if (zs)
+		cram_pool_reclaim_end(&p, zs);
+	tap_ok(reclaims > 50, "random run interleaved reclaims");
+	tap_is_u64(bad, 0, "random alloc/free/reclaim/compact: every object intact");
+	tap_is_u64(p.nr_objs, live, "nr_objs matches the shadow");
+	tap_is_u64(p.stored_bytes, bytes, "stored_bytes matches the shadow");
+	tap_is_u64(live_pages, p.nr_pages, "page accounting matches the ops");
+	for (i = 0; i < N; i++)
+		if (o[i].live)
+			drop(&p, &o[i]);
+	tap_is_u64(live_pages + live_zspages, 0, "nothing left");
+}
+
+/*** memory efficiency on real files ***/
+
+struct corpus {
+	struct cram_pool pool;
+	struct cram_pool_handle *handles;
+	u64 nr, cap, input_pages, same_filled, too_big, compressed;
+	u64 budget_pages;
+	u64 nospan_pages[CRAM_POOL_NR_CLASSES];
+};
+
+static bool same_filled(const u8 *page)
+{
+	const u64 *w = (const u64 *)page;
+	unsigned int i;
+
+	for (i = 1; i < CRAM_POOL_PAGE / 8; i++)
+		if (w[i] != w[0])
+			return false;
+	return true;
+}
+
+static void corpus_page(struct corpus *c, const u8 *page)
+{
+	char dst[CRAM_POOL_PAGE];
+	int len;
+
+	c->input_pages++;
+	if (same_filled(page)) {
+		c->same_filled++;
+		return;
+	}
+	len = LZ4_compress_default((const char *)page, dst, CRAM_POOL_PAGE,
+				   CRAM_POOL_MAX_LEN * 9 / 10);	/* cram's default cut-off */
+	if (len <= 0) {
+		c->too_big++;
+		return;
+	}
+	if (c->nr == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 4096;
+		c->handles = realloc(c->handles, c->cap * sizeof(*c->handles));
+	}
+	if (cram_pool_alloc(&c->pool, &c->handles[c->nr], (u32)len))
+		return;
+	cram_pool_write(&c->pool, &c->handles[c->nr], dst);
+	c->compressed += (u64)len;
+	c->nr++;
+}
+
+static void corpus_file(struct corpus *c, const char *path)
+{
+	u8 page[CRAM_POOL_PAGE];
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return;
+	while (c->input_pages < c->budget_pages) {
+		ssize_t n = read(fd, page, sizeof(page));
+
+		if (n <= 0)
+			break;
+		memset(page + n, 0, sizeof(page) - (size_t)n);
+		corpus_page(c, page);
+	}
+	close(fd);
+}
+
+static void corpus_dir(struct corpus *c, const char *dir, int depth)
+{
+	struct dirent **names;
+	int i, n = scandir(dir, &names, NULL, alphasort);	/* sorted: reproducible */
+
+	for (i = 0; i < n; i++) {
+		char path[4096];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (names[i]->d_name[0] != '.' && !lstat(path, &st) &&
+		    c->input_pages < c->budget_pages) {
+			if (S_ISREG(st.st_mode))
+				corpus_file(c, path);
+			else if (S_ISDIR(st.st_mode) && depth < 4)
+				corpus_dir(c, path, depth + 1);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* What a layout whose objects never span pages would need for the same objects. */
+static u64 nospan_pages(const struct corpus *c)
+{
+	u64 total = 0, per_class[CRAM_POOL_NR_CLASSES] = { 0 };
+	u64 i;
+
+	for (i = 0; i < c->nr; i++)
+		per_class[cram_pool_class_of(c->handles[i].len)]++;
+	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
+		u64 per_page = CRAM_POOL_PAGE / c->pool.classes[i].size;
+
+		total += (per_class[i] + per_page - 1) / per_page;
+	}
+	return total;
+}
+
+static void test_corpus_efficiency(void)
+{
+	/* binaries, libraries, text: what a machine's anonymous memory resembles least
+	 * badly among files that are on every Debian install */
+	static const char *const dirs[] = { "/usr/bin", "/usr/lib/x86_64-linux-gnu",
+					    "/usr/share/doc", "/usr/share/perl" };
+	const u64 budget = 16384;	/* 64 MiB of input per directory */
+	struct corpus c = { 0 };
+	double pages_ratio, total_ratio;
+	u64 pool_bytes, meta_bytes, i;
+	unsigned int d;
+
+	cram_pool_init(&c.pool, &t_ops, NULL);
+	for (d = 0; d < ARRAY_SIZE(dirs); d++) {
+		c.budget_pages += budget;
+		corpus_dir(&c, dirs[d], 0);
+	}
+	tap_ok(c.nr > 10000, "corpus: more than 10000 compressed pages from real files");
+	pool_bytes = c.pool.nr_pages * CRAM_POOL_PAGE;
+	/* per object: the caller's entry (the kernel's is at most CRAM_POOL_ENTRY_BYTES) */
+	meta_bytes = c.nr * CRAM_POOL_ENTRY_BYTES + (u64)live_zspage_bytes;
+	pages_ratio = (double)pool_bytes / (double)c.compressed;
+	total_ratio = (double)(pool_bytes + meta_bytes) / (double)c.compressed;
+	printf("# corpus: %llu input pages, %llu same-filled, %llu over the cut-off, %llu stored\n",
+	       (unsigned long long)c.input_pages, (unsigned long long)c.same_filled,
+	       (unsigned long long)c.too_big, (unsigned long long)c.nr);
+	printf("# compressed %llu bytes (%.2f:1), pool %llu pages: %.4f bytes of pool per compressed byte, %.4f with metadata\n",
+	       (unsigned long long)c.compressed,
+	       (double)c.nr * CRAM_POOL_PAGE / (double)c.compressed,
+	       (unsigned long long)c.pool.nr_pages, pages_ratio, total_ratio);
+	printf("# objects never spanning pages would need %llu pages: %.4f\n",
+	       (unsigned long long)nospan_pages(&c),
+	       (double)nospan_pages(&c) * CRAM_POOL_PAGE / (double)c.compressed);
+	tap_ok(pages_ratio <= 1.05, "pool pages <= 1.05 x compressed bytes on the corpus");
+	tap_ok(total_ratio <= 1.07, "with per-object and per-zspage metadata <= 1.07 x");
+	for (i = 0; i < c.nr; i++)
+		cram_pool_free(&c.pool, &c.handles[i]);
+	free(c.handles);
+	tap_is_u64(live_pages + live_zspages, 0, "corpus pool emptied");
+}
+
+int main(void)
+{
+	test_classes();
+	test_packing_and_spanning();
+	test_free_reuse();
+	test_lru_order();
+	test_deferred_free();
+	test_compaction();
+	test_random();
+	test_corpus_efficiency();
+	return tap_done();
+}
