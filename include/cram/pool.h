@@ -106,7 +106,7 @@ struct cram_zspage *cram_pool_reclaim_begin(struct cram_pool *pool,
 bool cram_pool_reclaim_end(struct cram_pool *pool, struct cram_zspage *zspage);
 bool cram_pool_handle_in(const struct cram_pool_handle *h, const struct cram_zspage *zspage);
 
-u64 cram_pool_compact(struct cram_pool *pool);
+u64 cram_pool_compact(struct cram_pool *pool, unsigned int max_zspages);
 void cram_pool_class_stats(const struct cram_pool *pool, unsigned int class,
 			   struct cram_pool_class_stats *st);
 

@@ -26,25 +26,25 @@ struct cram_zspage {
 
 /*** lists ***/
 
-static void list_init(struct cram_list *l)
+static void cl_init(struct cram_list *l)
 {
 	l->next = l;
 	l->prev = l;
 }
 
-static bool list_empty(const struct cram_list *l)
+static bool cl_empty(const struct cram_list *l)
 {
 	return l->next == l;
 }
 
-static void list_del(struct cram_list *e)
+static void cl_del(struct cram_list *e)
 {
 	e->prev->next = e->next;
 	e->next->prev = e->prev;
-	list_init(e);
+	cl_init(e);
 }
 
-static void list_add_head(struct cram_list *e, struct cram_list *head)
+static void cl_add_head(struct cram_list *e, struct cram_list *head)
 {
 	e->next = head->next;
 	e->prev = head;
@@ -52,10 +52,10 @@ static void list_add_head(struct cram_list *e, struct cram_list *head)
 	head->next = e;
 }
 
-static void list_move_head(struct cram_list *e, struct cram_list *head)
+static void cl_move_head(struct cram_list *e, struct cram_list *head)
 {
-	list_del(e);
-	list_add_head(e, head);
+	cl_del(e);
+	cl_add_head(e, head);
 }
 
 #define zspage_of(ptr, member) \
@@ -100,15 +100,15 @@ void cram_pool_init(struct cram_pool *pool, const struct cram_pool_ops *ops, voi
 	memset(pool, 0, sizeof(*pool));
 	pool->ops = ops;
 	pool->ctx = ctx;
-	list_init(&pool->lru);
+	cl_init(&pool->lru);
 	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
 		struct cram_pool_class *c = &pool->classes[i];
 
 		c->size = CRAM_POOL_MIN_OBJ + i * CRAM_POOL_ALIGN;
 		c->pages_per_zspage = (u8)best_pages_per_zspage(c->size);
 		c->objs_per_zspage = (u16)(c->pages_per_zspage * CRAM_POOL_PAGE / c->size);
-		list_init(&c->partial);
-		list_init(&c->full);
+		cl_init(&c->partial);
+		cl_init(&c->full);
 	}
 }
 
@@ -192,8 +192,8 @@ static void zspage_free(struct cram_pool *pool, struct cram_zspage *zs)
 	struct cram_pool_class *c = &pool->classes[zs->class_idx];
 	unsigned int i;
 
-	list_del(&zs->class_link);
-	list_del(&zs->lru_link);
+	cl_del(&zs->class_link);
+	cl_del(&zs->lru_link);
 	for (i = 0; i < c->pages_per_zspage; i++)
 		pool->ops->free_page(pool->ctx, zs->pages[i]);
 	pool->nr_pages -= c->pages_per_zspage;
@@ -212,8 +212,8 @@ static struct cram_zspage *zspage_create(struct cram_pool *pool, unsigned int cl
 		return NULL;
 	memset(zs, 0, sizeof(*zs));
 	zs->class_idx = (u16)class_idx;
-	list_init(&zs->class_link);
-	list_init(&zs->lru_link);
+	cl_init(&zs->class_link);
+	cl_init(&zs->lru_link);
 	for (i = 0; i < c->pages_per_zspage; i++) {
 		zs->pages[i] = pool->ops->alloc_page(pool->ctx);
 		if (!zs->pages[i])
@@ -224,8 +224,8 @@ static struct cram_zspage *zspage_create(struct cram_pool *pool, unsigned int cl
 		push_free(pool, zs, i);
 	pool->nr_pages += c->pages_per_zspage;
 	c->nr_zspages++;
-	list_add_head(&zs->class_link, &c->partial);
-	list_add_head(&zs->lru_link, &pool->lru);
+	cl_add_head(&zs->class_link, &c->partial);
+	cl_add_head(&zs->lru_link, &pool->lru);
 	return zs;
 fail:
 	while (i-- > 0)
@@ -245,7 +245,7 @@ static void slot_take(struct cram_pool *pool, struct cram_zspage *zs,
 	*obj_header(pool, zs, h->idx) = (u64)(uintptr_t)h;
 	zs->inuse++;
 	if (zs->free_head == IDX_NIL)
-		list_move_head(&zs->class_link, &c->full);
+		cl_move_head(&zs->class_link, &c->full);
 }
 
 int cram_pool_alloc(struct cram_pool *pool, struct cram_pool_handle *h, u32 len)
@@ -257,14 +257,14 @@ int cram_pool_alloc(struct cram_pool *pool, struct cram_pool_handle *h, u32 len)
 	if (class_idx < 0)
 		return class_idx;
 	c = &pool->classes[class_idx];
-	if (list_empty(&c->partial)) {
+	if (cl_empty(&c->partial)) {
 		if (!zspage_create(pool, (unsigned int)class_idx))
 			return -ENOMEM;
 	}
 	zs = zspage_of(c->partial.next, class_link);
 	slot_take(pool, zs, h);
 	h->len = (u16)len;
-	list_move_head(&zs->lru_link, &pool->lru);
+	cl_move_head(&zs->lru_link, &pool->lru);
 	c->nr_objs++;
 	pool->nr_objs++;
 	pool->stored_bytes += len;
@@ -287,7 +287,7 @@ void cram_pool_free(struct cram_pool *pool, struct cram_pool_handle *h)
 		return;
 	}
 	if (zs->free_head == IDX_NIL)	/* was full: nearly full, fill it first */
-		list_move_head(&zs->class_link, &c->partial);
+		cl_move_head(&zs->class_link, &c->partial);
 	push_free(pool, zs, h->idx);
 	if (!zs->inuse)
 		zspage_free(pool, zs);
@@ -314,11 +314,11 @@ struct cram_zspage *cram_pool_reclaim_begin(struct cram_pool *pool,
 	unsigned int idx, objs;
 
 	*nr = 0;
-	if (list_empty(&pool->lru))
+	if (cl_empty(&pool->lru))
 		return NULL;
 	zs = zspage_of(pool->lru.prev, lru_link);
-	list_del(&zs->lru_link);
-	list_del(&zs->class_link);
+	cl_del(&zs->lru_link);
+	cl_del(&zs->class_link);
 	zs->under_reclaim = true;
 	objs = pool->classes[zs->class_idx].objs_per_zspage;
 	for (idx = 0; idx < objs; idx++) {
@@ -351,8 +351,8 @@ bool cram_pool_reclaim_end(struct cram_pool *pool, struct cram_zspage *zs)
 		zspage_free(pool, zs);
 		return true;
 	}
-	list_add_head(&zs->class_link, zs->free_head == IDX_NIL ? &c->full : &c->partial);
-	list_add_head(&zs->lru_link, &pool->lru);
+	cl_add_head(&zs->class_link, zs->free_head == IDX_NIL ? &c->full : &c->partial);
+	cl_add_head(&zs->lru_link, &pool->lru);
 	return false;
 }
 
@@ -418,7 +418,7 @@ static bool compact_one(struct cram_pool *pool, struct cram_pool_class *c)
 	src = emptiest_partial(c, &others_free);
 	if (!src || others_free < src->inuse)
 		return false;
-	list_del(&src->class_link);	/* so slot_take never picks it */
+	cl_del(&src->class_link);	/* so slot_take never picks it */
 	for (idx = 0; idx < c->objs_per_zspage && src->inuse; idx++) {
 		if (*obj_header(pool, src, idx) & HDR_TAGS)
 			continue;
@@ -430,15 +430,19 @@ static bool compact_one(struct cram_pool *pool, struct cram_pool_class *c)
 	return true;
 }
 
-/* Move objects so that each class has at most one zspage's worth of free slots. */
-u64 cram_pool_compact(struct cram_pool *pool)
+/*
+ * Move objects until no class has a zspage that the others' free slots can take, or
+ * max_zspages zspages have been emptied (bounds the time under the caller's lock).
+ * Returns the pages freed.
+ */
+u64 cram_pool_compact(struct cram_pool *pool, unsigned int max_zspages)
 {
 	u64 before = pool->nr_pages;
-	unsigned int i;
+	unsigned int i, done = 0;
 
-	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++)
-		while (compact_one(pool, &pool->classes[i]))
-			;
+	for (i = 0; i < CRAM_POOL_NR_CLASSES && done < max_zspages; i++)
+		while (done < max_zspages && compact_one(pool, &pool->classes[i]))
+			done++;
 	return before - pool->nr_pages;
 }
 
@@ -446,7 +450,7 @@ u64 cram_pool_compact(struct cram_pool *pool)
 
 void cram_pool_destroy(struct cram_pool *pool)
 {
-	while (!list_empty(&pool->lru))
+	while (!cl_empty(&pool->lru))
 		zspage_free(pool, zspage_of(pool->lru.next, lru_link));
 	pool->nr_objs = 0;
 	pool->stored_bytes = 0;

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 #include "cram/config.h"
+#include "cram/pool.h"
 
 struct page;
 
@@ -23,6 +24,15 @@ struct cram_config {
 
 void cram_config_snapshot(struct cram_config *cfg);
 
+/* A runtime-tunable number with its range: module_param_cb(name, &ops, &param, 0644) */
+struct cram_bounded_uint {
+	unsigned int val;
+	unsigned int min, max;
+};
+
+struct kernel_param_ops;
+extern const struct kernel_param_ops cram_bounded_uint_ops;
+
 /*** syms.c: private kernel functions, resolved at load ***/
 
 struct cram_sym {
@@ -33,6 +43,7 @@ struct cram_sym {
 
 extern bool cram_ibt_strict;
 int cram_sym_resolve(struct cram_sym *sym);
+void *cram_sym_data(const char *name);
 bool cram_sym_callable(const struct cram_sym *sym);
 
 /*** hooks.c: ftrace redirects; the table comes from src/compat/<api>_api.c ***/
@@ -112,7 +123,12 @@ int cram_dev_show(struct seq_file *m, void *unused);
 
 /*** swap.c: what cram does with each swap operation, whatever the hook API ***/
 
-/* Counters; a store ends in exactly one of STORES or DECLINE_*. */
+/*
+ * Counters. A store ends in STORES (CXL tier) or one DECLINE_* (why the CXL tier did
+ * not take it); a page the CXL tier declined then ends in POOL_STORES,
+ * POOL_SAME_FILLED or one POOL_REJECT_* when the pool is on (except large folios,
+ * disarmed and unloading, which never reach it). A page no tier took goes to disk.
+ */
 enum cram_stat {
 	CRAM_STAT_STORE_CALLS,
 	CRAM_STAT_STORES,
@@ -125,6 +141,17 @@ enum cram_stat {
 	CRAM_STAT_DECLINE_REGION_FULL,
 	CRAM_STAT_DECLINE_NOMEM,
 	CRAM_STAT_DECLINE_UNLOADING,
+	CRAM_STAT_POOL_STORES,
+	CRAM_STAT_POOL_SAME_FILLED,
+	CRAM_STAT_POOL_REJECT_POOR,
+	CRAM_STAT_POOL_REJECT_LIMIT,
+	CRAM_STAT_POOL_REJECT_NOMEM,
+	CRAM_STAT_POOL_LOAD_HITS,
+	CRAM_STAT_WRITEBACKS,
+	CRAM_STAT_WRITEBACK_FAILURES,
+	CRAM_STAT_WRITEBACK_RACED,
+	CRAM_STAT_WRITEBACK_WAITS,
+	CRAM_STAT_POOL_COMPACTED_PAGES,
 	CRAM_STAT_STALE_REPLACED,
 	CRAM_STAT_STALE_ERASED,
 	CRAM_STAT_LOAD_CALLS,
@@ -141,6 +168,7 @@ enum cram_stat {
 };
 
 void cram_stat_inc(enum cram_stat stat);
+void cram_stat_add(enum cram_stat stat, u64 n);
 u64 cram_stat_read(enum cram_stat stat);
 const char *cram_stat_name(enum cram_stat stat);
 
@@ -155,6 +183,49 @@ bool cram_swap_holds(unsigned int type, pgoff_t offset, unsigned int nr_pages);
 int cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool exclusive);
 void cram_swap_invalidate(unsigned int type, pgoff_t offset);
 void cram_swap_invalidate_area(unsigned int type);
+struct cram_pool_entry *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs,
+					   void *buf, u32 *len);
+void cram_swap_wb_finish(unsigned long swp, struct cram_pool_entry *e, bool written);
+
+/*** dram_tier.c: the compressed DRAM pool for pages the CXL tier refuses ***/
+
+#define CRAM_PE_SAME	BIT(0)	/* same-filled: fill is the word, no pool memory */
+#define CRAM_PE_WB	BIT(1)	/* being written back: the writeback worker holds it */
+#define CRAM_PE_ORPHAN	BIT(2)	/* left its tree during writeback: the worker frees it */
+
+/* A pool entry in a swap tree (a pointer; CXL entries are xarray values). */
+struct cram_pool_entry {
+	struct cram_pool_handle handle;	/* .owner_flags: CRAM_PE_*, under the tree's lock */
+	union {
+		unsigned long swp;	/* pool object: its swap slot, for writeback */
+		unsigned long fill;	/* CRAM_PE_SAME */
+	};
+};
+
+struct xarray;
+int cram_dram_init(void);
+void cram_dram_exit(void);
+bool cram_dram_active(void);
+enum cram_stat cram_dram_store(unsigned long swp, struct page *page,
+			       struct cram_pool_entry **entry);
+int cram_dram_load(struct xarray *tree, pgoff_t offset, struct page *page);
+void cram_dram_free(struct cram_pool_entry *e);
+bool cram_dram_copy_out(struct cram_pool_entry *e, struct cram_zspage *zs, void *buf,
+			u32 *len);
+int cram_dram_decompress(const void *src, u32 len, void *dst);
+struct cram_zspage *cram_dram_reclaim_begin(unsigned long *swps, unsigned int *nr);
+bool cram_dram_reclaim_end(struct cram_zspage *zs);
+long cram_dram_pages_over_target(void);
+u64 cram_dram_compact(unsigned int max_zspages);
+int cram_dram_show(struct seq_file *m, void *unused);
+int cram_dram_classes_show(struct seq_file *m, void *unused);
+
+/*** writeback.c: the coldest pool objects back to their swap slots on disk ***/
+
+int cram_wb_init(void);
+void cram_wb_exit(void);
+void cram_wb_kick(void);
+void cram_wb_wait(unsigned int type, pgoff_t offset, unsigned int nr_pages);
 
 /*** debugfs.c ***/
 

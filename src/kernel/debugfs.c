@@ -10,6 +10,10 @@
  *            region_pages_free, region_bad_frees
  *   device   the compressing device (device.c): binding, safe mode and why, the
  *            watermarks and gate, projected use, the registers as read now
+ *   pool     the DRAM pool (dram_tier.c): pages, limit, objects, compressed bytes,
+ *            same-filled pages, compaction; its outcomes and writeback are in stats
+ *   pool_classes  one line per size class in use: object size, zspage length and
+ *            capacity, zspages, objects, free slots
  *   fail_loads  (write N, test hook) the next N CXL loads fail as if poisoned
  *
  * Context: created in init, removed in exit (process context); reads run in process
@@ -73,6 +77,8 @@ static int cram_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(cram_stats);
 DEFINE_SHOW_ATTRIBUTE(cram_dev);
+DEFINE_SHOW_ATTRIBUTE(cram_dram);
+DEFINE_SHOW_ATTRIBUTE(cram_dram_classes);
 
 int cram_debugfs_init(void)
 {
@@ -84,6 +90,8 @@ int cram_debugfs_init(void)
 	debugfs_create_file("config", 0400, root, NULL, &cram_config_fops);
 	debugfs_create_file("stats", 0400, root, NULL, &cram_stats_fops);
 	debugfs_create_file("device", 0400, root, NULL, &cram_dev_fops);
+	debugfs_create_file("pool", 0400, root, NULL, &cram_dram_fops);
+	debugfs_create_file("pool_classes", 0400, root, NULL, &cram_dram_classes_fops);
 	debugfs_create_atomic_t("fail_loads", 0600, root, &cram_cxl_fail_loads);
 	cram_debugfs_root = root;
 	return 0;

@@ -3,7 +3,8 @@
  * main.c - cram.ko: module init/exit and module parameters.
  *
  * Init order: validate parameters, check zswap is off and empty (cram replaces it),
- * claim the CXL region, bind the device's register block, debugfs, then the hooks,
+ * claim the CXL region, bind the device's register block, the DRAM pool and its
+ * writeback worker, debugfs, then the hooks,
  * last, so cram sees no swap traffic before it is ready. Exit undoes it in reverse;
  * hooks.c makes sure no task is still inside cram, and entries hold module
  * references, so none is left at exit.
@@ -107,6 +108,33 @@ module_param_cb(low_wm_pct, &cram_wm_ops, &cram_low_wm_pct, 0644);
 MODULE_PARM_DESC(low_wm_pct,
 		 "after stopping, resume CXL placements below this % of physical capacity (1..high_wm_pct-1, default 80)");
 
+/* A number within [min, max]; anything else is rejected and the value kept. */
+static int cram_bounded_uint_set(const char *val, const struct kernel_param *kp)
+{
+	struct cram_bounded_uint *b = kp->arg;
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < b->min || v > b->max) {
+		pr_err("%s=%.*s rejected: must be a number in %u..%u\n", kp->name,
+		       cram_arg_len(val), val, b->min, b->max);
+		return -EINVAL;
+	}
+	WRITE_ONCE(b->val, v);
+	return 0;
+}
+
+static int cram_bounded_uint_get(char *buf, const struct kernel_param *kp)
+{
+	const struct cram_bounded_uint *b = kp->arg;
+
+	return scnprintf(buf, PAGE_SIZE, "%u\n", READ_ONCE(b->val));
+}
+
+const struct kernel_param_ops cram_bounded_uint_ops = {
+	.set = cram_bounded_uint_set,
+	.get = cram_bounded_uint_get,
+};
+
 void cram_config_snapshot(struct cram_config *cfg)
 {
 	kernel_param_lock(THIS_MODULE);
@@ -144,6 +172,13 @@ static int __init cram_init(void)
 		goto fail_dev;
 	}
 
+	err = cram_dram_init();
+	if (err)
+		goto fail_dram;
+	err = cram_wb_init();
+	if (err)
+		goto fail_wb;
+
 	err = cram_debugfs_init();
 	if (err) {
 		pr_err("cannot create /sys/kernel/debug/cram: %d\n", err);
@@ -166,6 +201,10 @@ static int __init cram_init(void)
 fail_hooks:
 	cram_debugfs_exit();
 fail_debugfs:
+	cram_wb_exit();
+fail_wb:
+	cram_dram_exit();
+fail_dram:
 	cram_dev_exit();
 fail_dev:
 	cram_swap_exit();
@@ -177,6 +216,8 @@ static void __exit cram_exit(void)
 {
 	cram_hooks_remove();
 	cram_debugfs_exit();
+	cram_wb_exit();
+	cram_dram_exit();
 	cram_dev_exit();
 	cram_swap_exit();
 	cram_cxl_exit();

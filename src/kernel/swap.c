@@ -5,14 +5,23 @@
  *
  * Entries: one xarray per swap type, indexed by swap offset, as zswap keeps them. A
  * CXL-tier entry is an xarray value entry holding the region page number, so a
- * store allocates nothing but xarray nodes (zswap allocates those and an entry).
+ * store allocates nothing but xarray nodes (zswap allocates those and an entry). A
+ * pool entry is a pointer to a struct cram_pool_entry (dram_tier.c), 24 bytes.
  *
  * Admission, in order: large folios never (6.12 frees large swap ranges without
  * invalidating them); nothing while disarmed (enabled=N); the CXL tier only with a
  * region, and then only as the device's telemetry allows (device.c: watermarks,
- * safe mode; without telemetry only with trust_capacity=Y). A declined page goes to
+ * safe mode; without telemetry only with trust_capacity=Y); what the CXL tier
+ * refuses, the DRAM pool (dram_tier.c) when pool=Y. A page neither takes goes to
  * the swap device, and any older entry at its offset is erased first so it cannot
  * shadow the newer copy on disk.
+ *
+ * Writeback (writeback.c) writes a pool object to its slot on disk and then erases
+ * its entry. While the write is in flight the entry is marked CRAM_PE_WB; whoever
+ * removes such an entry from the tree (invalidate, a newer store, an exclusive
+ * load) marks it CRAM_PE_ORPHAN instead of freeing it, and the worker frees it when
+ * the write ends. A store that goes to disk first waits for a write in flight to
+ * its slot, so the disk never gets the old data after the new.
  *
  * Lifetime: every entry holds a reference on the module (try_module_get, which fails
  * once rmmod has begun), so rmmod fails with EBUSY while cram holds pages; swapoff
@@ -27,8 +36,10 @@
  * cram_leave() (SRCU).
  *
  * /proc/vmstat: pages cram stores and loads count as zswpout/zswpin, as zswap's do.
- * Locking: si->lock (kernel, 6.1 invalidate) -> xa_lock (per tree, inside the xa_*
- * calls) ; the allocator's lock (cxl_tier.c) is never taken under xa_lock. The
+ * Locking: si->lock (kernel, 6.1 invalidate) -> xa_lock (per tree) -> the pool's
+ * lock (dram_tier.c, when a load or writeback copies an object out); the CXL
+ * allocator's lock is never taken under xa_lock; entries are freed after xa_unlock.
+ * The pool flags of an entry (CRAM_PE_WB, CRAM_PE_ORPHAN) change under xa_lock. The
  * kernel serialises operations on one offset (folio lock, swap count), as zswap
  * relies on; cram re-checks with xa_cmpxchg where an exclusive load frees.
  */
@@ -41,6 +52,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/swap.h>
+#include <linux/swapops.h>
 #include <linux/vmstat.h>
 #include <linux/xarray.h>
 
@@ -68,6 +80,17 @@ static const char *const cram_stat_names[CRAM_NR_STATS] = {
 	[CRAM_STAT_DECLINE_REGION_FULL] = "decline_region_full",
 	[CRAM_STAT_DECLINE_NOMEM] = "decline_nomem",
 	[CRAM_STAT_DECLINE_UNLOADING] = "decline_unloading",
+	[CRAM_STAT_POOL_STORES] = "pool_stores",
+	[CRAM_STAT_POOL_SAME_FILLED] = "pool_same_filled",
+	[CRAM_STAT_POOL_REJECT_POOR] = "pool_reject_compress_poor",
+	[CRAM_STAT_POOL_REJECT_LIMIT] = "pool_reject_limit",
+	[CRAM_STAT_POOL_REJECT_NOMEM] = "pool_reject_nomem",
+	[CRAM_STAT_POOL_LOAD_HITS] = "pool_load_hits",
+	[CRAM_STAT_WRITEBACKS] = "written_back_pages",
+	[CRAM_STAT_WRITEBACK_FAILURES] = "writeback_failures",
+	[CRAM_STAT_WRITEBACK_RACED] = "writeback_raced",
+	[CRAM_STAT_WRITEBACK_WAITS] = "writeback_waits",
+	[CRAM_STAT_POOL_COMPACTED_PAGES] = "pool_compacted_pages",
 	[CRAM_STAT_STALE_REPLACED] = "stale_replaced",
 	[CRAM_STAT_STALE_ERASED] = "stale_erased",
 	[CRAM_STAT_LOAD_CALLS] = "load_calls",
@@ -85,6 +108,11 @@ static const char *const cram_stat_names[CRAM_NR_STATS] = {
 void cram_stat_inc(enum cram_stat stat)
 {
 	atomic64_inc(&cram_stats[stat]);
+}
+
+void cram_stat_add(enum cram_stat stat, u64 n)
+{
+	atomic64_add(n, &cram_stats[stat]);
 }
 
 u64 cram_stat_read(enum cram_stat stat)
@@ -164,9 +192,63 @@ static struct xarray *cram_tree(unsigned int type)
 /* Never sleeps: runs under the kernel's PTE lock or si->lock on invalidate. */
 static void cram_entry_free(void *entry)
 {
-	cram_cxl_free(xa_to_value(entry));
+	if (xa_is_value(entry))
+		cram_cxl_free(xa_to_value(entry));
+	else
+		cram_dram_free(entry);
 	atomic64_dec(&cram_nr_stored);
 	module_put(THIS_MODULE);
+}
+
+/*
+ * Under the tree's lock, for an entry that has just left the tree: the entry, for
+ * the caller to free after unlocking, or NULL when there is nothing to free (no
+ * entry, or one under writeback, which the worker frees when its write ends).
+ */
+static void *cram_entry_detached(void *entry)
+{
+	struct cram_pool_entry *e = entry;
+
+	if (!entry || xa_is_value(entry) || !(e->handle.owner_flags & CRAM_PE_WB))
+		return entry;
+	e->handle.owner_flags |= CRAM_PE_ORPHAN;
+	return NULL;
+}
+
+/* Remove the entry at offset (only if it is still expected, when given) for freeing. */
+static void *cram_tree_take(struct xarray *tree, pgoff_t offset, void *expected)
+{
+	void *entry;
+
+	xa_lock(tree);
+	if (expected)
+		entry = __xa_cmpxchg(tree, offset, expected, NULL, 0) == expected ? expected : NULL;
+	else
+		entry = __xa_erase(tree, offset);
+	entry = cram_entry_detached(entry);
+	xa_unlock(tree);
+	return entry;
+}
+
+/* Publish entry at offset; an older entry there is replaced and freed. */
+static int cram_tree_insert(struct xarray *tree, pgoff_t offset, void *entry)
+{
+	void *old;
+
+	xa_lock(tree);
+	old = __xa_store(tree, offset, entry, GFP_NOWAIT | __GFP_NOWARN);
+	if (!xa_is_err(old))
+		old = cram_entry_detached(old);
+	xa_unlock(tree);
+	if (xa_is_err(old))
+		return -ENOMEM;
+	atomic64_inc(&cram_nr_stored);
+	count_vm_event(ZSWPOUT);
+	if (old) {
+		cram_entry_free(old);
+		cram_stat_inc(CRAM_STAT_STALE_REPLACED);
+	}
+	return 0;
 }
 
 static void cram_erase_stale(struct xarray *tree, pgoff_t offset, unsigned int nr_pages)
@@ -175,7 +257,7 @@ static void cram_erase_stale(struct xarray *tree, pgoff_t offset, unsigned int n
 	void *entry;
 
 	for (i = 0; i < nr_pages; i++) {
-		entry = xa_erase(tree, offset + i);
+		entry = cram_tree_take(tree, offset + i, NULL);
 		if (entry) {
 			cram_entry_free(entry);
 			cram_stat_inc(CRAM_STAT_STALE_ERASED);
@@ -191,46 +273,52 @@ static void cram_note_disarmed(void)
 
 /*** store ***/
 
-/* Which tier may take this page: CRAM_STAT_STORES for the CXL tier, else why not. */
+/* May cram take this page at all? CRAM_STAT_STORES: try the tiers, else why not. */
 static enum cram_stat cram_admit(unsigned int nr_pages)
 {
 	if (nr_pages > 1)
 		return CRAM_STAT_DECLINE_LARGE_FOLIO;
 	if (!READ_ONCE(cram_enabled))
 		return CRAM_STAT_DECLINE_DISABLED;
-	if (!cram_cxl_present())
-		return CRAM_STAT_DECLINE_NO_TIER;
-	return CRAM_STAT_STORES;	/* so far: the CXL tier decides the rest */
+	if (!try_module_get(THIS_MODULE))	/* the entry's reference, if one is made */
+		return CRAM_STAT_DECLINE_UNLOADING;
+	return CRAM_STAT_STORES;
 }
 
 static enum cram_stat cram_store_cxl(struct xarray *tree, pgoff_t offset, struct page *page)
 {
 	enum cram_stat outcome;
-	void *src, *old;
 	u32 region_page;
+	void *src;
 
-	if (!try_module_get(THIS_MODULE))
-		return CRAM_STAT_DECLINE_UNLOADING;
+	if (!cram_cxl_present())
+		return CRAM_STAT_DECLINE_NO_TIER;
 	src = kmap_local_page(page);
 	outcome = cram_cxl_store(src, &region_page);
 	kunmap_local(src);
-	if (outcome != CRAM_STAT_STORES) {
-		module_put(THIS_MODULE);
+	if (outcome != CRAM_STAT_STORES)
 		return outcome;
-	}
-	old = xa_store(tree, offset, xa_mk_value(region_page), GFP_NOWAIT | __GFP_NOWARN);
-	if (xa_is_err(old)) {
+	if (cram_tree_insert(tree, offset, xa_mk_value(region_page))) {
 		cram_cxl_free(region_page);
-		module_put(THIS_MODULE);
 		return CRAM_STAT_DECLINE_NOMEM;
 	}
-	atomic64_inc(&cram_nr_stored);
-	count_vm_event(ZSWPOUT);
-	if (old) {
-		cram_entry_free(old);
-		cram_stat_inc(CRAM_STAT_STALE_REPLACED);
-	}
 	return CRAM_STAT_STORES;
+}
+
+static enum cram_stat cram_store_pool(struct xarray *tree, unsigned int type, pgoff_t offset,
+				      struct page *page)
+{
+	struct cram_pool_entry *e;
+	enum cram_stat outcome;
+
+	outcome = cram_dram_store(swp_entry(type, offset).val, page, &e);
+	if (outcome != CRAM_STAT_POOL_STORES && outcome != CRAM_STAT_POOL_SAME_FILLED)
+		return outcome;
+	if (cram_tree_insert(tree, offset, e)) {
+		cram_dram_free(e);
+		return CRAM_STAT_POOL_REJECT_NOMEM;
+	}
+	return outcome;
 }
 
 bool cram_swap_store(unsigned int type, pgoff_t offset, struct page *page,
@@ -242,13 +330,25 @@ bool cram_swap_store(unsigned int type, pgoff_t offset, struct page *page,
 	cram_stat_inc(CRAM_STAT_STORE_CALLS);
 	cram_note_disarmed();
 	outcome = cram_admit(nr_pages);
-	if (outcome == CRAM_STAT_STORES)
-		outcome = cram_store_cxl(tree, offset, page);
+	if (outcome != CRAM_STAT_STORES) {
+		cram_stat_inc(outcome);
+		goto to_disk;
+	}
+	outcome = cram_store_cxl(tree, offset, page);
 	cram_stat_inc(outcome);
 	if (outcome == CRAM_STAT_STORES)
 		return true;
+	if (cram_dram_active()) {
+		outcome = cram_store_pool(tree, type, offset, page);
+		cram_stat_inc(outcome);
+		if (outcome == CRAM_STAT_POOL_STORES || outcome == CRAM_STAT_POOL_SAME_FILLED)
+			return true;
+	}
+	module_put(THIS_MODULE);
+to_disk:
 	/* the kernel writes this page to disk: an older copy here must not shadow it */
 	cram_erase_stale(tree, offset, nr_pages);
+	cram_wb_wait(type, offset, nr_pages);	/* nor an older write land after it */
 	return false;
 }
 
@@ -266,39 +366,59 @@ bool cram_swap_holds(unsigned int type, pgoff_t offset, unsigned int nr_pages)
 	return false;
 }
 
+static int cram_load_cxl(void *entry, struct page *page)
+{
+	void *dst = kmap_local_page(page);
+	int err = cram_cxl_load(xa_to_value(entry), dst);
+
+	kunmap_local(dst);
+	return err;
+}
+
 /*
  * Fill page from cram's copy. exclusive: the page goes to the swap cache, so the
  * entry is freed (the kernel keeps the data, dirty). Returns 0, -ENOENT when cram
- * does not hold the slot, -EIO when the copy could not be read (poison): the entry
- * stays, so the slot keeps failing rather than reading stale disk blocks.
+ * does not hold the slot, -EIO when the copy could not be read (poison, or a pool
+ * object that does not decompress): the entry stays, so the slot keeps failing
+ * rather than reading stale disk blocks.
  */
 int cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool exclusive)
 {
 	struct xarray *tree = cram_tree(type);
-	void *entry, *dst;
+	void *entry;
 	int err;
 
 	cram_stat_inc(CRAM_STAT_LOAD_CALLS);
 	cram_note_disarmed();
 	entry = xa_load(tree, offset);
-	if (!entry) {
-		cram_stat_inc(CRAM_STAT_LOAD_MISSES);
-		return -ENOENT;
-	}
-	dst = kmap_local_page(page);
-	err = cram_cxl_load(xa_to_value(entry), dst);
-	kunmap_local(dst);
+	if (!entry)
+		goto miss;
+	if (xa_is_value(entry))
+		err = cram_load_cxl(entry, page);
+	else
+		err = cram_dram_load(tree, offset, page);	/* looks it up again, locked */
+	if (err == -ENOENT)	/* written back meanwhile: the disk has it */
+		goto miss;
 	if (err) {
 		cram_stat_inc(CRAM_STAT_LOAD_ERRORS);
-		pr_err_ratelimited("swap type %u offset %lu: CXL memory unreadable (poison?): I/O error for this page\n",
-				   type, offset);
+		pr_err_ratelimited("swap type %u offset %lu: %s: I/O error for this page\n",
+				   type, offset, xa_is_value(entry) ?
+				   "CXL memory unreadable (poison?)" : "pool object corrupt");
 		return err;
 	}
 	cram_stat_inc(CRAM_STAT_LOAD_HITS);
+	if (!xa_is_value(entry))
+		cram_stat_inc(CRAM_STAT_POOL_LOAD_HITS);
 	count_vm_event(ZSWPIN);
-	if (exclusive && xa_cmpxchg(tree, offset, entry, NULL, 0) == entry)
-		cram_entry_free(entry);
+	if (exclusive) {
+		entry = cram_tree_take(tree, offset, entry);
+		if (entry)
+			cram_entry_free(entry);
+	}
 	return 0;
+miss:
+	cram_stat_inc(CRAM_STAT_LOAD_MISSES);
+	return -ENOENT;
 }
 
 /* Atomic context: never sleeps. */
@@ -308,7 +428,7 @@ void cram_swap_invalidate(unsigned int type, pgoff_t offset)
 
 	cram_stat_inc(CRAM_STAT_INVALIDATE_CALLS);
 	cram_note_disarmed();
-	entry = xa_erase(cram_tree(type), offset);
+	entry = cram_tree_take(cram_tree(type), offset, NULL);
 	if (entry) {
 		cram_entry_free(entry);
 		cram_stat_inc(CRAM_STAT_INVALIDATE_HITS);
@@ -324,9 +444,59 @@ void cram_swap_invalidate_area(unsigned int type)
 
 	cram_stat_inc(CRAM_STAT_INVALIDATE_AREA_CALLS);
 	xa_for_each(tree, offset, entry) {
-		if (xa_cmpxchg(tree, offset, entry, NULL, 0) == entry) {
+		entry = cram_tree_take(tree, offset, entry);
+		if (entry) {
 			cram_entry_free(entry);
 			cram_stat_inc(CRAM_STAT_INVALIDATE_AREA_FREED);
 		}
 	}
+}
+
+/*** writeback (writeback.c) ***/
+
+/*
+ * The pool entry at slot swp, if its object is in zs (the zspage under reclaim):
+ * marked under writeback, its compressed bytes copied into buf. NULL: the slot has
+ * moved on (invalidated, stored again, loaded), nothing to write.
+ */
+struct cram_pool_entry *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs,
+					   void *buf, u32 *len)
+{
+	swp_entry_t slot = { .val = swp };
+	struct xarray *tree = cram_tree(swp_type(slot));
+	struct cram_pool_entry *e;
+
+	xa_lock(tree);
+	e = xa_load(tree, swp_offset(slot));
+	if (e && !xa_is_value(e) && cram_dram_copy_out(e, zs, buf, len))
+		e->handle.owner_flags |= CRAM_PE_WB;
+	else
+		e = NULL;
+	xa_unlock(tree);
+	return e;
+}
+
+/*
+ * The write of e's page to its slot has ended. Written: the disk has the page, so
+ * the entry goes and the next load reads the disk. Not written: it stays in the
+ * pool. An entry orphaned meanwhile is only freed.
+ */
+void cram_swap_wb_finish(unsigned long swp, struct cram_pool_entry *e, bool written)
+{
+	swp_entry_t slot = { .val = swp };
+	struct xarray *tree = cram_tree(swp_type(slot));
+	void *to_free = NULL;
+
+	xa_lock(tree);
+	if (e->handle.owner_flags & CRAM_PE_ORPHAN) {
+		to_free = e;
+	} else if (written) {
+		__xa_erase(tree, swp_offset(slot));
+		to_free = e;
+	} else {
+		e->handle.owner_flags &= ~CRAM_PE_WB;
+	}
+	xa_unlock(tree);
+	if (to_free)
+		cram_entry_free(to_free);
 }

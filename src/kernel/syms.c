@@ -8,6 +8,10 @@
  * sprint_symbol() (exported) then confirms the name and gives the offset back to
  * the function's start. A symbol that cannot be resolved fails insmod, naming it.
  *
+ * Data symbols (cram_sym_data): register_kprobe() looks the name up before it finds
+ * the address is not text and fails; the looked-up address stays in kp.addr, and
+ * sprint_symbol() must name it exactly, or it is not used.
+ *
  * Calls through a resolved pointer go through cram_sym_callable() only (the IBT
  * rule, src/core/ibt.c); on IBT kernels cram makes none.
  *
@@ -64,6 +68,21 @@ not_found:
 	pr_err("kernel function %s not found (%d): this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KPROBES, CONFIG_DYNAMIC_FTRACE)\n",
 	       sym->name, err);
 	return -ENOENT;
+}
+
+/* The address of a kernel variable (needs CONFIG_KALLSYMS_ALL), or NULL. */
+void *cram_sym_data(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	unsigned long offset;
+
+	if (!register_kprobe(&kp)) {	/* text, not data: not what was asked for */
+		unregister_kprobe(&kp);
+		return NULL;
+	}
+	if (!kp.addr || cram_sym_offset((unsigned long)kp.addr, name, &offset) || offset)
+		return NULL;
+	return kp.addr;
 }
 
 bool cram_sym_callable(const struct cram_sym *sym)

@@ -308,7 +308,10 @@ static void test_compaction(void)
 		if (i % 4)
 			drop(&p, &o[i]);		/* 3 of 4 gone, every zspage sparse */
 	before = p.nr_pages;
-	freed = cram_pool_compact(&p);
+	freed = cram_pool_compact(&p, 1);
+	tap_ok(freed > 0 && freed <= CRAM_POOL_MAX_PAGES && p.nr_compacted_zspages == 1,
+	       "a budget of one zspage empties exactly one");
+	freed += cram_pool_compact(&p, ~0U);
 	tap_ok(freed > 0 && p.nr_pages == before - freed, "compaction frees pages");
 	tap_ok(p.nr_moved > 0, "... by moving objects");
 	for (i = 0; i < 400; i += 4)
@@ -322,7 +325,7 @@ static void test_compaction(void)
 			bad++;
 	}
 	tap_is_u64(bad, 0, "after compaction no class has two zspages' worth of free slots");
-	tap_is_u64(cram_pool_compact(&p), 0, "compacting again frees nothing");
+	tap_is_u64(cram_pool_compact(&p, ~0U), 0, "compacting again frees nothing");
 	for (i = 0; i < 400; i += 4)
 		drop(&p, &o[i]);
 	tap_is_u64(live_pages + live_zspages, 0, "nothing left");
@@ -361,7 +364,7 @@ static void test_random(void)
 					}
 			}
 		} else if (r % 997 == 0) {
-			cram_pool_compact(&p);
+			cram_pool_compact(&p, 4);
 		} else if (ob->live) {
 			bad += !intact(&p, ob);
 			bytes -= ob->h.len;

@@ -35,7 +35,7 @@ is "workload filled 64 MiB in a 24 MiB cgroup" "$(head -n 1 $pre_out)" filled
 out_before=$(vmstat pswpout)
 check "pages went to the swap device before cram ($out_before pages)" test "$out_before" -gt 8192
 
-is "insmod ibt_strict=1" "$(kmodload $CRAM_KO ibt_strict=1)" loaded
+is "insmod pool=N ibt_strict=1" "$(kmodload $CRAM_KO "pool=N ibt_strict=1")" loaded
 like "config says strict IBT mode" "$(cat /sys/kernel/debug/cram/config)" 'strict yes'
 hold_release pre
 like "pages swapped out before loading read back intact" "$(tail -n 1 $pre_out)" \
@@ -75,7 +75,7 @@ check "swapon again" swapon /dev/vda
 check "rmmod" rmmod cram
 r=$(in_memcg 24M swapstress 64 13 2>&1)
 like "after rmmod, swap still returns every byte" "$r" '^pages 16384 mismatches 0 '
-like "insmod again" "$(kmodload $CRAM_KO ibt_strict=1)" '^loaded'
+like "insmod again" "$(kmodload $CRAM_KO "pool=N ibt_strict=1")" '^loaded'
 r=$(in_memcg 24M swapstress 32 17 2>&1)
 like "  and swap works through the new hooks" "$r" '^pages 8192 mismatches 0 '
 check "rmmod again" rmmod cram

@@ -30,13 +30,13 @@ check_fails "no module left behind by refused loads" test -e /sys/module/cram
 
 check "daxctl disable-device $dax (as the message says)" daxctl disable-device $dax
 is "a physical range in the CXL window can be claimed" \
-	"$(kmodload $CRAM_KO "region=2M@$CRAM_DAX_START")" loaded
+	"$(kmodload $CRAM_KO "region=2M@$CRAM_DAX_START pool=N")" loaded
 check "  rmmod" rmmod cram
 
 # --- claim the device-dax instance, with pages already swapped out to disk
 hold_start a 24M 48 19
 is "insmod region=$dax trust_capacity=1 ibt_strict=1" \
-	"$(kmodload $CRAM_KO "region=$dax trust_capacity=1 ibt_strict=1")" loaded
+	"$(kmodload $CRAM_KO "region=$dax trust_capacity=1 ibt_strict=1 pool=N")" loaded
 hold_release a
 like "pages swapped out before cram was loaded read back intact" "$(tail -n 1 /tmp/a.out)" \
 	'^pages 12288 mismatches 0 '

@@ -28,7 +28,7 @@ dmesg -c > /dev/null
 daxctl disable-device $dax > /dev/null 2>&1
 devctl phys-cap 16M
 is "insmod region=$dax ibt_strict=1 (no trust_capacity)" \
-	"$(kmodload $CRAM_KO "region=$dax ibt_strict=1")" loaded
+	"$(kmodload $CRAM_KO "region=$dax ibt_strict=1 pool=N")" loaded
 is "cram bound the register block" "$(dev_stat bound)" 1
 like "  dmesg names it" "$(dmesg)" 'cram: device [0-9a-f:.]+: register block v1'
 is "device is sane (not in safe mode)" "$(dev_stat safe_mode)" 0
@@ -160,7 +160,7 @@ check "rmmod" rmmod cram
 devctl corrupt-magic
 sleep 1
 dmesg -c > /dev/null
-is "insmod while the magic is corrupt" "$(kmodload $CRAM_KO "region=$dax ibt_strict=1")" loaded
+is "insmod while the magic is corrupt" "$(kmodload $CRAM_KO "region=$dax ibt_strict=1 pool=N")" loaded
 like "  dmesg: not a cram register block" "$(dmesg)" 'BAR2 holds no cram register block'
 is "  no device bound" "$(dev_stat bound)" 0
 stores=$(cram_stat stores)
@@ -172,7 +172,7 @@ swap_cycle
 check "rmmod" rmmod cram
 devctl restore-magic
 is "insmod regs=none trust_capacity=1" \
-	"$(kmodload $CRAM_KO "region=$dax regs=none trust_capacity=1 ibt_strict=1")" loaded
+	"$(kmodload $CRAM_KO "region=$dax regs=none trust_capacity=1 ibt_strict=1 pool=N")" loaded
 is "  regs=none: no device bound" "$(dev_stat bound)" 0
 r=$(in_memcg 12M swapstress 16 52 2>&1)
 like "  trusted without telemetry: a workload reads back intact" "$r" '^pages 4096 mismatches 0 '

@@ -8,7 +8,7 @@ plan 4
 
 daxctl disable-device $CRAM_DAX > /dev/null 2>&1
 is "insmod region=$CRAM_DAX trust_capacity=1 ibt_strict=1" \
-	"$(kmodload $CRAM_KO "region=$CRAM_DAX trust_capacity=1 ibt_strict=1")" loaded
+	"$(kmodload $CRAM_KO "region=$CRAM_DAX trust_capacity=1 ibt_strict=1 pool=N")" loaded
 hold_start residue 24M 48 99	# never released
 is "workload filled 48 MiB in a 24 MiB cgroup" "$(head -n 1 /tmp/residue.out)" filled
 held=$(cram_stat stored_pages)

@@ -87,6 +87,7 @@ in_memcg() {
 
 vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 cram_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/stats; }
+pool_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/pool; }
 
 # A swapstress run held between swap-out and read-back (one at a time):
 #   hold_start NAME LIMIT MB SEED [OPT...]  start it in the test cgroup (OPT: swapstress

@@ -74,7 +74,7 @@ find_regs_bar() {	# the ivshmem-plain device (1af4:1110) carrying the register b
 
 platform_setup() {
 	mkdir -p /run/cram
-	load_modules virtio_pci virtio_blk
+	load_modules virtio_pci virtio_blk lz4_compress	# lz4_compress: cram's pool needs it
 	case $1 in
 	ram) setup_cxl_ram ;;
 	pmem) setup_cxl_pmem ;;

@@ -11,7 +11,9 @@
  *      quarter: 1000 random bytes then zeros, about 4:1 under lz4;
  *      random: incompressible;
  *      shift: blocks of 1 MiB alternate quarter / random, and swap roles every
- *      pass (compressibility changes over time and across the buffer)
+ *      pass (compressibility changes over time and across the buffer);
+ *      fill: every page one repeated non-zero word, nothing else (same-filled;
+ *      these pages carry no index or "swapstress:" text)
  *   -n PASSES: rewrite and check the whole buffer PASSES times (seed + pass)
  * Output: "pages N mismatches M first_bad P" (P = -1 when none); exit 0 iff M == 0.
  * Only the buffer is swappable: the program locks the rest of itself in RAM.
@@ -38,15 +40,17 @@ static uint64_t next(uint64_t *s)
 	return *s;
 }
 
-enum pattern { MIXED, QUARTER, RANDOM, SHIFT };
+enum pattern { MIXED, QUARTER, RANDOM, SHIFT, FILL };
 
 static enum pattern pattern = MIXED;
 static unsigned int pass;
 
-/* 0 text-like, 1 random, 2 repeated word, 3 half zero, 4 quarter random */
+/* 0 text-like, 1 random, 2 repeated word, 3 half zero, 4 quarter random, 5 same-filled */
 static int kind_of(size_t i)
 {
 	switch (pattern) {
+	case FILL:
+		return 5;
 	case QUARTER:
 		return 4;
 	case RANDOM:
@@ -76,9 +80,12 @@ static void fill(unsigned char *p, uint64_t seed, size_t i)
 		}
 		break;
 	case 2:
+	case 5:
 		w = next(&s) | 1;
 		for (k = 0; k < PAGE; k += 8)
 			memcpy(p + k, &w, 8);
+		if (kind_of(i) == 5)
+			return;
 		break;
 	case 4:
 		memset(p, 0, PAGE);
@@ -112,6 +119,8 @@ static int parse_args(int argc, char **argv, unsigned int *passes)
 				pattern = RANDOM;
 			else if (!strcmp(optarg, "shift"))
 				pattern = SHIFT;
+			else if (!strcmp(optarg, "fill"))
+				pattern = FILL;
 			else if (strcmp(optarg, "mixed"))
 				return -1;
 		} else {
@@ -132,7 +141,7 @@ int main(int argc, char **argv)
 	int arg = parse_args(argc, argv, &passes);
 
 	if (arg < 0) {
-		fprintf(stderr, "usage: swapstress [-p mixed|quarter|random|shift] [-n PASSES] MB SEED [HOLD_FILE]\n");
+		fprintf(stderr, "usage: swapstress [-p mixed|quarter|random|shift|fill] [-n PASSES] MB SEED [HOLD_FILE]\n");
 		return 2;
 	}
 	pages = strtoull(argv[arg], NULL, 0) * (1 << 20) / PAGE;

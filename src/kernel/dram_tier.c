@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dram_tier.c - the compressed DRAM pool, for pages the CXL tier refuses: the page
+ * is compressed with the kernel's lz4 and stored as an object of the pool
+ * (src/core/pool.c: size classes, zspages of order-0 pages, LRU); a page of one
+ * repeated word is stored as that word, in the entry, with no pool memory. Pages
+ * that compress worse than max_compressed_pct go to disk. Past max_pool_percent of
+ * RAM the pool takes nothing until the writeback worker (writeback.c) has brought it
+ * below accept_threshold_percent of its limit (zswap's hysteresis).
+ *
+ * Memory per object: a 24-byte entry (kmem_cache) and the object (header included);
+ * per zspage a descriptor. Per CPU: lz4's work memory (16 KiB) and one page.
+ *
+ * Context: store and load in process context (they take the per-CPU mutex, as zswap
+ * does, and may sleep there); cram_dram_free in atomic context (invalidate), never
+ * sleeps. Pool pages and entries are allocated without sleeping (GFP_NOWAIT).
+ * Locking, outer to inner:
+ *   cram_dram_cpu.lock (mutex) -> tree xa_lock (swap.c) -> cram_dram_lock (spinlock)
+ * cram_dram_lock guards the pool (core layout, LRU) and every handle; it is never
+ * held while sleeping or compressing. A load holds its tree's lock while it copies
+ * the object out, so writeback (which erases entries under that lock) cannot free
+ * the entry under it; decompression runs after both locks are dropped.
+ */
+#define pr_fmt(fmt) "cram: " fmt
+
+#include <linux/cpumask.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/lz4.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+
+#include "cram.h"
+
+static bool cram_pool_on = true;
+module_param_named(pool, cram_pool_on, bool, 0644);
+MODULE_PARM_DESC(pool,
+		 "compress pages the CXL tier refuses into a DRAM pool (Y, default); N: they go to disk");
+
+static struct cram_bounded_uint cram_max_pool_percent = { 20, 1, 100 };
+module_param_cb(max_pool_percent, &cram_bounded_uint_ops, &cram_max_pool_percent, 0644);
+MODULE_PARM_DESC(max_pool_percent,
+		 "pool limit, % of RAM (1..100, default 20); above it the coldest objects are written back to disk");
+
+static struct cram_bounded_uint cram_accept_pct = { 90, 1, 100 };
+module_param_cb(accept_threshold_percent, &cram_bounded_uint_ops, &cram_accept_pct, 0644);
+MODULE_PARM_DESC(accept_threshold_percent,
+		 "after hitting its limit the pool takes pages again below this % of the limit (1..100, default 90)");
+
+static struct cram_bounded_uint cram_lz4_accel = { 1, 1, 64 };
+module_param_cb(lz4_acceleration, &cram_bounded_uint_ops, &cram_lz4_accel, 0644);
+MODULE_PARM_DESC(lz4_acceleration,
+		 "lz4 acceleration: 1 (default) compresses best, higher is faster and compresses less (1..64)");
+
+static struct cram_bounded_uint cram_max_compressed_pct = { 90, 10, 99 };
+module_param_cb(max_compressed_pct, &cram_bounded_uint_ops, &cram_max_compressed_pct, 0644);
+MODULE_PARM_DESC(max_compressed_pct,
+		 "pages that do not compress below this % of a page go to disk (10..99, default 90)");
+
+struct cram_dram_cpu {
+	struct mutex lock;	/* the buffers below, while this task uses them */
+	void *lz4_mem;
+	u8 *buf;		/* compressed page out, object copied in */
+};
+
+static struct cram_dram_cpu __percpu *cram_dram_cpus;
+static struct kmem_cache *cram_entry_cache;
+static DEFINE_SPINLOCK(cram_dram_lock);
+static struct cram_pool cram_dram_pool;	/* under cram_dram_lock */
+static bool cram_dram_limit_hit;		/* under cram_dram_lock */
+static atomic64_t cram_dram_same_filled;	/* live same-filled entries */
+
+/*** pool memory ***/
+
+static void *cram_dram_alloc_page(void *ctx)
+{
+	struct page *page = alloc_page(GFP_NOWAIT | __GFP_NORETRY | __GFP_NOWARN);
+
+	return page ? page_address(page) : NULL;
+}
+
+static void cram_dram_free_page(void *ctx, void *addr)
+{
+	free_page((unsigned long)addr);
+}
+
+static void *cram_dram_alloc_zspage(void *ctx, size_t size)
+{
+	return kmalloc(size, GFP_NOWAIT | __GFP_NOWARN);
+}
+
+static void cram_dram_free_zspage(void *ctx, void *zspage)
+{
+	kfree(zspage);
+}
+
+static const struct cram_pool_ops cram_dram_ops = {
+	.alloc_page = cram_dram_alloc_page,
+	.free_page = cram_dram_free_page,
+	.alloc_zspage = cram_dram_alloc_zspage,
+	.free_zspage = cram_dram_free_zspage,
+};
+
+/*** limit ***/
+
+static u64 cram_dram_limit_pages(void)
+{
+	return totalram_pages() * READ_ONCE(cram_max_pool_percent.val) / 100;
+}
+
+static u64 cram_dram_accept_pages(void)
+{
+	return cram_dram_limit_pages() * READ_ONCE(cram_accept_pct.val) / 100;
+}
+
+/* Pages the pool holds beyond where it takes pages again (> 0: write back). */
+long cram_dram_pages_over_target(void)
+{
+	long over;
+
+	spin_lock(&cram_dram_lock);
+	over = (long)cram_dram_pool.nr_pages - (long)cram_dram_accept_pages();
+	if (over <= 0)
+		cram_dram_limit_hit = false;
+	spin_unlock(&cram_dram_lock);
+	return over;
+}
+
+/* Under cram_dram_lock: may the pool grow? Kicks writeback when it may not. */
+static bool cram_dram_room(void)
+{
+	u64 pages = cram_dram_pool.nr_pages;
+
+	if (cram_dram_limit_hit && pages >= cram_dram_accept_pages())
+		return false;
+	cram_dram_limit_hit = pages >= cram_dram_limit_pages();
+	return !cram_dram_limit_hit;
+}
+
+/*** store ***/
+
+static bool cram_same_filled(const void *src, unsigned long *word)
+{
+	const unsigned long *w = src;
+	unsigned int i;
+
+	for (i = 1; i < PAGE_SIZE / sizeof(*w); i++)
+		if (w[i] != w[0])
+			return false;
+	*word = w[0];
+	return true;
+}
+
+static struct cram_pool_entry *cram_entry_alloc(unsigned long swp)
+{
+	struct cram_pool_entry *e = kmem_cache_alloc(cram_entry_cache,
+						     GFP_NOWAIT | __GFP_NOWARN);
+
+	if (e) {
+		memset(e, 0, sizeof(*e));
+		e->swp = swp;
+	}
+	return e;
+}
+
+/* Compress src into the CPU's buffer; 0: does not fit under the cut-off. */
+static int cram_compress(struct cram_dram_cpu *cpu, const void *src)
+{
+	int max = PAGE_SIZE * READ_ONCE(cram_max_compressed_pct.val) / 100;
+
+	return LZ4_compress_fast(src, cpu->buf, PAGE_SIZE, min_t(int, max, CRAM_POOL_MAX_LEN),
+				 READ_ONCE(cram_lz4_accel.val), cpu->lz4_mem);
+}
+
+static enum cram_stat cram_dram_store_object(struct cram_dram_cpu *cpu, const void *src,
+					     struct cram_pool_entry *e)
+{
+	bool room;
+	int len;
+
+	len = cram_compress(cpu, src);
+	if (len <= 0)
+		return CRAM_STAT_POOL_REJECT_POOR;
+	spin_lock(&cram_dram_lock);
+	room = cram_dram_room();
+	if (room && !cram_pool_alloc(&cram_dram_pool, &e->handle, len)) {
+		cram_pool_write(&cram_dram_pool, &e->handle, cpu->buf);
+		spin_unlock(&cram_dram_lock);
+		return CRAM_STAT_POOL_STORES;
+	}
+	spin_unlock(&cram_dram_lock);
+	if (!room) {
+		cram_wb_kick();
+		return CRAM_STAT_POOL_REJECT_LIMIT;
+	}
+	return CRAM_STAT_POOL_REJECT_NOMEM;
+}
+
+/*
+ * Store page (slot swp) in the pool. On POOL_STORES or POOL_SAME_FILLED *entry is
+ * the new entry, for the caller's tree; any other outcome is why the pool refused.
+ */
+enum cram_stat cram_dram_store(unsigned long swp, struct page *page,
+			       struct cram_pool_entry **entry)
+{
+	struct cram_dram_cpu *cpu;
+	struct cram_pool_entry *e;
+	enum cram_stat outcome;
+	unsigned long word;
+	void *src;
+
+	e = cram_entry_alloc(swp);
+	if (!e)
+		return CRAM_STAT_POOL_REJECT_NOMEM;
+	src = kmap_local_page(page);
+	if (cram_same_filled(src, &word)) {
+		e->handle.owner_flags = CRAM_PE_SAME;
+		e->fill = word;
+		atomic64_inc(&cram_dram_same_filled);
+		outcome = CRAM_STAT_POOL_SAME_FILLED;
+	} else {
+		cpu = raw_cpu_ptr(cram_dram_cpus);
+		mutex_lock(&cpu->lock);	/* may migrate: the mutex, not the CPU, owns buf */
+		outcome = cram_dram_store_object(cpu, src, e);
+		mutex_unlock(&cpu->lock);
+	}
+	kunmap_local(src);
+	if (outcome != CRAM_STAT_POOL_STORES && outcome != CRAM_STAT_POOL_SAME_FILLED) {
+		kmem_cache_free(cram_entry_cache, e);
+		return outcome;
+	}
+	*entry = e;
+	return outcome;
+}
+
+/*** load ***/
+
+int cram_dram_decompress(const void *src, u32 len, void *dst)
+{
+	int n = LZ4_decompress_safe(src, dst, len, PAGE_SIZE);
+
+	return n == PAGE_SIZE ? 0 : -EIO;
+}
+
+/* Under the tree's lock and cram_dram_lock: the object's bytes into buf. */
+static void cram_dram_copy_locked(struct cram_pool_entry *e, void *buf, u32 *len)
+{
+	const void *data = cram_pool_data(&cram_dram_pool, &e->handle, buf);
+
+	if (data != buf)
+		memcpy(buf, data, e->handle.len);
+	*len = e->handle.len;
+}
+
+/*
+ * Fill page from the pool entry at offset of tree. -ENOENT: no pool entry there any
+ * more (writeback has just put it on disk); -EIO: the object does not decompress.
+ */
+int cram_dram_load(struct xarray *tree, pgoff_t offset, struct page *page)
+{
+	struct cram_dram_cpu *cpu = raw_cpu_ptr(cram_dram_cpus);
+	struct cram_pool_entry *e;
+	unsigned long fill = 0;
+	void *dst;
+	u32 len = 0;
+	int err = 0;
+
+	mutex_lock(&cpu->lock);
+	xa_lock(tree);
+	e = xa_load(tree, offset);
+	if (!e || xa_is_value(e)) {
+		err = -ENOENT;
+	} else if (e->handle.owner_flags & CRAM_PE_SAME) {
+		fill = e->fill;
+	} else {
+		spin_lock(&cram_dram_lock);
+		cram_dram_copy_locked(e, cpu->buf, &len);
+		spin_unlock(&cram_dram_lock);
+	}
+	xa_unlock(tree);
+	if (!err) {
+		dst = kmap_local_page(page);
+		if (len)
+			err = cram_dram_decompress(cpu->buf, len, dst);
+		else
+			memset64(dst, fill, PAGE_SIZE / sizeof(u64));
+		kunmap_local(dst);
+	}
+	mutex_unlock(&cpu->lock);
+	return err;
+}
+
+/*** free, writeback support ***/
+
+/* Atomic context: never sleeps. The entry has left its tree. */
+void cram_dram_free(struct cram_pool_entry *e)
+{
+	if (e->handle.owner_flags & CRAM_PE_SAME) {
+		atomic64_dec(&cram_dram_same_filled);
+	} else {
+		spin_lock(&cram_dram_lock);
+		cram_pool_free(&cram_dram_pool, &e->handle);
+		spin_unlock(&cram_dram_lock);
+	}
+	kmem_cache_free(cram_entry_cache, e);
+}
+
+/*
+ * Under the tree's lock (swap.c): if e's object is still in zs (the zspage under
+ * reclaim), copy its compressed bytes into buf.
+ */
+bool cram_dram_copy_out(struct cram_pool_entry *e, struct cram_zspage *zs, void *buf,
+			u32 *len)
+{
+	bool in;
+
+	if (e->handle.owner_flags & CRAM_PE_SAME)
+		return false;
+	spin_lock(&cram_dram_lock);
+	in = cram_pool_handle_in(&e->handle, zs);
+	if (in)
+		cram_dram_copy_locked(e, buf, len);
+	spin_unlock(&cram_dram_lock);
+	return in;
+}
+
+/* The coldest zspage, and the swap slots of its objects (swps: CRAM_POOL_MAX_OBJS). */
+struct cram_zspage *cram_dram_reclaim_begin(unsigned long *swps, unsigned int *nr)
+{
+	static struct cram_pool_handle *handles[CRAM_POOL_MAX_OBJS];	/* the worker's */
+	struct cram_zspage *zs;
+	unsigned int i;
+
+	spin_lock(&cram_dram_lock);
+	zs = cram_pool_reclaim_begin(&cram_dram_pool, handles, nr);
+	for (i = 0; i < *nr; i++)
+		swps[i] = container_of(handles[i], struct cram_pool_entry, handle)->swp;
+	spin_unlock(&cram_dram_lock);
+	return zs;
+}
+
+bool cram_dram_reclaim_end(struct cram_zspage *zs)
+{
+	bool freed;
+
+	spin_lock(&cram_dram_lock);
+	freed = cram_pool_reclaim_end(&cram_dram_pool, zs);
+	spin_unlock(&cram_dram_lock);
+	return freed;
+}
+
+u64 cram_dram_compact(unsigned int max_zspages)
+{
+	u64 freed;
+
+	spin_lock(&cram_dram_lock);
+	freed = cram_pool_compact(&cram_dram_pool, max_zspages);
+	spin_unlock(&cram_dram_lock);
+	return freed;
+}
+
+bool cram_dram_active(void)
+{
+	return READ_ONCE(cram_pool_on);
+}
+
+/*** debugfs ***/
+
+int cram_dram_show(struct seq_file *m, void *unused)
+{
+	struct cram_pool p;
+	bool limit_hit;
+
+	spin_lock(&cram_dram_lock);
+	p = cram_dram_pool;	/* the counters; lists are not followed */
+	limit_hit = cram_dram_limit_hit;
+	spin_unlock(&cram_dram_lock);
+	seq_printf(m, "enabled %d\n", cram_dram_active());
+	seq_printf(m, "pool_pages %llu\n", p.nr_pages);
+	seq_printf(m, "pool_limit_pages %llu\n", cram_dram_limit_pages());
+	seq_printf(m, "pool_accept_pages %llu\n", cram_dram_accept_pages());
+	seq_printf(m, "limit_hit %d\n", limit_hit);
+	seq_printf(m, "stored_objects %llu\n", p.nr_objs);
+	seq_printf(m, "compressed_bytes %llu\n", p.stored_bytes);
+	seq_printf(m, "same_filled_pages %lld\n", atomic64_read(&cram_dram_same_filled));
+	seq_printf(m, "moved_objects %llu\n", p.nr_moved);
+	seq_printf(m, "compacted_zspages %llu\n", p.nr_compacted_zspages);
+	return 0;
+}
+
+int cram_dram_classes_show(struct seq_file *m, void *unused)
+{
+	struct cram_pool_class_stats st;
+	unsigned int i;
+
+	seq_puts(m, "class  size pages/zspage objs/zspage  zspages  objects  free_slots\n");
+	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
+		spin_lock(&cram_dram_lock);
+		cram_pool_class_stats(&cram_dram_pool, i, &st);
+		spin_unlock(&cram_dram_lock);
+		if (!st.nr_zspages)
+			continue;
+		seq_printf(m, "%5u %5u %12u %11u %8llu %8llu %11llu\n", i, st.size,
+			   st.pages_per_zspage, st.objs_per_zspage, st.nr_zspages, st.nr_objs,
+			   st.nr_zspages * st.objs_per_zspage - st.nr_objs);
+	}
+	return 0;
+}
+
+/*** init / exit ***/
+
+static void cram_dram_free_cpus(void)
+{
+	int cpu;
+
+	if (!cram_dram_cpus)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct cram_dram_cpu *c = per_cpu_ptr(cram_dram_cpus, cpu);
+
+		kfree(c->lz4_mem);
+		kfree(c->buf);
+	}
+	free_percpu(cram_dram_cpus);
+	cram_dram_cpus = NULL;
+}
+
+int cram_dram_init(void)
+{
+	int cpu;
+
+	BUILD_BUG_ON(sizeof(struct cram_pool_entry) > CRAM_POOL_ENTRY_BYTES);
+	cram_pool_init(&cram_dram_pool, &cram_dram_ops, NULL);
+	cram_entry_cache = KMEM_CACHE(cram_pool_entry, 0);
+	cram_dram_cpus = alloc_percpu(struct cram_dram_cpu);
+	if (!cram_entry_cache || !cram_dram_cpus)
+		goto nomem;
+	for_each_possible_cpu(cpu) {
+		struct cram_dram_cpu *c = per_cpu_ptr(cram_dram_cpus, cpu);
+
+		mutex_init(&c->lock);
+		c->lz4_mem = kmalloc(LZ4_MEM_COMPRESS, GFP_KERNEL);
+		c->buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+		if (!c->lz4_mem || !c->buf)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	pr_err("no memory for the DRAM pool's per-CPU buffers\n");
+	cram_dram_exit();
+	return -ENOMEM;
+}
+
+/* Module exit: entries hold module references, so the pool is empty here. */
+void cram_dram_exit(void)
+{
+	WARN_ON(cram_dram_pool.nr_objs || atomic64_read(&cram_dram_same_filled));
+	cram_pool_destroy(&cram_dram_pool);
+	cram_dram_free_cpus();
+	kmem_cache_destroy(cram_entry_cache);
+	cram_entry_cache = NULL;
+}
