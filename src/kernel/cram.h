@@ -30,7 +30,7 @@ struct cram_bounded_uint {
 	unsigned int min, max;
 };
 
-struct kernel_param_ops;
+#include <linux/moduleparam.h>
 extern const struct kernel_param_ops cram_bounded_uint_ops;
 
 /*** syms.c: private kernel functions, resolved at load ***/
@@ -150,6 +150,7 @@ enum cram_stat {
 	CRAM_STAT_WRITEBACKS,
 	CRAM_STAT_WRITEBACK_FAILURES,
 	CRAM_STAT_WRITEBACK_RACED,
+	CRAM_STAT_WRITEBACK_ORPHANED,
 	CRAM_STAT_WRITEBACK_WAITS,
 	CRAM_STAT_POOL_COMPACTED_PAGES,
 	CRAM_STAT_STALE_REPLACED,
@@ -222,6 +223,7 @@ int cram_dram_classes_show(struct seq_file *m, void *unused);
 
 /*** writeback.c: the coldest pool objects back to their swap slots on disk ***/
 
+extern u32 cram_wb_delay_ms;
 int cram_wb_init(void);
 void cram_wb_exit(void);
 void cram_wb_kick(void);

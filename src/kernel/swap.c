@@ -89,6 +89,7 @@ static const char *const cram_stat_names[CRAM_NR_STATS] = {
 	[CRAM_STAT_WRITEBACKS] = "written_back_pages",
 	[CRAM_STAT_WRITEBACK_FAILURES] = "writeback_failures",
 	[CRAM_STAT_WRITEBACK_RACED] = "writeback_raced",
+	[CRAM_STAT_WRITEBACK_ORPHANED] = "writeback_orphaned",
 	[CRAM_STAT_WRITEBACK_WAITS] = "writeback_waits",
 	[CRAM_STAT_POOL_COMPACTED_PAGES] = "pool_compacted_pages",
 	[CRAM_STAT_STALE_REPLACED] = "stale_replaced",
@@ -490,6 +491,7 @@ void cram_swap_wb_finish(unsigned long swp, struct cram_pool_entry *e, bool writ
 	xa_lock(tree);
 	if (e->handle.owner_flags & CRAM_PE_ORPHAN) {
 		to_free = e;
+		cram_stat_inc(CRAM_STAT_WRITEBACK_ORPHANED);
 	} else if (written) {
 		__xa_erase(tree, swp_offset(slot));
 		to_free = e;

@@ -30,6 +30,7 @@
 #define pr_fmt(fmt) "cram: " fmt
 
 #include <linux/bio.h>
+#include <linux/delay.h>
 #include <linux/blkdev.h>
 #include <linux/percpu-refcount.h>
 #include <linux/rbtree.h>
@@ -53,6 +54,9 @@ struct cram_wb_slot {
 	blk_status_t status;
 };
 
+/* Test hook (debugfs wb_delay_ms): hold each batch's entries under writeback longer. */
+u32 cram_wb_delay_ms;
+
 static struct {
 	struct workqueue_struct *wq;
 	struct work_struct work;
@@ -60,7 +64,7 @@ static struct {
 	unsigned long *swps;			/* slots of the zspage under reclaim */
 	void *buf;				/* one compressed object */
 	struct cram_wb_slot slots[CRAM_WB_BATCH];
-	spinlock_t inflight_lock;
+	spinlock_t inflight_lock;		/* slots[].swp, nr_inflight */
 	unsigned int nr_inflight;		/* slots with swp set */
 	wait_queue_head_t inflight_wq;
 	atomic_t pending;
@@ -230,6 +234,8 @@ static unsigned int cram_wb_batch(const unsigned long *swps, unsigned int nr,
 	blk_finish_plug(&plug);
 	if (!atomic_dec_and_test(&cram_wb.pending))
 		wait_for_completion(&cram_wb.done);
+	if (used && READ_ONCE(cram_wb_delay_ms))
+		msleep(READ_ONCE(cram_wb_delay_ms));	/* lets loads and frees race it */
 	for (i = 0; i < used; i++)
 		written += cram_wb_complete(&cram_wb.slots[i]);
 	return written;
@@ -245,7 +251,8 @@ static bool cram_wb_zspage(void)
 	if (!zs)
 		return false;
 	for (i = 0; i < nr; i += CRAM_WB_BATCH)
-		written += cram_wb_batch(cram_wb.swps + i, min_t(unsigned int, nr - i, CRAM_WB_BATCH), zs);
+		written += cram_wb_batch(cram_wb.swps + i,
+					 min_t(unsigned int, nr - i, CRAM_WB_BATCH), zs);
 	cram_dram_reclaim_end(zs);
 	return written;
 }

@@ -494,8 +494,10 @@ static u64 nospan_pages(const struct corpus *c)
 
 static void test_corpus_efficiency(void)
 {
-	/* binaries, libraries, text: what a machine's anonymous memory resembles least
-	 * badly among files that are on every Debian install */
+	/*
+	 * binaries, libraries, text: what a machine's anonymous memory resembles least
+	 * badly among files that are on every Debian install
+	 */
 	static const char *const dirs[] = { "/usr/bin", "/usr/lib/x86_64-linux-gnu",
 					    "/usr/share/doc", "/usr/share/perl" };
 	const u64 budget = 16384;	/* 64 MiB of input per directory */

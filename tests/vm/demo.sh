@@ -2,7 +2,7 @@
 # demo.sh - what `make demo` shows on the console: the emulated CXL machine, cram
 # claiming its device-dax region and the device's register block, a workload swapping
 # through the CXL tier and reading every byte back, the stats and the device's view,
-# then swapoff and unload.
+# the DRAM pool taking what the device refuses, then swapoff and unload.
 . /run/cram/platform.env
 show() { echo; echo "\$ $*"; sh -c "$*" 2>&1; }
 cg=/sys/fs/cgroup/cram-demo
@@ -32,6 +32,15 @@ show "cat /sys/kernel/debug/cram/stats"
 echo
 echo "# the device's view: physical use (compressed) against logical use and capacity"
 show "grep -E '^(bound|safe_mode|gate|high_wm_bytes|low_wm_bytes|projected_used|reg_phys_cap|reg_phys_used|reg_logical_used|reg_overflow_events) ' /sys/kernel/debug/cram/device"
+echo
+echo "# lower the watermarks: what the device refuses is compressed into the DRAM pool"
+p=/sys/module/cram/parameters
+show "echo 5 > $p/low_wm_pct; echo 10 > $p/high_wm_pct"
+show "sh -c 'echo \$\$ > $cg/cgroup.procs; exec swapstress 48 44'"
+show "grep -E '^(stores|decline_watermark|pool_stores|pool_same_filled|pool_reject_compress_poor|pool_load_hits) ' /sys/kernel/debug/cram/stats"
+show "cat /sys/kernel/debug/cram/pool"
+show "cat /sys/kernel/debug/cram/pool_classes"
+show "echo 90 > $p/high_wm_pct; echo 80 > $p/low_wm_pct"
 echo
 echo "# rmmod is refused while cram holds pages; swapoff brings them back"
 sh -c "echo \$\$ > $cg/cgroup.procs; exec swapstress 32 43 /tmp/demo-go" > /tmp/demo.out &
