@@ -375,23 +375,27 @@ bool cram_dram_active(void)
 
 int cram_dram_show(struct seq_file *m, void *unused)
 {
-	struct cram_pool p;
+	u64 pages, objs, bytes, moved, compacted;
 	bool limit_hit;
 
-	spin_lock(&cram_dram_lock);
-	p = cram_dram_pool;	/* the counters; lists are not followed */
+	spin_lock(&cram_dram_lock);	/* one consistent set of counters */
+	pages = cram_dram_pool.nr_pages;
+	objs = cram_dram_pool.nr_objs;
+	bytes = cram_dram_pool.stored_bytes;
+	moved = cram_dram_pool.nr_moved;
+	compacted = cram_dram_pool.nr_compacted_zspages;
 	limit_hit = cram_dram_limit_hit;
 	spin_unlock(&cram_dram_lock);
 	seq_printf(m, "enabled %d\n", cram_dram_active());
-	seq_printf(m, "pool_pages %llu\n", p.nr_pages);
+	seq_printf(m, "pool_pages %llu\n", pages);
 	seq_printf(m, "pool_limit_pages %llu\n", cram_dram_limit_pages());
 	seq_printf(m, "pool_accept_pages %llu\n", cram_dram_accept_pages());
 	seq_printf(m, "limit_hit %d\n", limit_hit);
-	seq_printf(m, "stored_objects %llu\n", p.nr_objs);
-	seq_printf(m, "compressed_bytes %llu\n", p.stored_bytes);
+	seq_printf(m, "stored_objects %llu\n", objs);
+	seq_printf(m, "compressed_bytes %llu\n", bytes);
 	seq_printf(m, "same_filled_pages %lld\n", atomic64_read(&cram_dram_same_filled));
-	seq_printf(m, "moved_objects %llu\n", p.nr_moved);
-	seq_printf(m, "compacted_zspages %llu\n", p.nr_compacted_zspages);
+	seq_printf(m, "moved_objects %llu\n", moved);
+	seq_printf(m, "compacted_zspages %llu\n", compacted);
 	return 0;
 }
 
