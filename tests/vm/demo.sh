@@ -35,7 +35,7 @@ show "grep -E '^(bound|safe_mode|gate|high_wm_bytes|low_wm_bytes|projected_used|
 echo
 echo "# lower the watermarks: what the device refuses is compressed into the DRAM pool"
 p=/sys/module/cram/parameters
-show "echo 5 > $p/low_wm_pct; echo 10 > $p/high_wm_pct"
+show "echo 1 > $p/low_wm_pct; echo 2 > $p/high_wm_pct"
 show "sh -c 'echo \$\$ > $cg/cgroup.procs; exec swapstress 48 44'"
 show "grep -E '^(stores|decline_watermark|pool_stores|pool_same_filled|pool_reject_compress_poor|pool_load_hits) ' /sys/kernel/debug/cram/stats"
 show "cat /sys/kernel/debug/cram/pool"
