@@ -3,7 +3,10 @@
 # cram - top-level Makefile.
 #
 #   make [KVER=<kernel>] [KDIR=<headers>]  build cram.ko into build/<kernel>/
-#   make unit                              userspace unit tests of src/core (ASan+UBSan)
+#   make unit                              userspace unit tests of src/core and of
+#                                          cramstat (ASan+UBSan)
+#   make cramstat                          build/cramstat, the stats tool
+#   make install-tools [PREFIX=/usr/local] cramstat and cram-setup into PREFIX/sbin
 #   make check                             everything: unit, build matrix, lint, DKMS, VM
 #   make demo                              boot the emulated CXL machine and show cram
 #   make bench                             host benchmarks (copy: plain vs non-temporal;
@@ -35,7 +38,10 @@ GUEST_PROGS := $(patsubst tests/vm/bin/%.c,build/guest/%,$(wildcard tests/vm/bin
 DEVMODEL_SRCS := tests/devmodel/footprint.c tests/devmodel/scan.c
 DEVMODEL_DEPS := $(DEVMODEL_SRCS) $(wildcard tests/devmodel/*.h include/cram/*.h)
 
-.PHONY: all module unit guest devmodel check demo bench deps clean
+PREFIX ?= /usr/local
+TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror
+
+.PHONY: all module unit guest devmodel check demo bench deps clean cramstat install-tools
 
 all: module
 
@@ -56,7 +62,26 @@ build/guest/%: tests/vm/bin/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
 
-guest: $(GUEST_PROGS)
+build/guest/cramstat: tools/cramstat.c
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CFLAGS) -static -o $@ $<
+
+guest: $(GUEST_PROGS) build/guest/cramstat
+
+build/cramstat: tools/cramstat.c
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CFLAGS) -o $@ $<
+
+cramstat: build/cramstat
+
+install-tools: build/cramstat
+	install -D -m 0755 build/cramstat $(DESTDIR)$(PREFIX)/sbin/cramstat
+	install -D -m 0755 scripts/cram-setup $(DESTDIR)$(PREFIX)/sbin/cram-setup
+
+# cramstat under the sanitizers, for tests/unit/cramstat.sh (made-up /sys trees)
+build/unit/cramstat: tools/cramstat.c
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -Iinclude,$(UNIT_CFLAGS)) -o $@ $<
 
 build/unit/tsan/%: tests/unit/%.c $(CORE_SRCS) $(wildcard include/cram/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
@@ -72,8 +97,9 @@ build/unit/test_devmodel: tests/devmodel/test_devmodel.c $(DEVMODEL_DEPS) tests/
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(DEVMODEL_SRCS) -llz4
 
-unit: $(UNIT_TESTS) $(TSAN_TESTS) build/unit/test_devmodel
-	@set -e; for t in $^; do echo "# $$t"; $$t; done
+unit: $(UNIT_TESTS) $(TSAN_TESTS) build/unit/test_devmodel build/unit/cramstat
+	@set -e; for t in $(filter-out build/unit/cramstat,$^); do echo "# $$t"; $$t; done
+	@echo "# tests/unit/cramstat.sh"; tests/unit/cramstat.sh build/unit/cramstat
 
 check:
 	scripts/check

@@ -121,6 +121,16 @@ void cram_dev_write_cancel(void);
 void cram_dev_write_done(void);
 int cram_dev_show(struct seq_file *m, void *unused);
 
+struct cram_dev_summary {
+	bool bound;		/* a register block is bound */
+	bool trusted;		/* trust_capacity=Y */
+	bool safe_mode;		/* as admission judges it (insane or stale) */
+	bool gate_closed;
+	u64 phys_cap, phys_used, logical_used;	/* bytes, last sane snapshot */
+};
+
+void cram_dev_summary(struct cram_dev_summary *s);
+
 /*** swap.c: what cram does with each swap operation, whatever the hook API ***/
 
 /*
@@ -174,6 +184,7 @@ u64 cram_stat_read(enum cram_stat stat);
 const char *cram_stat_name(enum cram_stat stat);
 
 u64 cram_swap_nr_stored(void);
+bool cram_swap_enabled(void);
 
 void cram_swap_init(void);
 void cram_swap_exit(void);
@@ -218,6 +229,17 @@ struct cram_zspage *cram_dram_reclaim_begin(unsigned long *swps, unsigned int *n
 bool cram_dram_reclaim_end(struct cram_zspage *zs);
 long cram_dram_pages_over_target(void);
 u64 cram_dram_compact(unsigned int max_zspages);
+
+struct cram_dram_usage {
+	u64 pages;		/* pool pages (DRAM) */
+	u64 objs;		/* compressed objects */
+	u64 bytes;		/* their compressed bytes */
+	u64 same_filled;	/* pages held as one word */
+	u64 moved, compacted;	/* by compaction, since load */
+	bool limit_hit;		/* refusing until under the accept threshold */
+};
+
+void cram_dram_usage(struct cram_dram_usage *u);
 int cram_dram_show(struct seq_file *m, void *unused);
 int cram_dram_classes_show(struct seq_file *m, void *unused);
 
@@ -233,5 +255,10 @@ void cram_wb_wait(unsigned int type, pgoff_t offset, unsigned int nr_pages);
 
 int cram_debugfs_init(void);
 void cram_debugfs_exit(void);
+
+/*** sysfs.c: /sys/module/cram/stats/, the summary readable without root ***/
+
+int cram_sysfs_init(void);
+void cram_sysfs_exit(void);
 
 #endif /* CRAM_KERNEL_H */

@@ -420,6 +420,33 @@ void cram_dev_exit(void)
 	cram_dev_wq = NULL;
 }
 
+/*** summary (sysfs) ***/
+
+/* The device as the store path sees it now: process context, may not sleep. */
+void cram_dev_summary(struct cram_dev_summary *s)
+{
+	struct cram_dev *d = &cram_dev;
+	struct cram_dev_view v;
+	struct cram_dev *live;
+	int idx;
+
+	memset(s, 0, sizeof(*s));
+	s->trusted = READ_ONCE(cram_trust_capacity);
+	s->gate_closed = READ_ONCE(d->gate.closed);
+	idx = srcu_read_lock(&cram_srcu);
+	live = srcu_dereference(d->live, &cram_srcu);
+	if (live) {
+		cram_dev_view_read(live, &v);
+		s->bound = true;
+		s->safe_mode = v.safe_reason ||
+			time_after(jiffies, v.snap_at + 2 * cram_dev_stale_jiffies(v.snap.scan_ms));
+		s->phys_cap = v.snap.phys_cap;
+		s->phys_used = v.snap.phys_used;
+		s->logical_used = v.snap.logical_used;
+	}
+	srcu_read_unlock(&cram_srcu, idx);
+}
+
 /*** debugfs ***/
 
 static void cram_dev_show_regs(struct seq_file *m, const struct cram_regs *r)

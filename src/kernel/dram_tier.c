@@ -371,31 +371,36 @@ bool cram_dram_active(void)
 	return READ_ONCE(cram_pool_on);
 }
 
+void cram_dram_usage(struct cram_dram_usage *u)
+{
+	spin_lock(&cram_dram_lock);	/* one consistent set of counters */
+	u->pages = cram_dram_pool.nr_pages;
+	u->objs = cram_dram_pool.nr_objs;
+	u->bytes = cram_dram_pool.stored_bytes;
+	u->moved = cram_dram_pool.nr_moved;
+	u->compacted = cram_dram_pool.nr_compacted_zspages;
+	u->limit_hit = cram_dram_limit_hit;
+	spin_unlock(&cram_dram_lock);
+	u->same_filled = atomic64_read(&cram_dram_same_filled);
+}
+
 /*** debugfs ***/
 
 int cram_dram_show(struct seq_file *m, void *unused)
 {
-	u64 pages, objs, bytes, moved, compacted;
-	bool limit_hit;
+	struct cram_dram_usage u;
 
-	spin_lock(&cram_dram_lock);	/* one consistent set of counters */
-	pages = cram_dram_pool.nr_pages;
-	objs = cram_dram_pool.nr_objs;
-	bytes = cram_dram_pool.stored_bytes;
-	moved = cram_dram_pool.nr_moved;
-	compacted = cram_dram_pool.nr_compacted_zspages;
-	limit_hit = cram_dram_limit_hit;
-	spin_unlock(&cram_dram_lock);
+	cram_dram_usage(&u);
 	seq_printf(m, "enabled %d\n", cram_dram_active());
-	seq_printf(m, "pool_pages %llu\n", pages);
+	seq_printf(m, "pool_pages %llu\n", u.pages);
 	seq_printf(m, "pool_limit_pages %llu\n", cram_dram_limit_pages());
 	seq_printf(m, "pool_accept_pages %llu\n", cram_dram_accept_pages());
-	seq_printf(m, "limit_hit %d\n", limit_hit);
-	seq_printf(m, "stored_objects %llu\n", objs);
-	seq_printf(m, "compressed_bytes %llu\n", bytes);
-	seq_printf(m, "same_filled_pages %lld\n", atomic64_read(&cram_dram_same_filled));
-	seq_printf(m, "moved_objects %llu\n", moved);
-	seq_printf(m, "compacted_zspages %llu\n", compacted);
+	seq_printf(m, "limit_hit %d\n", u.limit_hit);
+	seq_printf(m, "stored_objects %llu\n", u.objs);
+	seq_printf(m, "compressed_bytes %llu\n", u.bytes);
+	seq_printf(m, "same_filled_pages %llu\n", u.same_filled);
+	seq_printf(m, "moved_objects %llu\n", u.moved);
+	seq_printf(m, "compacted_zspages %llu\n", u.compacted);
 	return 0;
 }
 

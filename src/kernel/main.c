@@ -4,7 +4,7 @@
  *
  * Init order: validate parameters, check zswap is off and empty (cram replaces it),
  * claim the CXL region, bind the device's register block, the DRAM pool and its
- * writeback worker, debugfs, then the hooks,
+ * writeback worker, debugfs and the sysfs summary, then the hooks,
  * last, so cram sees no swap traffic before it is ready. Exit undoes it in reverse;
  * hooks.c makes sure no task is still inside cram, and entries hold module
  * references, so none is left at exit.
@@ -184,6 +184,11 @@ static int __init cram_init(void)
 		pr_err("cannot create /sys/kernel/debug/cram: %d\n", err);
 		goto fail_debugfs;
 	}
+	err = cram_sysfs_init();
+	if (err) {
+		pr_err("cannot create /sys/module/cram/stats: %d\n", err);
+		goto fail_sysfs;
+	}
 
 	kernel_param_lock(THIS_MODULE);
 	cram_params_live = true;
@@ -199,6 +204,8 @@ static int __init cram_init(void)
 	return 0;
 
 fail_hooks:
+	cram_sysfs_exit();
+fail_sysfs:
 	cram_debugfs_exit();
 fail_debugfs:
 	cram_wb_exit();
@@ -215,6 +222,7 @@ fail_dev:
 static void __exit cram_exit(void)
 {
 	cram_hooks_remove();
+	cram_sysfs_exit();
 	cram_debugfs_exit();
 	cram_wb_exit();
 	cram_dram_exit();

@@ -131,6 +131,11 @@ u64 cram_swap_nr_stored(void)
 	return atomic64_read(&cram_nr_stored);
 }
 
+bool cram_swap_enabled(void)
+{
+	return READ_ONCE(cram_enabled);
+}
+
 /*** arming: cram replaces zswap, so zswap must be off and hold nothing ***/
 
 /* Reads only exported interfaces: zswap's own variables are sealed under IBT. */

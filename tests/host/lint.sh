@@ -9,7 +9,7 @@ cd "$CRAM_TOP" || exit 1
 checkpatch=$("$CRAM_TOP/scripts/fetch-checkpatch")
 # Module code gets --strict; userspace test code the default level (it uses libc types).
 # core_types.h is where libc types are mapped to kernel ones, so it must name them.
-for f in $(find src include tests -name '*.[ch]' | sort); do
+for f in $(find src include tests tools -name '*.[ch]' | sort); do
 	case $f in
 	include/cram/core_types.h) opts="--strict --ignore PREFER_KERNEL_TYPES,NEW_TYPEDEFS" ;;
 	src/*|include/*) opts=--strict ;;
@@ -22,7 +22,7 @@ done
 out=$(grep -n '#include <linux/' src/core/*.c)
 tap_result $([ -z "$out" ] && echo 0 || echo 1) "src/core includes no <linux/...> headers" "$out"
 
-for f in scripts/* tests/host/*.sh .ci/*; do
+for f in scripts/* tests/host/*.sh tests/unit/*.sh .ci/*; do
 	case $(head -n 1 "$f") in
 	*bash*) out=$(bash -n "$f" 2>&1) ;;
 	*) continue ;;

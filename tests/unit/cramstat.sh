@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# cramstat.sh CRAMSTAT - cramstat against made-up /sys trees with known values:
+# the tiers' pages, bytes and ratios it derives, its JSON (parsed by python3), the
+# screen, the view without root (no debugfs), -w/-n, and its errors.
+# In the VM, tests/vm/60-ops.t checks it against real workloads.
+set -uo pipefail
+. "$(dirname "$0")/../../scripts/lib.sh"
+cramstat=$(realpath "${1:?usage: cramstat.sh CRAMSTAT}")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# put DIR NAME=VALUE...: one file per value (sysfs)
+put() {
+	local dir=$1 kv
+	shift
+	mkdir -p "$dir"
+	for kv in "$@"; do printf '%s\n' "${kv#*=}" > "$dir/${kv%%=*}"; done
+}
+
+# A loaded cram: CXL 1000 pages on 1600 KiB of device (2.5:1), pool 500 pages in
+# 100 pool pages (5:1), so the total is 6000 KiB logical on 2000 KiB (3:1).
+mktree() {
+	local r=$1 sys=$1/sys/module/cram dbg=$1/sys/kernel/debug/cram
+	put "$sys/stats" stored_pages=1500 cxl_state=active cxl_stored_pages=1000 \
+		cxl_logical_bytes=4096000 cxl_region_pages=65536 \
+		device_phys_cap_bytes=268435456 device_phys_used_bytes=1638400 \
+		device_logical_used_bytes=4096000 pool_state=full pool_stored_pages=500 \
+		pool_logical_bytes=2048000 pool_physical_bytes=409600 \
+		pool_compressed_bytes=390000 written_back_pages=77
+	put "$sys/parameters" enabled=Y pool=Y region=dax0.0 regs=auto high_wm_pct=90 \
+		low_wm_pct=80 max_pool_percent=20
+	echo 0.6.0 > "$sys/version"
+	mkdir -p "$dbg"
+	printf '%s\n' "store_calls 2000" "stores 1000" "decline_watermark 12" \
+		"decline_safe_mode 3" "pool_stores 480" "pool_same_filled 20" \
+		"pool_reject_compress_poor 9" "written_back_pages 77" "writeback_raced 2" \
+		"load_hits 40" "load_misses 5" "load_errors 0" > "$dbg/stats"
+	printf '%s\n' "trust_capacity 0" "gate open" "gate_closings 4" "bound 1" \
+		"regs 0000:00:03.0" "safe_mode 1" 'safe_reason heartbeat "stopped"' \
+		"safe_mode_entries 2" "high_wm_bytes 241591910" "low_wm_bytes 214748364" \
+		"projected_used 1642496" "reg_status 0x1" "reg_phys_cap 268435456" \
+		"reg_phys_used 1638400" "reg_logical_used 4096000" "reg_heartbeat 99" \
+		> "$dbg/device"
+	printf '%s\n' "enabled 1" "pool_pages 100" "pool_limit_pages 100" \
+		"pool_accept_pages 90" "limit_hit 1" "stored_objects 480" \
+		"compressed_bytes 390000" "same_filled_pages 20" > "$dbg/pool"
+	printf '%s\n' "region: devdax dax0.0" "high_wm_pct: 90" "hook_api: zswap" > "$dbg/config"
+	printf '%s\n' "class  size pages/zspage objs/zspage  zspages  objects  free_slots" \
+		"   63  1040            1           3       10       28           2" \
+		"  100  1632            2           5       30      150           0" \
+		> "$dbg/pool_classes"
+}
+
+# json_is DESC JSON PY-EXPR WANT: python3 evaluates EXPR on the parsed object j
+json_is() {
+	local got
+	got=$(printf '%s' "$2" | python3 -c "import json,sys; j=json.load(sys.stdin); print($3)" 2>&1)
+	tap_result $([ "$got" = "$4" ] && echo 0 || echo 1) "$1" "expected '$4', got '$got'"
+}
+
+# out_has DESC TEXT ERE
+out_has() {
+	printf '%s\n' "$2" | grep -Eq -- "$3"
+	tap_result $? "$1" "no line matches /$3/ in:
+$2"
+}
+
+mktree "$tmp/full"
+json=$("$cramstat" --root "$tmp/full" --json)
+tap_result $? "--json exits 0"
+json_is "JSON parses, debugfs seen" "$json" "j['debugfs']" True
+json_is "cxl: pages from cxl_stored_pages" "$json" "j['tiers']['cxl']['stored_pages']" 1000
+json_is "cxl: physical is the device's PHYS_USED" "$json" \
+	"j['tiers']['cxl']['physical_bytes']" 1638400
+json_is "cxl: ratio 2.5" "$json" "j['tiers']['cxl']['ratio']" 2.5
+json_is "cxl: state" "$json" "j['tiers']['cxl']['state']" active
+json_is "pool: ratio 5" "$json" "j['tiers']['pool']['ratio']" 5.0
+json_is "pool: state full" "$json" "j['tiers']['pool']['state']" full
+json_is "total: 1500 pages" "$json" "j['tiers']['total']['stored_pages']" 1500
+json_is "total: ratio 3" "$json" "j['tiers']['total']['ratio']" 3.0
+json_is "written back" "$json" "j['written_back_pages']" 77
+json_is "debugfs counters as numbers" "$json" "j['stats']['decline_watermark']" 12
+json_is "hex stays a string" "$json" "j['device']['reg_status']" 0x1
+json_is "quotes in a value survive" "$json" "j['device']['safe_reason']" 'heartbeat "stopped"'
+json_is "config 'name: value' lines" "$json" "j['config']['hook_api']" zswap
+json_is "parameters" "$json" "j['params']['region']" dax0.0
+json_is "pool classes: two rows" "$json" "len(j['pool_classes'])" 2
+json_is "pool classes: columns" "$json" "j['pool_classes'][1]['objs_per_zspage']" 5
+
+screen=$("$cramstat" --root "$tmp/full")
+tap_result $? "screen exits 0"
+out_has "screen: cxl line" "$screen" '^cxl +active +1000 +3\.9 MiB +1\.6 MiB +2\.50$'
+out_has "screen: pool line" "$screen" '^pool +full +500 +2\.0 MiB +400\.0 KiB +5\.00$'
+out_has "screen: total line" "$screen" '^total +1500 +5\.9 MiB +2\.0 MiB +3\.00$'
+out_has "screen: safe mode and why" "$screen" 'safe mode heartbeat "stopped" \(entered 2 times\)'
+out_has "screen: declines" "$screen" '^declines: watermark 12, safe_mode 3,'
+out_has "screen: writeback" "$screen" '^writeback: written 77, failures 0, raced 2,'
+out_has "screen: watermarks" "$screen" 'high 230\.4 MiB \(90%\), low 204\.8 MiB \(80%\)'
+printf '%s\n' "$screen" | grep -q 'free_slots'
+tap_result $([ $? = 1 ] && echo 0 || echo 1) "no class table without -c"
+classes=$("$cramstat" --root "$tmp/full" -c)
+out_has "-c: class table row" "$classes" '^ +100 +1632 +2 +5 +30 +150 +0$'
+
+# Without root: no debugfs, the summary only, and it says what is missing.
+mktree "$tmp/user"
+rm -rf "$tmp/user/sys/kernel/debug"
+screen=$("$cramstat" --root "$tmp/user")
+tap_result $? "without debugfs: exits 0"
+out_has "without debugfs: tiers still shown" "$screen" '^cxl +active +1000 '
+out_has "without debugfs: says detail needs root" "$screen" 'need root'
+json=$("$cramstat" --root "$tmp/user" --json)
+json_is "without debugfs: JSON says so" "$json" "j['debugfs']" False
+json_is "without debugfs: no stats object" "$json" "'stats' in j" False
+
+# trust_capacity (no telemetry): the CXL memory is plain RAM, ratio 1
+mktree "$tmp/trust"
+put "$tmp/trust/sys/module/cram/stats" device_phys_cap_bytes=0 device_phys_used_bytes=0
+json=$("$cramstat" --root "$tmp/trust" --json)
+json_is "no telemetry: cxl physical = logical" "$json" "j['tiers']['cxl']['ratio']" 1.0
+# nothing stored: no ratio
+put "$tmp/trust/sys/module/cram/stats" cxl_stored_pages=0 cxl_logical_bytes=0 \
+	pool_stored_pages=0 pool_logical_bytes=0 pool_physical_bytes=0
+json=$("$cramstat" --root "$tmp/trust" --json)
+json_is "empty: ratio null" "$json" "j['tiers']['total']['ratio']" None
+
+out=$("$cramstat" --root "$tmp/full" --json -w 1 -n 2 | wc -l)
+tap_result $([ "$out" = 2 ] && echo 0 || echo 1) "-w 1 -n 2: two samples" "got $out lines"
+
+out=$("$cramstat" --root "$tmp/none" 2>&1)
+tap_result $([ $? = 1 ] && echo 0 || echo 1) "cram not loaded: exit 1" "$out"
+out_has "  and says so" "$out" 'cram is not loaded'
+for bad in "-w 0" "-w x" "-w 3601" "-n 2" "-w 1 -n 0" "extra" "--bogus"; do
+	# shellcheck disable=SC2086
+	out=$("$cramstat" --root "$tmp/full" $bad 2>&1)
+	tap_result $([ $? = 2 ] && echo 0 || echo 1) "bad usage '$bad': exit 2" "$out"
+done
+tap_done

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cramstat - what cram holds and how its tiers are doing, on one screen.
+ *
+ *   cramstat [-c] [-w SECONDS [-n COUNT]] [--json] [--root DIR]
+ *
+ * Reads /sys/module/cram/stats/ and parameters/ (anyone may) and, when readable,
+ * /sys/kernel/debug/cram/ (root) for the detail: the device's registers and
+ * watermarks, declines, writeback, the pool's size classes. Without debugfs it shows
+ * the summary and says what it left out. docs/ABI.md documents every value.
+ *
+ * Plain C and libc: the same source builds for a distro system (make cramstat) and,
+ * static, for the busybox test VM.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_VALUES	512
+#define MAX_CLASSES	256
+
+/* One value read from a file: group (sysfs, param, stat, dev, pool, cfg) and name. */
+struct value {
+	char group[8];
+	char name[48];
+	char text[96];
+};
+
+struct class_row {
+	uint64_t col[7];	/* class size pages/zspage objs/zspage zspages objects free */
+};
+
+static const char *const class_cols[7] = {
+	"class", "size", "pages_per_zspage", "objs_per_zspage", "zspages", "objects",
+	"free_slots",
+};
+
+static struct value values[MAX_VALUES];
+static int nr_values;
+static struct class_row classes[MAX_CLASSES];
+static int nr_classes;
+static bool have_debugfs;
+static char version[32];
+
+static const char *root = "";
+static char sys_dir[4096], dbg_dir[4096];
+
+/*** reading ***/
+
+static void trim(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+}
+
+static void add_value(const char *group, const char *name, const char *text)
+{
+	struct value *v;
+
+	if (nr_values == MAX_VALUES)
+		return;
+	v = &values[nr_values++];
+	snprintf(v->group, sizeof(v->group), "%s", group);
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	snprintf(v->text, sizeof(v->text), "%s", text);
+}
+
+static const char *get(const char *group, const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr_values; i++)
+		if (!strcmp(values[i].group, group) && !strcmp(values[i].name, name))
+			return values[i].text;
+	return NULL;
+}
+
+/* The value as a number; 0 when missing or not a number. */
+static uint64_t num(const char *group, const char *name)
+{
+	const char *t = get(group, name);
+
+	return t ? strtoull(t, NULL, 0) : 0;
+}
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	trim(buf);
+	return 0;
+}
+
+/* Every file of a directory (one value each) into group. */
+static int read_dir(const char *group, const char *dir)
+{
+	char path[4352], text[96];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!read_line(path, text, sizeof(text)))
+			add_value(group, de->d_name, text);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Lines "name value..." (or "name: value..."): the rest of the line is the value. */
+static int read_pairs(const char *group, const char *file)
+{
+	char path[4352], line[256], *sep;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dbg_dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		trim(line);
+		sep = strchr(line, ' ');
+		if (!sep)
+			continue;
+		*sep++ = '\0';
+		if (sep[-2] == ':')
+			sep[-2] = '\0';
+		while (*sep == ' ')
+			sep++;
+		add_value(group, line, sep);
+	}
+	fclose(f);
+	return 0;
+}
+
+static void read_classes(void)
+{
+	char path[4352], line[256];
+	struct class_row *r;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pool_classes", dbg_dir);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (nr_classes < MAX_CLASSES && fgets(line, sizeof(line), f)) {
+		r = &classes[nr_classes];
+		if (sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+			   " %" SCNu64 " %" SCNu64, &r->col[0], &r->col[1], &r->col[2],
+			   &r->col[3], &r->col[4], &r->col[5], &r->col[6]) == 7)
+			nr_classes++;
+	}
+	fclose(f);
+}
+
+/* A fresh sample of everything; -1 when cram is not loaded. */
+static int sample(void)
+{
+	char path[4352];
+
+	nr_values = 0;
+	nr_classes = 0;
+	snprintf(path, sizeof(path), "%s/stats", sys_dir);
+	if (read_dir("sysfs", path))
+		return -1;
+	snprintf(path, sizeof(path), "%s/parameters", sys_dir);
+	read_dir("param", path);
+	snprintf(path, sizeof(path), "%s/version", sys_dir);
+	if (read_line(path, version, sizeof(version)))
+		snprintf(version, sizeof(version), "?");
+	have_debugfs = !read_pairs("stat", "stats");
+	if (have_debugfs) {
+		read_pairs("dev", "device");
+		read_pairs("pool", "pool");
+		read_pairs("cfg", "config");
+		read_classes();
+	}
+	return 0;
+}
+
+/*** the numbers an operator asks for first ***/
+
+struct tier {
+	const char *state;
+	uint64_t pages, logical, physical;
+};
+
+static void tiers(struct tier *cxl, struct tier *pool, struct tier *total)
+{
+	cxl->state = get("sysfs", "cxl_state");
+	cxl->pages = num("sysfs", "cxl_stored_pages");
+	cxl->logical = num("sysfs", "cxl_logical_bytes");
+	/* without telemetry the CXL memory is trusted not to compress (trust_capacity) */
+	cxl->physical = num("sysfs", "device_phys_cap_bytes") ?
+			num("sysfs", "device_phys_used_bytes") : cxl->logical;
+	pool->state = get("sysfs", "pool_state");
+	pool->pages = num("sysfs", "pool_stored_pages");
+	pool->logical = num("sysfs", "pool_logical_bytes");
+	pool->physical = num("sysfs", "pool_physical_bytes");
+	total->state = NULL;
+	total->pages = cxl->pages + pool->pages;
+	total->logical = cxl->logical + pool->logical;
+	total->physical = cxl->physical + pool->physical;
+}
+
+/* logical / physical, or -1 when nothing is stored */
+static double ratio(const struct tier *t)
+{
+	return t->physical ? (double)t->logical / (double)t->physical : -1;
+}
+
+/*** screen ***/
+
+static const char *human(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	unsigned int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u)
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+	else
+		snprintf(buf, len, "%" PRIu64 " B", bytes);
+	return buf;
+}
+
+static void print_tier(const char *name, const struct tier *t)
+{
+	char lg[32], ph[32], r[16] = "-";
+
+	if (ratio(t) >= 0)
+		snprintf(r, sizeof(r), "%.2f", ratio(t));
+	printf("%-6s %-13s %10" PRIu64 " %11s %11s %6s\n", name, t->state ? t->state : "",
+	       t->pages, human(t->logical, lg, sizeof(lg)), human(t->physical, ph, sizeof(ph)),
+	       r);
+}
+
+static void print_device(void)
+{
+	uint64_t cap = num("dev", "reg_phys_cap"), used = num("dev", "reg_phys_used");
+	char a[32], b[32], c[32], d[32];
+
+	if (!num("dev", "bound")) {
+		printf("device: none bound (regs=%s): %s\n", get("param", "regs") ?: "?",
+		       num("dev", "trust_capacity") ? "trust_capacity=Y, placing without telemetry" :
+		       "no telemetry, no CXL placements");
+		return;
+	}
+	printf("device %s: status %s, safe mode %s (entered %" PRIu64 " times)\n",
+	       get("dev", "regs"), get("dev", "reg_status") ?: "?",
+	       num("dev", "safe_mode") ? get("dev", "safe_reason") : "no",
+	       num("dev", "safe_mode_entries"));
+	printf("  physical %s used of %s (%.1f%%), logical %s, overflow events %" PRIu64 "\n",
+	       human(used, a, sizeof(a)), human(cap, b, sizeof(b)),
+	       cap ? 100.0 * (double)used / (double)cap : 0.0,
+	       human(num("dev", "reg_logical_used"), c, sizeof(c)),
+	       num("dev", "reg_overflow_events"));
+	printf("  watermarks: high %s (%" PRIu64 "%%), low %s (%" PRIu64 "%%); projected %s; gate %s (closed %" PRIu64 " times)\n",
+	       human(num("dev", "high_wm_bytes"), a, sizeof(a)), num("param", "high_wm_pct"),
+	       human(num("dev", "low_wm_bytes"), b, sizeof(b)), num("param", "low_wm_pct"),
+	       human(num("dev", "projected_used"), d, sizeof(d)), get("dev", "gate") ?: "?",
+	       num("dev", "gate_closings"));
+	printf("  registers: seq %" PRIu64 ", heartbeat %" PRIu64 ", scan %" PRIu64
+	       " ms, host writes %" PRIu64 ", scanned %" PRIu64 ", snapshot age %" PRIu64 " ms\n",
+	       num("dev", "reg_seq"), num("dev", "reg_heartbeat"), num("dev", "reg_scan_ms"),
+	       num("dev", "reg_host_write_seq"), num("dev", "reg_scanned_write_seq"),
+	       num("dev", "snapshot_age_ms"));
+}
+
+/* "label: a N, b N, ..." for the debugfs stats named; label NULL: ", a N, ..." */
+static void print_counts(const char *label, const char *prefix, const char *const *names)
+{
+	char key[64];
+	int i;
+
+	if (label)
+		printf("%s:", label);
+	for (i = 0; names[i]; i++) {
+		snprintf(key, sizeof(key), "%s%s", prefix, names[i]);
+		printf("%s %s %" PRIu64, i || !label ? "," : "", names[i], num("stat", key));
+	}
+	printf("\n");
+}
+
+static void print_classes(void)
+{
+	int i;
+
+	if (!have_debugfs)
+		return;
+	printf("\n class   size pages/zspage objs/zspage  zspages  objects  free_slots\n");
+	for (i = 0; i < nr_classes; i++)
+		printf("%6" PRIu64 " %6" PRIu64 " %12" PRIu64 " %11" PRIu64 " %8" PRIu64
+		       " %8" PRIu64 " %11" PRIu64 "\n", classes[i].col[0], classes[i].col[1],
+		       classes[i].col[2], classes[i].col[3], classes[i].col[4],
+		       classes[i].col[5], classes[i].col[6]);
+	if (!nr_classes)
+		printf("  (no size class in use)\n");
+}
+
+static void print_screen(bool with_classes)
+{
+	static const char *const declines[] = { "watermark", "safe_mode", "untrusted",
+		"region_full", "nomem", "large_folio", "disabled", "no_tier", "unloading", NULL };
+	static const char *const rejects[] = { "compress_poor", "limit", "nomem", NULL };
+	static const char *const wb[] = { "failures", "raced", "orphaned", "waits", NULL };
+	static const char *const loads[] = { "hits", "misses", "errors", NULL };
+	struct tier cxl, pool, total;
+
+	tiers(&cxl, &pool, &total);
+	printf("cram %s: enabled %s, region %s, pool %s\n", version,
+	       get("param", "enabled") ?: "?", *(get("param", "region") ?: "") ?
+	       get("param", "region") : "none", get("param", "pool") ?: "?");
+	printf("%-6s %-13s %10s %11s %11s %6s\n", "TIER", "STATE", "PAGES", "LOGICAL",
+	       "PHYSICAL", "RATIO");
+	print_tier("cxl", &cxl);
+	print_tier("pool", &pool);
+	print_tier("total", &total);
+	printf("written back to the swap device: %" PRIu64 " pages\n",
+	       num("sysfs", "written_back_pages"));
+	if (!have_debugfs) {
+		printf("(device registers, watermarks, declines and writeback detail need root: %s)\n",
+		       dbg_dir);
+		return;
+	}
+	printf("\n");
+	print_device();
+	print_counts("declines", "decline_", declines);
+	print_counts("pool rejects", "pool_reject_", rejects);
+	printf("pool: %" PRIu64 " pages (limit %" PRIu64 ", accept again below %" PRIu64
+	       "), %" PRIu64 " objects, %" PRIu64 " same-filled, %" PRIu64 " compacted pages\n",
+	       num("pool", "pool_pages"), num("pool", "pool_limit_pages"),
+	       num("pool", "pool_accept_pages"), num("pool", "stored_objects"),
+	       num("pool", "same_filled_pages"), num("stat", "pool_compacted_pages"));
+	printf("writeback: written %" PRIu64, num("stat", "written_back_pages"));
+	print_counts(NULL, "writeback_", wb);
+	print_counts("loads", "load_", loads);
+	if (with_classes)
+		print_classes();
+}
+
+/*** JSON ***/
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+/* Decimal numbers as JSON numbers, anything else (hex, words) as strings. */
+static void json_value(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n && !s[n] && n < 20 && (s[0] != '0' || n == 1))
+		fputs(s, stdout);
+	else
+		json_string(s);
+}
+
+static void json_group(const char *key, const char *group)
+{
+	bool first = true;
+	int i;
+
+	printf(",\"%s\":{", key);
+	for (i = 0; i < nr_values; i++) {
+		if (strcmp(values[i].group, group))
+			continue;
+		printf("%s", first ? "" : ",");
+		json_string(values[i].name);
+		putchar(':');
+		json_value(values[i].text);
+		first = false;
+	}
+	putchar('}');
+}
+
+static void json_tier(const char *name, const struct tier *t, bool comma)
+{
+	printf("\"%s\":{", name);
+	if (t->state) {
+		printf("\"state\":");
+		json_string(t->state);
+		putchar(',');
+	}
+	printf("\"stored_pages\":%" PRIu64 ",\"logical_bytes\":%" PRIu64
+	       ",\"physical_bytes\":%" PRIu64 ",\"ratio\":", t->pages, t->logical, t->physical);
+	if (ratio(t) >= 0)
+		printf("%.3f", ratio(t));
+	else
+		printf("null");
+	printf("}%s", comma ? "," : "");
+}
+
+static void print_json(void)
+{
+	struct tier cxl, pool, total;
+	int i, c;
+
+	tiers(&cxl, &pool, &total);
+	printf("{\"version\":");
+	json_string(version);
+	printf(",\"debugfs\":%s,\"tiers\":{", have_debugfs ? "true" : "false");
+	json_tier("cxl", &cxl, true);
+	json_tier("pool", &pool, true);
+	json_tier("total", &total, false);
+	printf("},\"written_back_pages\":%" PRIu64, num("sysfs", "written_back_pages"));
+	json_group("summary", "sysfs");
+	json_group("params", "param");
+	if (have_debugfs) {
+		json_group("stats", "stat");
+		json_group("device", "dev");
+		json_group("pool", "pool");
+		json_group("config", "cfg");
+		printf(",\"pool_classes\":[");
+		for (i = 0; i < nr_classes; i++) {
+			printf("%s{", i ? "," : "");
+			for (c = 0; c < 7; c++)
+				printf("%s\"%s\":%" PRIu64, c ? "," : "", class_cols[c],
+				       classes[i].col[c]);
+			putchar('}');
+		}
+		putchar(']');
+	}
+	printf("}\n");
+}
+
+/*** main ***/
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: cramstat [-c] [-w SECONDS [-n COUNT]] [--json] [--root DIR]\n"
+		"  -c          also the DRAM pool's size classes (root)\n"
+		"  -w SECONDS  refresh every SECONDS (1..3600) until interrupted\n"
+		"  -n COUNT    with -w: stop after COUNT samples\n"
+		"  --json      one JSON object per sample, for scripts\n"
+		"  --root DIR  read DIR/sys/... instead of /sys (testing)\n"
+		"Values: docs/ABI.md. The detail (device, declines, writeback) needs root.\n");
+}
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max,
+		      unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno || end == s || *end || *out < min || *out > max ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long interval = 0, count = 0, n;
+	bool json = false, with_classes = false, clear;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "cw:n:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			with_classes = true;
+			break;
+		case 'w':
+			if (parse_uint(optarg, 1, 3600, &interval)) {
+				fprintf(stderr, "cramstat: -w %s: want seconds, 1..3600\n", optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			if (parse_uint(optarg, 1, ULONG_MAX, &count)) {
+				fprintf(stderr, "cramstat: -n %s: want a count >= 1\n", optarg);
+				return 2;
+			}
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'r':
+			root = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc || (count && !interval)) {
+		usage(stderr);
+		return 2;
+	}
+	snprintf(sys_dir, sizeof(sys_dir), "%s/sys/module/cram", root);
+	snprintf(dbg_dir, sizeof(dbg_dir), "%s/sys/kernel/debug/cram", root);
+	clear = interval && !json && isatty(STDOUT_FILENO);
+
+	for (n = 1;; n++) {
+		if (sample()) {
+			fprintf(stderr, "cramstat: cram is not loaded (no %s/stats)\n", sys_dir);
+			return 1;
+		}
+		if (clear)
+			printf("\033[H\033[2J");
+		if (json)
+			print_json();
+		else
+			print_screen(with_classes);
+		fflush(stdout);
+		if (!interval || (count && n >= count))
+			return 0;
+		if (!json && !clear)
+			printf("\n");
+		sleep((unsigned int)interval);
+	}
+}
