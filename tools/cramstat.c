@@ -223,10 +223,10 @@ static void tiers(struct tier *cxl, struct tier *pool, struct tier *total)
 	total->physical = cxl->physical + pool->physical;
 }
 
-/* logical / physical, or -1 when nothing is stored */
+/* logical / physical, or -1 when nothing is stored (or it costs nothing) */
 static double ratio(const struct tier *t)
 {
-	return t->physical ? (double)t->logical / (double)t->physical : -1;
+	return t->logical && t->physical ? (double)t->logical / (double)t->physical : -1;
 }
 
 /*** screen ***/

@@ -118,11 +118,14 @@ mktree "$tmp/trust"
 put "$tmp/trust/sys/module/cram/stats" device_phys_cap_bytes=0 device_phys_used_bytes=0
 json=$("$cramstat" --root "$tmp/trust" --json)
 json_is "no telemetry: cxl physical = logical" "$json" "j['tiers']['cxl']['ratio']" 1.0
-# nothing stored: no ratio
-put "$tmp/trust/sys/module/cram/stats" cxl_stored_pages=0 cxl_logical_bytes=0 \
-	pool_stored_pages=0 pool_logical_bytes=0 pool_physical_bytes=0
-json=$("$cramstat" --root "$tmp/trust" --json)
+# nothing stored (the device's few bytes of its own still cost): no ratio
+put "$tmp/full/sys/module/cram/stats" cxl_stored_pages=0 cxl_logical_bytes=0 \
+	pool_stored_pages=0 pool_logical_bytes=0 pool_physical_bytes=0 \
+	device_phys_used_bytes=128
+json=$("$cramstat" --root "$tmp/full" --json)
 json_is "empty: ratio null" "$json" "j['tiers']['total']['ratio']" None
+json_is "empty: the device's bytes still shown" "$json" "j['tiers']['cxl']['physical_bytes']" 128
+mktree "$tmp/full"
 
 out=$("$cramstat" --root "$tmp/full" --json -w 1 -n 2 | wc -l)
 tap_result $([ "$out" = 2 ] && echo 0 || echo 1) "-w 1 -n 2: two samples" "got $out lines"

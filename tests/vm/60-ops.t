@@ -1,0 +1,268 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# 60-ops.t - what an operator sees and does:
+#   (a) cram-setup finds the CXL device-dax instance, --dry-run changes nothing, and
+#       it loads cram through modprobe with /etc/modprobe.d/cram.conf
+#   (b) /sys/module/cram/stats is readable without root; cramstat works without root
+#   (c) cramstat's numbers match known workloads: 48 MiB of ~4:1 pages in the CXL tier
+#       (pages, bytes, the device's footprint and ratio), then, above the watermark,
+#       in the DRAM pool (pages, pool memory, ratio, size classes)
+#   (d) tier states follow the gate, safe mode, enabled=N and pool=N
+#   (e) every runtime-writable parameter rejects bad values (EINVAL, value kept) and
+#       takes good ones; read-only ones refuse writes
+#   (f) docs/ABI.md names every parameter, sysfs file, debugfs file and value
+. /cram/tests/lib.sh
+plan 112
+
+sys=/sys/module/cram/stats
+params=/sys/module/cram/parameters
+dbg=/sys/kernel/debug/cram
+dax=$CRAM_DAX
+abi=/cram/docs/ABI.md
+sysval() { cat $sys/$1; }
+as_nobody() { runas 65534 "$@"; }
+swap_cycle() { swapoff $CRAM_SWAP && swapon $CRAM_SWAP; }
+# jget JSON OBJECT KEY: KEY in the first (flat) object named OBJECT of cramstat --json
+jget() {
+	printf '%s\n' "$1" | awk -v o="\"$2\":{" -v k="\"$3\":" '{
+		i = index($0, o); if (!i) exit
+		s = substr($0, i + length(o)); s = substr(s, 1, index(s, "}") - 1)
+		n = split(s, f, ",")
+		for (j = 1; j <= n; j++)
+			if (index(f[j], k) == 1) { v = substr(f[j], length(k) + 1); gsub(/"/, "", v); print v }
+	}'
+}
+# within X LO HI: LO <= X <= HI (decimals)
+within() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; }
+# wait until the device has scanned every page cram wrote, and cram polled that
+scanned() {
+	_i=0
+	while [ "$(dev_stat reg_scanned_write_seq)" != "$(dev_stat reg_host_write_seq)" ]; do
+		[ $_i -ge 100 ] && return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	sleep 0.5
+}
+wait_state() {	# wait_state FILE ERE: up to 10 s
+	_i=0
+	while ! sysval "$1" | grep -Eq "$2"; do
+		[ $_i -ge 100 ] && return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+dmesg -c > /dev/null
+devctl phys-cap 128M
+
+# --- (a) cram-setup
+daxctl enable-device $dax > /dev/null 2>&1
+is "(a) start: $dax belongs to device_dax" "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")" device_dax
+out=$(cram-setup --dry-run --module $CRAM_KO --swap $CRAM_SWAP pool=Y 2>&1)
+is "(a) --dry-run exits 0" $? 0
+like "(a) --dry-run finds $dax" "$out" "^cram-setup: CXL memory: $dax \\("
+like "(a) --dry-run would release it from device_dax" "$out" "^\\+ daxctl disable-device $dax\$"
+like "(a) --dry-run would load cram with it" "$out" "^\\+ insmod $CRAM_KO region=$dax pool=Y\$"
+check_fails "(a) --dry-run loaded nothing" test -e /sys/module/cram
+is "(a) --dry-run left $dax to device_dax" "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")" device_dax
+like "(a) without --module it uses modprobe" "$(cram-setup --dry-run 2>&1)" "^\\+ modprobe cram region=$dax\$"
+out=$(cram-setup --dax dax9.9 2>&1)
+is "(a) --dax dax9.9: exit 1" $? 1
+like "(a)   and says why" "$out" 'dax9.9: no such device-dax instance'
+out=$(cram-setup region=$dax 2>&1)
+like "(a) region= is refused (--dax names it)" "$out" 'name the device with --dax'
+cram-setup --bogus > /dev/null 2>&1
+is "(a) bad option: exit 2" $? 2
+like "(a) not root: refused" "$(as_nobody cram-setup --dry-run 2>&1)" 'must run as root'
+
+mkdir -p /lib/modules/$(uname -r)/extra /etc/modprobe.d
+cp $CRAM_KO /lib/modules/$(uname -r)/extra/cram.ko
+depmod
+cp /cram/etc/cram.conf /etc/modprobe.d/cram.conf
+echo "options cram lz4_acceleration=3" > /etc/modprobe.d/cram-test.conf
+out=$(cram-setup --swap $CRAM_SWAP high_wm_pct=85 2>&1)
+is "(a) cram-setup loads cram" $? 0
+diag "$out"
+is "(a) region= is what it found" "$(cat $params/region)" $dax
+is "(a) command line: high_wm_pct=85" "$(cat $params/high_wm_pct)" 85
+is "(a) example cram.conf: low_wm_pct=80, max_pool_percent=20" \
+	"$(cat $params/low_wm_pct) $(cat $params/max_pool_percent)" "80 20"
+is "(a) /etc/modprobe.d read: lz4_acceleration=3" "$(cat $params/lz4_acceleration)" 3
+like "(a) run again: already loaded" "$(cram-setup 2>&1)" 'already loaded \(region=dax'
+echo 90 > $params/high_wm_pct
+echo 1 > $params/lz4_acceleration
+
+# --- (b) without root
+nfiles=$(ls $sys | wc -l)
+is "(b) 14 summary files" "$nfiles" 14
+is "(b) nobody reads every one" "$(as_nobody cat $sys/* | wc -l)" "$nfiles"
+check_fails "(b) nobody cannot read debugfs" as_nobody cat $dbg/stats
+out=$(as_nobody cramstat)
+like "(b) cramstat as nobody: tiers" "$out" '^cxl +active +0 '
+like "(b) cramstat as nobody: says the detail needs root" "$out" 'need root'
+is "(b) idle: stored_pages 0" "$(sysval stored_pages)" 0
+is "(b) idle: pool active" "$(sysval pool_state)" active
+is "(b) region pages: all of $dax" "$(sysval cxl_region_pages)" $((CRAM_DAX_SIZE / 4096))
+check "(b) device capacity: 128 MiB" wait_state device_phys_cap_bytes "^$((128 << 20))\$"
+j=$(cramstat --json)
+is "(b) idle: total ratio null" "$(jget "$j" total ratio)" null
+
+# --- (c) 48 MiB of ~4:1 pages in a 16 MiB cgroup: the CXL tier takes what is swapped
+scanned
+base=$(sysval device_phys_used_bytes)
+diag "PHYS_USED before: $base"
+hold_start a 16M 48 61 -p quarter
+check "(c) the device scanned every page cram wrote" scanned
+j=$(cramstat --json)
+pages=$(sysval cxl_stored_pages)
+check "(c) CXL tier holds 29..48 MiB ($pages pages)" test "$pages" -ge 7500 -a "$pages" -le 12288
+is "(c) cramstat cxl pages = sysfs" "$(jget "$j" cxl stored_pages)" "$pages"
+is "(c) sysfs cxl pages = region pages used" "$pages" "$(cram_stat region_pages_used)"
+is "(c) stored_pages = debugfs stored_pages" "$(sysval stored_pages)" "$(cram_stat stored_pages)"
+is "(c) cramstat cxl logical = pages x 4096" "$(jget "$j" cxl logical_bytes)" $((pages * 4096))
+phys=$(jget "$j" cxl physical_bytes)
+is "(c) cramstat cxl physical = the device's PHYS_USED" "$phys" "$(dev_stat reg_phys_used)"
+ratio=$(jget "$j" cxl ratio)
+check "(c) cxl ratio $ratio within 3.0..4.5 (1000 random bytes per page, lz4)" \
+	within "$ratio" 3.0 4.5
+like "(c) cxl state active" "$(jget "$j" cxl state)" '^active$'
+is "(c) pool holds nothing" "$(jget "$j" pool stored_pages) $(jget "$j" pool ratio)" "0 null"
+like "(c) screen: cxl line" "$(cramstat)" "^cxl +active +$pages +[0-9.]+ MiB +[0-9.]+ MiB +[0-9.]+\$"
+hold_release a
+like "(c) workload a reads back intact" "$(tail -n 1 /tmp/a.out)" '^pages 12288 mismatches 0 '
+swap_cycle
+is "(c) after swapoff: nothing stored" "$(sysval stored_pages) $(sysval cxl_stored_pages)" "0 0"
+
+# --- (c) above a 2 % watermark the pool takes the pages the device refuses
+echo 1 > $params/low_wm_pct
+echo 2 > $params/high_wm_pct
+hold_start b 16M 48 62 -p quarter
+check "(c) the device scanned every page cram wrote" scanned
+j=$(cramstat --json)
+cxl=$(sysval cxl_stored_pages)
+pool=$(sysval pool_stored_pages)
+is "(c) cxl state: watermark" "$(jget "$j" cxl state) $(sysval cxl_state)" "watermark watermark"
+check "(c) the tiers hold 29..48 MiB between them ($cxl + $pool)" \
+	test $((cxl + pool)) -ge 7500 -a $((cxl + pool)) -le 12288
+check "(c) the pool took most ($pool pages)" test "$pool" -gt "$cxl"
+is "(c) cramstat pool pages = sysfs" "$(jget "$j" pool stored_pages)" "$pool"
+is "(c) sysfs pool pages = objects + same-filled" "$pool" \
+	$(($(pool_stat stored_objects) + $(pool_stat same_filled_pages)))
+is "(c) cramstat pool physical = pool pages x 4096" "$(jget "$j" pool physical_bytes)" \
+	$(($(pool_stat pool_pages) * 4096))
+is "(c) cramstat pool logical = pages x 4096" "$(jget "$j" pool logical_bytes)" $((pool * 4096))
+ratio=$(jget "$j" pool ratio)
+check "(c) pool ratio $ratio within 3.0..4.2 (lz4, 16-byte classes)" within "$ratio" 3.0 4.2
+is "(c) total pages = cxl + pool" "$(jget "$j" total stored_pages)" $((cxl + pool))
+is "(c) total logical = cxl + pool" "$(jget "$j" total logical_bytes)" \
+	$(($(jget "$j" cxl logical_bytes) + $(jget "$j" pool logical_bytes)))
+check "(c) cramstat counts watermark declines ($(jget "$j" stats decline_watermark))" \
+	test "$(jget "$j" stats decline_watermark)" -gt 0
+is "(c) cramstat pool_stores = debugfs" "$(jget "$j" stats pool_stores)" "$(cram_stat pool_stores)"
+out=$(cramstat)
+like "(c) screen: cxl line says watermark" "$out" "^cxl +watermark +$cxl "
+like "(c) screen: pool line" "$out" "^pool +active +$pool "
+like "(c) screen: declines by watermark" "$out" '^declines: watermark [1-9]'
+like "(c) screen: device and gate" "$out" 'gate (open|closed) \(closed [1-9][0-9]* times\)'
+objs=$(cramstat -c | awk '/free_slots/ { t = 1; next } t && NF == 7 { s += $6 } END { print s + 0 }')
+is "(c) -c: objects over the size classes = pool objects" "$objs" "$(pool_stat stored_objects)"
+like "(c) -c: the quarter pages' class (about 1 KiB objects)" "$(cramstat -c)" \
+	'^ +[0-9]+ +10[0-9][0-9] +[0-9]+ +[0-9]+ +[1-9]'
+is "(c) --json -w 1 -n 2: two samples" "$(cramstat --json -w 1 -n 2 | grep -c '^{')" 2
+is "(c) -w 1 -n 2: two screens" "$(cramstat -w 1 -n 2 | grep -c '^TIER')" 2
+hold_release b
+like "(c) workload b reads back intact" "$(tail -n 1 /tmp/b.out)" '^pages 12288 mismatches 0 '
+swap_cycle
+is "(c) after swapoff: both tiers empty" \
+	"$(sysval stored_pages) $(sysval cxl_stored_pages) $(sysval pool_stored_pages)" "0 0 0"
+echo 90 > $params/high_wm_pct
+echo 80 > $params/low_wm_pct
+
+# --- (d) states
+devctl freeze
+check "(d) frozen device: cxl safe_mode" wait_state cxl_state '^safe_mode$'
+like "(d) cramstat shows why" "$(cramstat)" 'safe mode heartbeat stopped'
+devctl thaw
+check "(d) thawed: safe mode ends" wait_state cxl_state '^(active|watermark)$'
+echo N > $params/enabled
+is "(d) enabled=N: both tiers disabled" "$(sysval cxl_state) $(sysval pool_state)" \
+	"disabled disabled"
+echo Y > $params/enabled
+echo N > $params/pool
+is "(d) pool=N: pool off" "$(sysval pool_state)" off
+echo Y > $params/pool
+
+# --- (e) runtime writes
+# bad_write PARAM VALUE: refused with EINVAL, PARAM keeps its value
+bad_write() {
+	_before=$(cat $params/$1)
+	_err=$(sh -c "echo '$2' > $params/$1" 2>&1)
+	if [ $? != 0 ] && echo "$_err" | grep -q 'Invalid argument' &&
+	   [ "$(cat $params/$1)" = "$_before" ]; then
+		pass "(e) $1=$2 refused, $1 stays $_before"
+	else
+		fail "(e) $1=$2 refused, $1 stays $_before"
+		diag "write said: $_err" "value now: $(cat $params/$1)"
+	fi
+}
+# good_write PARAM VALUE: taken and read back, then the old value is restored
+good_write() {
+	_before=$(cat $params/$1)
+	echo "$2" > $params/$1
+	is "(e) $1=$2 taken" "$(cat $params/$1)" "$2"
+	echo "$_before" > $params/$1
+}
+bad_write enabled maybe
+bad_write trust_capacity 2
+bad_write nt_store x
+bad_write pool x
+bad_write high_wm_pct 0
+bad_write high_wm_pct 101
+bad_write high_wm_pct abc
+bad_write high_wm_pct 80
+bad_write low_wm_pct 0
+bad_write low_wm_pct 90
+bad_write max_pool_percent 0
+bad_write max_pool_percent 101
+bad_write max_pool_percent -1
+bad_write accept_threshold_percent 0
+bad_write accept_threshold_percent 101
+bad_write lz4_acceleration 0
+bad_write lz4_acceleration 65
+bad_write max_compressed_pct 9
+bad_write max_compressed_pct 100
+like "(e) dmesg says why" "$(dmesg)" 'cram: high_wm_pct=80 rejected: .*low'
+like "(e) dmesg gives the range" "$(dmesg)" 'cram: max_pool_percent=101 rejected: must be a number in 1\.\.100'
+good_write high_wm_pct 95
+good_write low_wm_pct 50
+good_write max_pool_percent 5
+good_write accept_threshold_percent 50
+good_write lz4_acceleration 8
+good_write max_compressed_pct 50
+good_write trust_capacity Y
+good_write nt_store Y
+for p in region regs ibt_strict; do
+	_before=$(cat $params/$p)
+	sh -c "echo x > $params/$p" 2> /dev/null && _st=taken || _st=refused
+	is "(e) read-only $p: write refused, value kept" "$_st $(cat $params/$p)" "refused $_before"
+done
+
+# --- (f) docs/ABI.md names everything
+# undocumented LIST...: the names that ABI.md does not mention as `name`
+undocumented() { for n in "$@"; do grep -q "\`$n\`" $abi || echo "$n"; done; }
+is "(f) every parameter" "$(undocumented $(ls $params))" ""
+is "(f) every sysfs summary file" "$(undocumented $(ls $sys))" ""
+is "(f) every debugfs file" "$(undocumented $(ls $dbg))" ""
+is "(f) every counter in stats" "$(undocumented $(awk '{ print $1 }' $dbg/stats))" ""
+is "(f) every value in device" "$(undocumented $(awk '{ print $1 }' $dbg/device))" ""
+is "(f) every value in pool" "$(undocumented $(awk '{ print $1 }' $dbg/pool))" ""
+is "(f) every line of config" "$(undocumented $(awk -F: '{ print $1 }' $dbg/config))" ""
+
+# --- unload as OPERATIONS.md says
+swapoff $CRAM_SWAP
+check "rmmod cram" rmmod cram
+swapon $CRAM_SWAP
+rm -f /lib/modules/$(uname -r)/extra/cram.ko /etc/modprobe.d/cram*.conf
+is "every kernel message about cram carries the cram: prefix" \
+	"$(dmesg | grep -i cram | grep -v 'cram: ')" ""
+is "kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""
