@@ -179,11 +179,11 @@ static int __init cram_init(void)
 	if (err)
 		goto fail_wb;
 
+	/* debugfs is detail: without it (debugfs=off, lockdown) cram still works */
 	err = cram_debugfs_init();
-	if (err) {
-		pr_err("cannot create /sys/kernel/debug/cram: %d\n", err);
-		goto fail_debugfs;
-	}
+	if (err)
+		pr_warn("no /sys/kernel/debug/cram (%d): debugfs is off or locked down; /sys/module/cram/stats still shows what cram holds\n",
+			err);
 	err = cram_sysfs_init();
 	if (err) {
 		pr_err("cannot create /sys/module/cram/stats: %d\n", err);
@@ -207,7 +207,6 @@ fail_hooks:
 	cram_sysfs_exit();
 fail_sysfs:
 	cram_debugfs_exit();
-fail_debugfs:
 	cram_wb_exit();
 fail_wb:
 	cram_dram_exit();

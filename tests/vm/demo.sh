@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-# demo.sh - what `make demo` shows on the console: the emulated CXL machine, cram
-# claiming its device-dax region and the device's register block, a workload swapping
-# through the CXL tier and reading every byte back, the stats and the device's view,
-# the DRAM pool taking what the device refuses, then swapoff and unload.
+# demo.sh - what `make demo` shows on the console: the emulated CXL machine,
+# cram-setup finding the device-dax region and loading cram, which binds the device's
+# register block; a workload held swapped out in the CXL tier, shown by cramstat;
+# the DRAM pool taking what the device refuses; the view without root; then swapoff
+# (every byte read back and checked) and unload.
 . /run/cram/platform.env
 show() { echo; echo "\$ $*"; sh -c "$*" 2>&1; }
 cg=/sys/fs/cgroup/cram-demo
@@ -13,46 +14,46 @@ show "grep -E 'CXL|dax|region' /proc/iomem"
 show "cat /proc/swaps"
 show "modinfo /cram/cram.ko"
 echo
-echo "# cram takes the region for itself: first release it from device_dax"
-show "daxctl disable-device $CRAM_DAX"
+echo "# cram-setup finds the CXL device-dax instance; --dry-run shows what it would do"
+show "cram-setup --dry-run --module /cram/cram.ko"
 echo "# the host runs a model of a compressing device: cram binds its register block"
-show "insmod /cram/cram.ko region=$CRAM_DAX"
+show "cram-setup --module /cram/cram.ko"
 show "grep . /sys/module/cram/parameters/*"
 show "grep cram /proc/iomem"
-show "cat /sys/kernel/debug/cram/config"
+show "cramstat"
 echo
-echo "# 64 MiB of patterned pages in a 24 MiB memory cgroup: most of it is swapped out"
+echo "# 64 MiB of patterned pages in a 24 MiB memory cgroup, held swapped out"
 mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
 echo +memory > /sys/fs/cgroup/cgroup.subtree_control
 mkdir -p $cg
 echo 24M > $cg/memory.max
-show "sh -c 'echo \$\$ > $cg/cgroup.procs; exec swapstress 64 42'"
-show "grep -E '^(pswpout|pswpin) ' /proc/vmstat"
-show "cat /sys/kernel/debug/cram/stats"
-echo
-echo "# the device's view: physical use (compressed) against logical use and capacity"
-show "grep -E '^(bound|safe_mode|gate|high_wm_bytes|low_wm_bytes|projected_used|reg_phys_cap|reg_phys_used|reg_logical_used|reg_overflow_events) ' /sys/kernel/debug/cram/device"
+hold() {	# hold NAME MB SEED: run swapstress in the cgroup until it has filled
+	sh -c "echo \$\$ > $cg/cgroup.procs; exec swapstress $2 $3 /tmp/$1.go" > /tmp/$1.out &
+	while ! grep -q filled /tmp/$1.out; do sleep 1; done
+}
+hold a 64 42
+show "grep -E '^(pswpout|pswpin|zswpout|zswpin) ' /proc/vmstat"
+echo "# cramstat: pages per tier, what they cost on the device, the device's registers"
+show "cramstat"
 echo
 echo "# lower the watermarks: what the device refuses is compressed into the DRAM pool"
 p=/sys/module/cram/parameters
 show "echo 1 > $p/low_wm_pct; echo 2 > $p/high_wm_pct"
-show "sh -c 'echo \$\$ > $cg/cgroup.procs; exec swapstress 48 44'"
-show "grep -E '^(stores|decline_watermark|pool_stores|pool_same_filled|pool_reject_compress_poor|pool_load_hits) ' /sys/kernel/debug/cram/stats"
-show "cat /sys/kernel/debug/cram/pool"
-show "cat /sys/kernel/debug/cram/pool_classes"
-show "echo 90 > $p/high_wm_pct; echo 80 > $p/low_wm_pct"
+hold b 48 44
+show "cramstat -c"
+echo "# any user can read the summary (no debugfs needed)"
+show "runas 65534 cramstat"
+show "grep . /sys/module/cram/stats/*"
 echo
 echo "# rmmod is refused while cram holds pages; swapoff brings them back"
-sh -c "echo \$\$ > $cg/cgroup.procs; exec swapstress 32 43 /tmp/demo-go" > /tmp/demo.out &
-while ! grep -q filled /tmp/demo.out; do sleep 1; done
-show "grep -E '^(stored_pages|region_pages_used) ' /sys/kernel/debug/cram/stats"
 show "rmmod cram"
 echo max > $cg/memory.max
 show "swapoff $CRAM_SWAP"
-touch /tmp/demo-go
+touch /tmp/a.go /tmp/b.go
 wait
-show "cat /tmp/demo.out"
-show "grep -E '^(stored_pages|region_pages_used) ' /sys/kernel/debug/cram/stats"
+show "cat /tmp/a.out /tmp/b.out"
+show "cramstat --json"
+show "echo 90 > $p/high_wm_pct; echo 80 > $p/low_wm_pct"
 show "rmmod cram"
 show "daxctl enable-device $CRAM_DAX"
 show "dmesg | grep cram:"
