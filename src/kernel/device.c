@@ -28,7 +28,7 @@
  *
  * Context: cram_dev_admit(), cram_dev_write_*() never sleep (store path and, for
  * frees, atomic context under the PTE lock or si->lock). Probe, remove, the poller
- * and debugfs reads run in process context. Locking: cram_dev.lock (seqlock) is
+ * and debugfs and sysfs reads run in process context. Locking: cram_dev.lock (seqlock) is
  * taken only by the poller (writer) and by readers for a snapshot copy; nothing nests
  * inside it. The poller takes the module's param lock (config snapshot) outside it.
  * A bound device is published (cram_dev.live) under cram_srcu: remove() unpublishes
