@@ -10,13 +10,14 @@ enum cram_tier_state cram_cxl_state(const struct cram_cxl_facts *f)
 		return CRAM_TIER_OFF;
 	if (!f->enabled)
 		return CRAM_TIER_DISABLED;
-	if (!f->telemetry)
-		return f->trusted ? (f->full ? CRAM_TIER_FULL : CRAM_TIER_ACTIVE) :
-				    CRAM_TIER_NO_TELEMETRY;
-	if (f->safe_mode)
+	if (!f->telemetry) {
+		if (!f->trusted)
+			return CRAM_TIER_NO_TELEMETRY;
+	} else if (f->safe_mode) {
 		return CRAM_TIER_SAFE_MODE;
-	if (f->gate_closed)
+	} else if (f->gate_closed) {
 		return CRAM_TIER_WATERMARK;
+	}
 	return f->full ? CRAM_TIER_FULL : CRAM_TIER_ACTIVE;
 }
 

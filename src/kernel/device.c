@@ -157,6 +157,13 @@ static void cram_dev_view_read(struct cram_dev *d, struct cram_dev_view *v)
 	} while (read_seqretry(&d->lock, seq));
 }
 
+/* Safe mode, or a snapshot too old to act on (the poller may be stuck). */
+static bool cram_dev_view_unsafe(const struct cram_dev_view *v)
+{
+	return v->safe_reason ||
+	       time_after(jiffies, v->snap_at + 2 * cram_dev_stale_jiffies(v->snap.scan_ms));
+}
+
 /*
  * May the CXL tier place one more page? CRAM_STAT_STORES: yes, and the write is
  * reserved (the caller ends it with cram_dev_write_done or _cancel); else the reason.
@@ -173,8 +180,7 @@ enum cram_stat cram_dev_admit(void)
 		return CRAM_STAT_STORES;
 	}
 	cram_dev_view_read(d, &v);
-	if (v.safe_reason ||
-	    time_after(jiffies, v.snap_at + 2 * cram_dev_stale_jiffies(v.snap.scan_ms)))
+	if (cram_dev_view_unsafe(&v))
 		return CRAM_STAT_DECLINE_SAFE_MODE;
 	if (!cram_gate_admit(&d->gate,
 			     cram_project_used(&v.snap, atomic64_inc_return(&d->reserved)),
@@ -438,8 +444,7 @@ void cram_dev_summary(struct cram_dev_summary *s)
 	if (live) {
 		cram_dev_view_read(live, &v);
 		s->bound = true;
-		s->safe_mode = v.safe_reason ||
-			time_after(jiffies, v.snap_at + 2 * cram_dev_stale_jiffies(v.snap.scan_ms));
+		s->safe_mode = cram_dev_view_unsafe(&v);
 		s->phys_cap = v.snap.phys_cap;
 		s->phys_used = v.snap.phys_used;
 		s->logical_used = v.snap.logical_used;

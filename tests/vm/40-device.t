@@ -18,10 +18,6 @@ plan 74
 dbg=/sys/kernel/debug/cram
 dax=$CRAM_DAX
 mib() { echo $(($1 >> 20)); }
-# Pages of an exited workload may stay in the swap cache, their slots (and cram's
-# copies) allocated until reclaim gets to them, as with zswap: swapoff takes every
-# page back in, which frees every slot.
-swap_cycle() { swapoff $CRAM_SWAP && swapon $CRAM_SWAP; }
 dmesg -c > /dev/null
 
 # --- the device model is running and cram binds it

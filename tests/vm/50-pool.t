@@ -11,7 +11,6 @@ plan 62
 dbg=/sys/kernel/debug/cram
 params=/sys/module/cram/parameters
 cg=/sys/fs/cgroup/cram-test
-swap_cycle() { swapoff $CRAM_SWAP && swapon $CRAM_SWAP; }
 dmesg -c > /dev/null
 
 # --- bad pool parameters: insmod refused, with a message naming them

@@ -21,7 +21,6 @@ dax=$CRAM_DAX
 abi=/cram/docs/ABI.md
 sysval() { cat $sys/$1; }
 as_nobody() { runas 65534 "$@"; }
-swap_cycle() { swapoff $CRAM_SWAP && swapon $CRAM_SWAP; }
 # jget JSON OBJECT KEY: KEY in the first (flat) object named OBJECT of cramstat --json
 jget() {
 	printf '%s\n' "$1" | awk -v o="\"$2\":{" -v k="\"$3\":" '{
@@ -34,24 +33,11 @@ jget() {
 }
 # within X LO HI: LO <= X <= HI (decimals)
 within() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; }
+# pages cram wrote that the device has not scanned yet
+scan_lag() { echo $(($(dev_stat reg_host_write_seq) - $(dev_stat reg_scanned_write_seq))); }
 # wait until the device has scanned every page cram wrote, and cram polled that
-scanned() {
-	_i=0
-	while [ "$(dev_stat reg_scanned_write_seq)" != "$(dev_stat reg_host_write_seq)" ]; do
-		[ $_i -ge 100 ] && return 1
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	sleep 0.5
-}
-wait_state() {	# wait_state FILE ERE: up to 10 s
-	_i=0
-	while ! sysval "$1" | grep -Eq "$2"; do
-		[ $_i -ge 100 ] && return 1
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
+scanned() { wait_value '^0$' 10 scan_lag && sleep 0.5; }
+wait_state() { wait_value "$2" 10 sysval "$1"; }	# wait_state FILE ERE: up to 10 s
 dmesg -c > /dev/null
 devctl phys-cap 128M
 

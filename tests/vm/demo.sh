@@ -4,9 +4,8 @@
 # register block; a workload held swapped out in the CXL tier, shown by cramstat;
 # the DRAM pool taking what the device refuses; the view without root; then swapoff
 # (every byte read back and checked) and unload.
-. /run/cram/platform.env
+. /cram/tests/lib.sh	# platform.env, hold_start (workloads held swapped out)
 show() { echo; echo "\$ $*"; sh -c "$*" 2>&1; }
-cg=/sys/fs/cgroup/cram-demo
 
 echo "=== cram demo on $(uname -r) ==="
 show "cat /run/cram/platform.env"
@@ -23,15 +22,7 @@ show "grep cram /proc/iomem"
 show "cramstat"
 echo
 echo "# 64 MiB of patterned pages in a 24 MiB memory cgroup, held swapped out"
-mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
-echo +memory > /sys/fs/cgroup/cgroup.subtree_control
-mkdir -p $cg
-echo 24M > $cg/memory.max
-hold() {	# hold NAME MB SEED: run swapstress in the cgroup until it has filled
-	sh -c "echo \$\$ > $cg/cgroup.procs; exec swapstress $2 $3 /tmp/$1.go" > /tmp/$1.out &
-	while ! grep -q filled /tmp/$1.out; do sleep 1; done
-}
-hold a 64 42
+hold_start a 24M 64 42
 show "grep -E '^(pswpout|pswpin|zswpout|zswpin) ' /proc/vmstat"
 echo "# cramstat: pages per tier, what they cost on the device, the device's registers"
 show "cramstat"
@@ -39,7 +30,7 @@ echo
 echo "# lower the watermarks: what the device refuses is compressed into the DRAM pool"
 p=/sys/module/cram/parameters
 show "echo 1 > $p/low_wm_pct; echo 2 > $p/high_wm_pct"
-hold b 48 44
+hold_start b 24M 48 44
 show "cramstat -c"
 echo "# any user can read the summary (no debugfs needed)"
 show "runas 65534 cramstat"
@@ -47,7 +38,7 @@ show "grep . /sys/module/cram/stats/*"
 echo
 echo "# rmmod is refused while cram holds pages; swapoff brings them back"
 show "rmmod cram"
-echo max > $cg/memory.max
+echo max > /sys/fs/cgroup/cram-test/memory.max
 show "swapoff $CRAM_SWAP"
 touch /tmp/a.go /tmp/b.go
 wait

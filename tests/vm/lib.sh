@@ -11,7 +11,10 @@
 #   host_check FILE OFF TEXT  ask the host to verify, after the VM stops, that
 #                             backing file FILE (cxl|regs) holds TEXT at OFF, or,
 #                             with OFF "count>=N", holds TEXT at least N times
-#   device helpers (devctl, dev_stat, dev_line, wait_dev): at the end of this file
+#   wait_value ERE S CMD...   wait up to S seconds until CMD's output matches ERE
+#   swap_cycle                swapoff + swapon: every slot freed
+#   workloads (in_memcg, hold_start, hold_release) and device helpers (devctl,
+#   dev_stat, dev_line, wait_dev): further down
 . /run/cram/platform.env
 CRAM_KO=/cram/cram.ko
 tap_n=0
@@ -122,11 +125,20 @@ hold_release() {
 devctl() { echo "$*" > /dev/ttyS2; }
 dev_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/device; }
 dev_line() { sed -n "s/^$1 //p" /sys/kernel/debug/cram/device; }
-wait_dev() {
-	_tap_i=0
-	while ! dev_stat "$1" | grep -Eq -- "$2"; do
-		[ $_tap_i -ge $((${3:-5} * 10)) ] && return 1
+wait_dev() { wait_value "$2" "${3:-5}" dev_stat "$1"; }
+
+# wait_value ERE S CMD...: wait up to S seconds until the output of CMD matches ERE
+wait_value() {
+	_tap_ere=$1 _tap_i=$(($2 * 10))
+	shift 2
+	while ! "$@" | grep -Eq -- "$_tap_ere"; do
+		[ $_tap_i -le 0 ] && return 1
 		sleep 0.1
-		_tap_i=$((_tap_i + 1))
+		_tap_i=$((_tap_i - 1))
 	done
 }
+
+# Pages of an exited workload may stay in the swap cache, their slots (and cram's
+# copies) allocated until reclaim gets to them, as with zswap: swapoff takes every
+# page back in, which frees every slot.
+swap_cycle() { swapoff $CRAM_SWAP && swapon $CRAM_SWAP; }
