@@ -3,6 +3,8 @@
 # cram - top-level Makefile.
 #
 #   make [KVER=<kernel>] [KDIR=<headers>]  build cram.ko into build/<kernel>/
+#        [CRAM_TEST_HOOKS=y]               the VM tests' module, with its test hooks,
+#                                          into build/<kernel>-testhooks/
 #   make unit                              userspace unit tests of src/core and of
 #                                          cramstat (ASan+UBSan)
 #   make cramstat                          build/cramstat, the stats tool
@@ -23,7 +25,8 @@ KVER ?= $(shell uname -r)
 CRAM_CACHE ?= /var/cache/cram
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 		    $(CRAM_CACHE)/kernels/$(KVER)/usr/src/linux-headers-$(KVER))
-BUILD := build/$(KVER)
+CRAM_TEST_HOOKS ?=
+BUILD := build/$(KVER)$(if $(CRAM_TEST_HOOKS),-testhooks)
 SOURCES := Kbuild dkms.conf include src
 
 CC ?= cc
@@ -51,7 +54,7 @@ module:
 	@mkdir -p $(BUILD)/gen
 	@cp -a $(SOURCES) $(BUILD)/
 	@scripts/compat-probe $(KDIR) $(BUILD)/gen/compat_probes.h
-	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)) modules
+	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)) CRAM_TEST_HOOKS=$(CRAM_TEST_HOOKS) modules
 
 build/unit/%: tests/unit/%.c $(CORE_SRCS) $(wildcard include/cram/*.h tests/unit/*.h)
 	@mkdir -p $(@D)

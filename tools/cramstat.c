@@ -325,7 +325,8 @@ static void print_classes(void)
 static void print_screen(bool with_classes)
 {
 	static const char *const declines[] = { "watermark", "safe_mode", "untrusted",
-		"region_full", "nomem", "large_folio", "disabled", "no_tier", "unloading", NULL };
+		"region_full", "nomem", "large_folio", "disabled", "no_tier", "unloading",
+		"hibernation", NULL };
 	static const char *const rejects[] = { "compress_poor", "limit", "nomem", NULL };
 	static const char *const wb[] = { "failures", "raced", "orphaned", "waits", NULL };
 	static const char *const loads[] = { "hits", "misses", "errors", NULL };

@@ -25,4 +25,12 @@
 	ftrace_instruction_pointer_set(fregs, ip)
 #endif
 
+/*
+ * CONFIG_CXL_SUSPEND's count of bound cxl_mem devices (drivers/cxl/core/suspend.c,
+ * built in, exported to namespace CXL, declared only in drivers/cxl/cxlmem.h): the
+ * tests' build uses it (testhooks.c).
+ */
+void cxl_mem_active_inc(void);
+void cxl_mem_active_dec(void);
+
 #endif /* CRAM_COMPAT_H */

@@ -34,7 +34,9 @@ static int cram_fs_store(unsigned int type, pgoff_t offset, struct page *page)
 	bool stored;
 
 	stored = cram_swap_store(type, offset, page, thp_nr_pages(page));
+	cram_test_tail_sleep();
 	cram_leave(idx);
+	cram_test_tail_spin();
 	return stored ? 0 : -1;
 }
 
@@ -91,7 +93,7 @@ int cram_hooks_prepare(void)
 }
 
 const struct cram_hook_def cram_hook_defs[] = {
-	[HOOK_STORE] = { "zswap_frontswap_store", cram_fs_store },
+	[HOOK_STORE] = { "zswap_frontswap_store", cram_fs_store, .stores = true },
 	[HOOK_LOAD] = { "zswap_frontswap_load", cram_fs_load },
 	[HOOK_INVALIDATE_PAGE] = { "zswap_frontswap_invalidate_page", cram_fs_invalidate_page },
 	[HOOK_INVALIDATE_AREA] = { "zswap_frontswap_invalidate_area", cram_fs_invalidate_area },

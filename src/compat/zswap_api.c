@@ -27,7 +27,9 @@ static bool cram_zswap_store(struct folio *folio)
 
 	stored = cram_swap_store(swp_type(folio->swap), swp_offset(folio->swap),
 				 folio_page(folio, 0), folio_nr_pages(folio));
+	cram_test_tail_sleep();
 	cram_leave(idx);
+	cram_test_tail_spin();
 	return stored;
 }
 
@@ -70,22 +72,23 @@ static void cram_zswap_invalidate(swp_entry_t swp)
 
 /*
  * The swap-in path reads large folios only while zswap_never_enabled(); a folio cram
- * holds part of could not be filled. Any write to zswap's "enabled" parameter sets
- * zswap_ever_enabled for good (its pool is created), and writing N keeps zswap off:
- * the static key itself is a private symbol.
+ * holds part of could not be filled. Writing zswap's "enabled" parameter after boot
+ * creates zswap's pool, which sets zswap_ever_enabled for good, and writing N keeps
+ * zswap off: the static key itself is a private symbol. Without it cram must not arm.
  */
 int cram_hooks_prepare(void)
 {
-	int err = cram_write_text("/sys/module/zswap/parameters/enabled", "N");
+	int err = cram_test_prepare_fault() ?:
+		  cram_write_text("/sys/module/zswap/parameters/enabled", "N");
 
 	if (err)
-		pr_warn("cannot write zswap's enabled parameter (%d): large-folio swap-in of pages cram holds will fail with I/O errors\n",
-			err);
-	return 0;
+		pr_err("cannot write zswap's enabled parameter (%d): without it the kernel may swap in large folios cram cannot fill; not loading\n",
+		       err);
+	return err;
 }
 
 const struct cram_hook_def cram_hook_defs[] = {
-	{ "zswap_store", cram_zswap_store },
+	{ "zswap_store", cram_zswap_store, .stores = true },
 	{ "zswap_load", cram_zswap_load },
 	{ "zswap_invalidate", cram_zswap_invalidate },
 };

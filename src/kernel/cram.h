@@ -53,6 +53,7 @@ bool cram_sym_callable(const struct cram_sym *sym);
 struct cram_hook_def {
 	const char *name;	/* kernel function redirected */
 	void *replacement;	/* cram's function with the same signature */
+	bool stores;		/* the store hook: registered after all the others */
 };
 
 extern const struct cram_hook_def cram_hook_defs[];
@@ -78,6 +79,37 @@ static inline void cram_leave(int idx)
 	srcu_read_unlock(&cram_srcu, idx);
 }
 
+/*** testhooks.c: fault injection for the VM tests, in CRAM_TEST_HOOKS builds only ***/
+
+struct dentry;
+#ifdef CRAM_TEST_HOOKS
+void cram_test_debugfs_init(struct dentry *root);
+void cram_test_pm_init(void);
+void cram_test_pm_exit(void);
+int cram_test_hook_register_fault(const char *name);
+void cram_test_hook_registered(void);
+bool cram_test_hook_deferred(const char *name);
+void cram_test_arm_delay(void);
+int cram_test_prepare_fault(void);
+void cram_test_tail_sleep(void);
+void cram_test_tail_spin(void);
+bool cram_test_fail_load(void);
+void cram_test_wb_delay(void);
+#else
+static inline void cram_test_debugfs_init(struct dentry *root) { }
+static inline void cram_test_pm_init(void) { }
+static inline void cram_test_pm_exit(void) { }
+static inline int cram_test_hook_register_fault(const char *name) { return 0; }
+static inline void cram_test_hook_registered(void) { }
+static inline bool cram_test_hook_deferred(const char *name) { return false; }
+static inline void cram_test_arm_delay(void) { }
+static inline int cram_test_prepare_fault(void) { return 0; }
+static inline void cram_test_tail_sleep(void) { }
+static inline void cram_test_tail_spin(void) { }
+static inline bool cram_test_fail_load(void) { return false; }
+static inline void cram_test_wb_delay(void) { }
+#endif
+
 /*** kfile.c: small sysfs/procfs files, read and written from the module ***/
 
 int cram_read_text(const char *path, char *buf, size_t len);
@@ -99,7 +131,6 @@ void cram_region_release(struct cram_region *r);
 /*** cxl_tier.c: pages of the region, admitted, allocated and copied ***/
 
 enum cram_stat;
-extern atomic_t cram_cxl_fail_loads;
 int cram_cxl_init(const struct cram_region_spec *spec);
 void cram_cxl_exit(void);
 bool cram_cxl_present(void);
@@ -107,6 +138,7 @@ enum cram_stat cram_cxl_store(const void *src, u32 *page);
 int cram_cxl_load(u32 page, void *dst);
 void cram_cxl_free(u32 page);
 void cram_cxl_usage(u64 *total, u64 *used);
+void cram_cxl_set_closed(bool closed);
 u64 cram_cxl_bad_frees(void);
 const struct cram_region *cram_cxl_region_info(void);
 
@@ -151,6 +183,7 @@ enum cram_stat {
 	CRAM_STAT_DECLINE_REGION_FULL,
 	CRAM_STAT_DECLINE_NOMEM,
 	CRAM_STAT_DECLINE_UNLOADING,
+	CRAM_STAT_DECLINE_HIBERNATION,
 	CRAM_STAT_POOL_STORES,
 	CRAM_STAT_POOL_SAME_FILLED,
 	CRAM_STAT_POOL_REJECT_POOR,
@@ -189,6 +222,7 @@ bool cram_swap_enabled(void);
 void cram_swap_init(void);
 void cram_swap_exit(void);
 int cram_swap_arm_check(void);
+int cram_swap_arm(void);
 bool cram_swap_store(unsigned int type, pgoff_t offset, struct page *page,
 		     unsigned int nr_pages);
 bool cram_swap_holds(unsigned int type, pgoff_t offset, unsigned int nr_pages);
@@ -245,11 +279,15 @@ int cram_dram_classes_show(struct seq_file *m, void *unused);
 
 /*** writeback.c: the coldest pool objects back to their swap slots on disk ***/
 
-extern u32 cram_wb_delay_ms;
 int cram_wb_init(void);
 void cram_wb_exit(void);
 void cram_wb_kick(void);
 void cram_wb_wait(unsigned int type, pgoff_t offset, unsigned int nr_pages);
+
+/*** pm.c: hibernation ***/
+
+int cram_pm_init(void);
+void cram_pm_exit(void);
 
 /*** debugfs.c ***/
 

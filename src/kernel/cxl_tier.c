@@ -9,7 +9,8 @@
  * poisoned line becomes an error for that one page instead of a machine-check panic.
  * A freed page is zeroed before it is handed back to the allocator: a compressing
  * device reclaims zeroed space, and the page is never reused before it is zeroed.
- * Non-temporal stores are fenced (wmb) before the page is published or freed.
+ * Every copy and zeroing reaches the device (fenced non-temporal stores, or plain
+ * stores written back from the cache) before the page is published or freed.
  *
  * Memory: next[] (4 bytes) and state[] (1 byte) per region page, allocated at init
  * (0.12 % of the region); nothing is allocated after init.
@@ -29,6 +30,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <asm/cacheflush.h>
 
 #include "cram.h"
 #include "cram/ralloc.h"
@@ -43,9 +45,7 @@ static struct cram_ralloc cram_cxl_alloc;
 static struct cram_ralloc_cache __percpu *cram_cxl_caches;
 static u32 *cram_cxl_next;
 static u8 *cram_cxl_state;
-
-/* Test hook (debugfs fail_loads): the next N loads fail as if the line were poisoned. */
-atomic_t cram_cxl_fail_loads = ATOMIC_INIT(0);
+static bool cram_cxl_closed;	/* no new pages: hibernation is under way (pm.c) */
 
 bool cram_cxl_present(void)
 {
@@ -109,22 +109,29 @@ void cram_cxl_exit(void)
 	cram_region_release(&cram_cxl_region);
 }
 
-/* Copy a page in (or zero it: src NULL), fenced: complete before anyone looks. */
+/*
+ * Copy a page in (or zero it: src NULL) so that it has reached the device before
+ * anyone looks: before the entry is visible, the page is reused, or the device is
+ * told it is written (cram_dev_write_done). That last one is the capacity bound: a
+ * write counted in HOST_WRITE_SEQ must be one the device's next scan can see.
+ * Non-temporal stores bypass the cache and wmb() (sfence) orders them; plain stores
+ * leave the lines in the CPU's cache, so they are written back (clflushopt, fenced
+ * by clflush_cache_range) first.
+ */
 static void cram_cxl_write(u32 page, const void *src)
 {
 	void *dst = cram_cxl_addr(page);
 
-	if (cram_nt_store)
+	if (cram_nt_store) {
 		memcpy_flushcache(dst, src ?: page_address(ZERO_PAGE(0)), PAGE_SIZE);
-	else if (src)
-		memcpy(dst, src, PAGE_SIZE);
-	else
-		memset(dst, 0, PAGE_SIZE);
-	/*
-	 * movnti is weakly ordered: the page must be complete before the entry is
-	 * visible, the page is reused, or the device is told it is written.
-	 */
-	wmb();
+	} else {
+		if (src)
+			memcpy(dst, src, PAGE_SIZE);
+		else
+			memset(dst, 0, PAGE_SIZE);
+		clflush_cache_range(dst, PAGE_SIZE);
+	}
+	wmb();	/* complete before the entry, the reuse or HOST_WRITE_SEQ */
 }
 
 /*
@@ -137,6 +144,8 @@ enum cram_stat cram_cxl_store(const void *src, u32 *page)
 	enum cram_stat admit;
 	int err;
 
+	if (READ_ONCE(cram_cxl_closed))
+		return CRAM_STAT_DECLINE_HIBERNATION;
 	admit = cram_dev_admit();	/* reserves the write when it admits */
 	if (admit != CRAM_STAT_STORES)
 		return admit;
@@ -155,7 +164,7 @@ enum cram_stat cram_cxl_store(const void *src, u32 *page)
 /* Returns 0, or -EIO if part of the page could not be read (poison). Never sleeps. */
 int cram_cxl_load(u32 page, void *dst)
 {
-	if (atomic_add_unless(&cram_cxl_fail_loads, -1, 0))
+	if (cram_test_fail_load())
 		return -EIO;
 	if (copy_mc_to_kernel(dst, cram_cxl_addr(page), PAGE_SIZE))
 		return -EIO;
@@ -178,6 +187,12 @@ void cram_cxl_free(u32 page)
 	err = cram_ralloc_put(&cram_cxl_alloc, cache, page);
 	put_cpu_ptr(cram_cxl_caches);
 	WARN_ONCE(err, "cram: region page %u freed twice or never allocated\n", page);
+}
+
+/* Stores admitted before a close may still be copying: callers wait for them. */
+void cram_cxl_set_closed(bool closed)
+{
+	WRITE_ONCE(cram_cxl_closed, closed);
 }
 
 void cram_cxl_usage(u64 *total, u64 *used)

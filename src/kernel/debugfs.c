@@ -14,9 +14,7 @@
  *            same-filled pages, compaction; its outcomes and writeback are in stats
  *   pool_classes  one line per size class in use: object size, zspage length and
  *            capacity, zspages, objects, free slots
- *   fail_loads  (write N, test hook) the next N CXL loads fail as if poisoned
- *   wb_delay_ms (test hook) keep each writeback batch's entries under writeback
- *            this much longer, so loads, frees and stores race it
+ *   test hooks (testhooks.c), in the VM tests' build only
  *
  * Context: created in init, removed in exit (process context); reads run in process
  * context and take no locks of cram's own.
@@ -94,8 +92,7 @@ int cram_debugfs_init(void)
 	debugfs_create_file("device", 0400, root, NULL, &cram_dev_fops);
 	debugfs_create_file("pool", 0400, root, NULL, &cram_dram_fops);
 	debugfs_create_file("pool_classes", 0400, root, NULL, &cram_dram_classes_fops);
-	debugfs_create_atomic_t("fail_loads", 0600, root, &cram_cxl_fail_loads);
-	debugfs_create_u32("wb_delay_ms", 0600, root, &cram_wb_delay_ms);
+	cram_test_debugfs_init(root);
 	cram_debugfs_root = root;
 	return 0;
 }

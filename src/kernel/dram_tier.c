@@ -26,6 +26,7 @@
 #include <linux/cpumask.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/lockdep.h>
 #include <linux/lz4.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -138,6 +139,7 @@ static bool cram_dram_room(void)
 {
 	u64 pages = cram_dram_pool.nr_pages;
 
+	lockdep_assert_held(&cram_dram_lock);
 	if (cram_dram_limit_hit && pages >= cram_dram_accept_pages())
 		return false;
 	cram_dram_limit_hit = pages >= cram_dram_limit_pages();
@@ -254,6 +256,7 @@ static void cram_dram_copy_locked(struct cram_pool_entry *e, void *buf, u32 *len
 {
 	const void *data = cram_pool_data(&cram_dram_pool, &e->handle, buf);
 
+	lockdep_assert_held(&cram_dram_lock);
 	if (data != buf)
 		memcpy(buf, data, e->handle.len);
 	*len = e->handle.len;

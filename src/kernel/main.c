@@ -4,10 +4,10 @@
  *
  * Init order: validate parameters, check zswap is off and empty (cram replaces it),
  * claim the CXL region, bind the device's register block, the DRAM pool and its
- * writeback worker, debugfs and the sysfs summary, then the hooks,
- * last, so cram sees no swap traffic before it is ready. Exit undoes it in reverse;
- * hooks.c makes sure no task is still inside cram, and entries hold module
- * references, so none is left at exit.
+ * writeback worker, debugfs and the sysfs summary, the PM notifier, then the hooks,
+ * last, so cram sees no swap traffic before it is ready (swap.c: cram_swap_arm).
+ * Exit undoes it in reverse; hooks.c makes sure no task is still inside cram, and
+ * entries hold module references, so none is left at exit.
  *
  * Context: init, exit and parameter writes run in process context and may sleep.
  * Parameter writes, at load and through /sys/module/cram/parameters, are serialised
@@ -194,8 +194,15 @@ static int __init cram_init(void)
 	cram_params_live = true;
 	kernel_param_unlock(THIS_MODULE);
 
-	/* last: from here on every swap store, load and invalidate runs through cram */
-	err = cram_hooks_install();
+	err = cram_pm_init();
+	if (err)
+		goto fail_pm;
+
+	/*
+	 * Last: from here on every swap store, load and invalidate runs through cram.
+	 * Until the store hook is live cram holds nothing, so failing here unwinds it all.
+	 */
+	err = cram_swap_arm();
 	if (err)
 		goto fail_hooks;
 
@@ -204,6 +211,8 @@ static int __init cram_init(void)
 	return 0;
 
 fail_hooks:
+	cram_pm_exit();
+fail_pm:
 	cram_sysfs_exit();
 fail_sysfs:
 	cram_debugfs_exit();
@@ -221,6 +230,7 @@ fail_dev:
 static void __exit cram_exit(void)
 {
 	cram_hooks_remove();
+	cram_pm_exit();
 	cram_sysfs_exit();
 	cram_debugfs_exit();
 	cram_wb_exit();

@@ -27,27 +27,40 @@
  * once rmmod has begun), so rmmod fails with EBUSY while cram holds pages; swapoff
  * reads them all back. lsmod's use count is the number of pages cram holds.
  *
- * Context: cram_swap_store/load are called in process context, but nothing cram
- * does there sleeps: the store's only allocation is xarray nodes (one per 64
- * offsets) with GFP_NOWAIT (reclaim runs with PF_MEMALLOC, so reserves are open to
- * it; zswap uses GFP_KERNEL and allocates an entry too); if that fails the page goes
- * to disk. cram_swap_invalidate runs in atomic context (under the PTE lock or
- * si->lock): xa_erase and cram_cxl_free only. All run inside cram_enter()/
- * cram_leave() (SRCU).
+ * Context: cram_swap_store/load run in process context (stores in reclaim, often
+ * PF_MEMALLOC) and may sleep: a pool store or load takes the per-CPU lz4 mutex
+ * (dram_tier.c, as zswap does), and a store that goes to disk first waits for a
+ * writeback in flight to its slot (cram_wb_wait). They never sleep to allocate:
+ * xarray nodes (one per 64 offsets), pool pages and pool entries are GFP_NOWAIT
+ * (reclaim runs with PF_MEMALLOC, so reserves are open to it; zswap allocates its
+ * entry and nodes with GFP_KERNEL); a failed allocation sends the page to disk. The
+ * CXL path (admission, allocator, copy) never sleeps. cram_swap_invalidate runs in
+ * atomic context (under the PTE lock or si->lock) and never sleeps: xa_erase and
+ * the frees only. All run inside cram_enter()/cram_leave() (SRCU).
  *
  * /proc/vmstat: pages cram stores and loads count as zswpout/zswpin, as zswap's do.
- * Locking: si->lock (kernel, 6.1 invalidate) -> xa_lock (per tree) -> the pool's
- * lock (dram_tier.c, when a load or writeback copies an object out); the CXL
- * allocator's lock is never taken under xa_lock; entries are freed after xa_unlock.
- * The pool flags of an entry (CRAM_PE_WB, CRAM_PE_ORPHAN) change under xa_lock. The
- * kernel serialises operations on one offset (folio lock, swap count), as zswap
- * relies on; cram re-checks with xa_cmpxchg where an exclusive load frees.
+ * Locking, outer to inner:
+ *   the kernel's si->lock (6.1 invalidate_page) or PTE lock (invalidate)
+ *   -> cram_dram_cpu.lock (mutex; pool store and load, never under a spinlock)
+ *   -> tree xa_lock -> cram_dram_lock (the pool's spinlock: a load or writeback
+ *      copying an object out, dram_tier.c)
+ * Leaves, never taken under xa_lock and taking nothing inside: the CXL allocator's
+ * lock (src/core/ralloc.c, inside a get_cpu_ptr section), the writeback in-flight
+ * lock (writeback.c), the device's seqlock (device.c). Entries are freed after
+ * xa_unlock. Process context only, outside every lock of cram's: the module's param
+ * lock (parameter writes, the device poller's config snapshot) and, while arming,
+ * kernel_param_lock(NULL) around the hook installation (ftrace's and kprobes' locks
+ * nest inside it). The pool flags of an entry (CRAM_PE_WB, CRAM_PE_ORPHAN) change
+ * under xa_lock. The kernel serialises operations on one offset (folio lock, swap
+ * count), as zswap relies on; cram re-checks with xa_cmpxchg where an exclusive
+ * load frees.
  */
 #define pr_fmt(fmt) "cram: " fmt
 
 #include <linux/atomic.h>
 #include <linux/highmem.h>
 #include <linux/kernel.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -80,6 +93,7 @@ static const char *const cram_stat_names[CRAM_NR_STATS] = {
 	[CRAM_STAT_DECLINE_REGION_FULL] = "decline_region_full",
 	[CRAM_STAT_DECLINE_NOMEM] = "decline_nomem",
 	[CRAM_STAT_DECLINE_UNLOADING] = "decline_unloading",
+	[CRAM_STAT_DECLINE_HIBERNATION] = "decline_hibernation",
 	[CRAM_STAT_POOL_STORES] = "pool_stores",
 	[CRAM_STAT_POOL_SAME_FILLED] = "pool_same_filled",
 	[CRAM_STAT_POOL_REJECT_POOR] = "pool_reject_compress_poor",
@@ -138,35 +152,90 @@ bool cram_swap_enabled(void)
 
 /*** arming: cram replaces zswap, so zswap must be off and hold nothing ***/
 
-/* Reads only exported interfaces: zswap's own variables are sealed under IBT. */
-int cram_swap_arm_check(void)
+/* zswap's stored pages in kB, from /proc/meminfo (zswap's own counters are sealed) */
+static int cram_zswapped_kb(unsigned long *kb)
 {
 	char *buf, *line;
-	unsigned long kb = 0;
 	int err;
 
 	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	err = cram_read_text("/sys/module/zswap/parameters/enabled", buf, PAGE_SIZE);
-	if (!err && buf[0] != 'N') {
-		pr_err("zswap is enabled: cram replaces it; run 'echo N > /sys/module/zswap/parameters/enabled' (and boot without zswap.enabled=1)\n");
-		err = -EBUSY;
-		goto out;
-	}
+	*kb = 0;
 	err = cram_read_text("/proc/meminfo", buf, PAGE_SIZE);
+	line = err ? NULL : strstr(buf, "\nZswapped:");
+	if (line && sscanf(line, "\nZswapped: %lu", kb) != 1)
+		err = -EINVAL;
+	kfree(buf);
+	return err;
+}
+
+static int cram_zswap_empty(void)
+{
+	unsigned long kb;
+	int err = cram_zswapped_kb(&kb);
+
 	if (err)
-		goto out;
-	line = strstr(buf, "\nZswapped:");
-	if (line && sscanf(line, "\nZswapped: %lu", &kb) == 1 && kb) {
+		return err;
+	if (kb) {
 		pr_err("zswap still holds %lu kB: swapoff and swapon the swap devices (or reboot) before loading cram\n",
 		       kb);
-		err = -EBUSY;
-		goto out;
+		return -EBUSY;
 	}
-	err = cram_hooks_prepare();
-out:
-	kfree(buf);
+	return 0;
+}
+
+/*
+ * Before anything is set up: refuse early, with the reason, when zswap is in use or
+ * ftrace is switched off. The latter before any symbol is resolved: kprobes on
+ * ftrace registered and removed while kernel.ftrace_enabled is 0 leave ftrace's
+ * records inconsistent (seen on 6.12: a WARNING at the next registration, then
+ * ftrace and kprobes disabled for good).
+ */
+int cram_swap_arm_check(void)
+{
+	char buf[8];
+	int err;
+
+	err = cram_read_text("/proc/sys/kernel/ftrace_enabled", buf, sizeof(buf));
+	if (!err && buf[0] == '0') {
+		pr_err("sysctl kernel.ftrace_enabled is 0: cram redirects the swap path with ftrace; set it to 1 and load again\n");
+		return -EBUSY;
+	}
+	err = cram_read_text("/sys/module/zswap/parameters/enabled", buf, sizeof(buf));
+	if (!err && buf[0] != 'N') {
+		pr_err("zswap is enabled: cram replaces it; run 'echo N > /sys/module/zswap/parameters/enabled' (and boot without zswap.enabled=1)\n");
+		return -EBUSY;
+	}
+	return cram_zswap_empty() ?: cram_hooks_prepare();
+}
+
+/*
+ * The last step of init: install the hooks while zswap provably holds nothing and
+ * cannot be switched on. Writes to a built-in's parameters (zswap's "enabled") are
+ * serialised by kernel_param_lock(NULL), held here from the check to the last hook;
+ * zswap's flag is read directly, as sysfs would need the same lock. Once the hooks
+ * are live zswap_store never runs again. What this cannot see, a zswap_store that
+ * read "enabled" before it was switched off and is still running: docs/DESIGN.md.
+ */
+int cram_swap_arm(void)
+{
+	const bool *zswap_on = cram_sym_data("zswap_enabled");
+	int err;
+
+	if (!zswap_on) {
+		pr_err("kernel variable zswap_enabled not found: this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KALLSYMS_ALL)\n");
+		return -ENOENT;
+	}
+	cram_test_arm_delay();
+	kernel_param_lock(NULL);
+	if (READ_ONCE(*zswap_on)) {
+		pr_err("zswap was enabled while cram was loading: cram replaces it; run 'echo N > /sys/module/zswap/parameters/enabled' and load cram again\n");
+		err = -EBUSY;
+	} else {
+		err = cram_zswap_empty() ?: cram_hooks_install();
+	}
+	kernel_param_unlock(NULL);
 	return err;
 }
 
@@ -211,10 +280,11 @@ static void cram_entry_free(void *entry)
  * the caller to free after unlocking, or NULL when there is nothing to free (no
  * entry, or one under writeback, which the worker frees when its write ends).
  */
-static void *cram_entry_detached(void *entry)
+static void *cram_entry_detached(struct xarray *tree, void *entry)
 {
 	struct cram_pool_entry *e = entry;
 
+	lockdep_assert_held(&tree->xa_lock);
 	if (!entry || xa_is_value(entry) || !(e->handle.owner_flags & CRAM_PE_WB))
 		return entry;
 	e->handle.owner_flags |= CRAM_PE_ORPHAN;
@@ -231,7 +301,7 @@ static void *cram_tree_take(struct xarray *tree, pgoff_t offset, void *expected)
 		entry = __xa_cmpxchg(tree, offset, expected, NULL, 0) == expected ? expected : NULL;
 	else
 		entry = __xa_erase(tree, offset);
-	entry = cram_entry_detached(entry);
+	entry = cram_entry_detached(tree, entry);
 	xa_unlock(tree);
 	return entry;
 }
@@ -244,7 +314,7 @@ static int cram_tree_insert(struct xarray *tree, pgoff_t offset, void *entry)
 	xa_lock(tree);
 	old = __xa_store(tree, offset, entry, GFP_NOWAIT | __GFP_NOWARN);
 	if (!xa_is_err(old))
-		old = cram_entry_detached(old);
+		old = cram_entry_detached(tree, old);
 	xa_unlock(tree);
 	if (xa_is_err(old))
 		return -ENOMEM;

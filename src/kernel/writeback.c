@@ -19,7 +19,8 @@
  * flight: see swap.c's header. Swapfiles on filesystems with swap_rw (NFS) are not
  * written back.
  *
- * Context: the worker runs on a WQ_MEM_RECLAIM workqueue and may sleep; bios are
+ * Context: the worker runs on a WQ_MEM_RECLAIM workqueue and may sleep; the queue is
+ * freezable, so no writeback starts while hibernation builds its image; bios are
  * allocated GFP_NOIO from fs_bio_set (mempool-backed); the pages are the worker's
  * own, allocated at load. cram_wb_wait() is called by the store path (may sleep).
  * The bio completion runs in interrupt context and touches only its slot and the
@@ -30,7 +31,6 @@
 #define pr_fmt(fmt) "cram: " fmt
 
 #include <linux/bio.h>
-#include <linux/delay.h>
 #include <linux/blkdev.h>
 #include <linux/percpu-refcount.h>
 #include <linux/rbtree.h>
@@ -53,9 +53,6 @@ struct cram_wb_slot {
 	struct page *page;
 	blk_status_t status;
 };
-
-/* Test hook (debugfs wb_delay_ms): hold each batch's entries under writeback longer. */
-u32 cram_wb_delay_ms;
 
 static struct {
 	struct workqueue_struct *wq;
@@ -234,8 +231,8 @@ static unsigned int cram_wb_batch(const unsigned long *swps, unsigned int nr,
 	blk_finish_plug(&plug);
 	if (!atomic_dec_and_test(&cram_wb.pending))
 		wait_for_completion(&cram_wb.done);
-	if (used && READ_ONCE(cram_wb_delay_ms))
-		msleep(READ_ONCE(cram_wb_delay_ms));	/* lets loads and frees race it */
+	if (used)
+		cram_test_wb_delay();	/* lets loads and frees race it */
 	for (i = 0; i < used; i++)
 		written += cram_wb_complete(&cram_wb.slots[i]);
 	return written;
@@ -312,7 +309,7 @@ int cram_wb_init(void)
 	cram_wb.swap_info = cram_sym_data("swap_info");
 	if (!cram_wb.swap_info)
 		pr_warn("kernel variable swap_info not found (CONFIG_KALLSYMS_ALL?): the pool cannot write back to disk; it refuses pages when full\n");
-	cram_wb.wq = alloc_workqueue("cram_wb", WQ_MEM_RECLAIM | WQ_UNBOUND, 1);
+	cram_wb.wq = alloc_workqueue("cram_wb", WQ_MEM_RECLAIM | WQ_UNBOUND | WQ_FREEZABLE, 1);
 	cram_wb.swps = kcalloc(CRAM_POOL_MAX_OBJS, sizeof(*cram_wb.swps), GFP_KERNEL);
 	cram_wb.buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	for (i = 0; i < CRAM_WB_BATCH; i++)

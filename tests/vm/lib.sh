@@ -13,8 +13,8 @@
 #                             with OFF "count>=N", holds TEXT at least N times
 #   wait_value ERE S CMD...   wait up to S seconds until CMD's output matches ERE
 #   swap_cycle                swapoff + swapon: every slot freed
-#   workloads (in_memcg, hold_start, hold_release) and device helpers (devctl,
-#   dev_stat, dev_line, wait_dev): further down
+#   workloads (in_memcg, hold_start, hold_release, thrash_start, thrash_stop) and
+#   device helpers (devctl, dev_stat, dev_line, wait_dev): further down
 . /run/cram/platform.env
 CRAM_KO=/cram/cram.ko
 tap_n=0
@@ -116,6 +116,36 @@ hold_release() {
 	wait $_tap_held
 }
 
+# A verifying workload rerun until stopped, a new seed each run (one at a time):
+#   thrash_start NAME LIMIT MB [OPT...]   start it in the test cgroup
+#   thrash_stop NAME                      stop after the current run (not in $(...):
+#                                         it waits for the shell's own child)
+#   thrash_result NAME                    "runs R bad B": B runs read back wrong data
+thrash_start() {
+	_tap_name=$1 _tap_limit=$2 _tap_mb=$3
+	shift 3
+	rm -f "/tmp/$_tap_name.stop" "/tmp/$_tap_name.log"
+	(
+		_tap_seed=1000
+		while [ ! -e "/tmp/$_tap_name.stop" ]; do
+			in_memcg "$_tap_limit" swapstress "$@" "$_tap_mb" $_tap_seed \
+				>> "/tmp/$_tap_name.log" 2>&1
+			_tap_seed=$((_tap_seed + 1))
+		done
+	) &
+	_tap_thrash=$!
+}
+
+thrash_stop() {
+	touch "/tmp/$1.stop"
+	wait $_tap_thrash
+}
+
+thrash_result() {
+	awk '$1 == "pages" { runs++; if ($4 != 0) bad++ } END { printf "runs %d bad %d\n", runs, bad }' \
+		"/tmp/$1.log"
+}
+
 # The compressing device (tests/devmodel/cramdev on the host) and cram's view of it:
 #   devctl CMD...          send the device model a command (freeze, thaw,
 #                          corrupt-magic, restore-magic, garbage, sane, phys-cap SIZE)
@@ -141,4 +171,7 @@ wait_value() {
 # Pages of an exited workload may stay in the swap cache, their slots (and cram's
 # copies) allocated until reclaim gets to them, as with zswap: swapoff takes every
 # page back in, which frees every slot.
-swap_cycle() { swapoff $CRAM_SWAP && swapon $CRAM_SWAP; }
+# A workload just killed may still be exiting: its pages cannot come back then.
+swap_cycle() {
+	swapoff $CRAM_SWAP 2> /dev/null || { sleep 2 && swapoff $CRAM_SWAP; } && swapon $CRAM_SWAP
+}

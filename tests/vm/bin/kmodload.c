@@ -24,6 +24,7 @@ static const char *errno_name(int e)
 	case ENOMEM: return "ENOMEM";
 	case ENOEXEC: return "ENOEXEC";
 	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
 	case ENXIO: return "ENXIO";
 	case ERANGE: return "ERANGE";
 	default: return "E?";

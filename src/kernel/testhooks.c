@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * testhooks.c - fault injection and widened race windows for the VM tests.
+ *
+ * Built only with CRAM_TEST_HOOKS=y (Kbuild; scripts/vmtest sets it); the module
+ * users build and install contains none of this, and tests/host/build.sh checks that.
+ * Each hook turns a window that is too narrow to hit by chance into one a test hits
+ * every time, or makes a failure happen on demand, so a test can show the fault
+ * and then show it handled.
+ *
+ * Module parameters (all test_*, bounded):
+ *   test_hook_delay_ms  sleep before arming and after each hook registration at load
+ *                       (0..10000), so swap traffic runs against a partly installed
+ *                       set of hooks, and zswap can be switched on meanwhile
+ *   test_fail_hook      registering this hook fails with -EBUSY: a function name, or
+ *                       "last" for whichever registration comes last
+ *   test_load_last      register the load hook after the store hook: the unsafe
+ *                       order, kept so the tests show what the real order prevents
+ *   test_fail_prepare   writing zswap's "enabled" parameter fails, as if refused
+ *   test_tail_delay_ms  (runtime) each store replacement sleeps this long inside its
+ *                       SRCU section, then spins as long after leaving it: the window
+ *                       unload must wait out (0..1000)
+ *   test_hibernation_with_cxl  while cram is loaded, do not count one bound cxl_mem
+ *                       device: the kernel refuses hibernation outright while any is
+ *                       bound (CONFIG_CXL_SUSPEND), which would keep the tests from
+ *                       reaching cram's PM notifier; a region whose device is not
+ *                       driven by cxl_mem (set up by firmware) looks like this
+ * debugfs files:
+ *   fail_loads          the next N CXL loads fail as if the memory were poisoned
+ *   wb_delay_ms         keep each writeback batch's entries under writeback this much
+ *                       longer, so loads, frees and stores race it
+ *
+ * Context: the registration hooks run at init (may sleep); tail_sleep runs in the
+ * store path (process context, may sleep); tail_spin and fail_load in any context.
+ */
+#define pr_fmt(fmt) "cram: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+
+#include "cram.h"
+#include "compat.h"
+
+static struct cram_bounded_uint cram_test_hook_delay = { 0, 0, 10000 };
+module_param_cb(test_hook_delay_ms, &cram_bounded_uint_ops, &cram_test_hook_delay, 0444);
+MODULE_PARM_DESC(test_hook_delay_ms, "test hook: sleep after each hook registration (ms)");
+
+static char *cram_test_fail_hook = "";
+module_param_named(test_fail_hook, cram_test_fail_hook, charp, 0444);
+MODULE_PARM_DESC(test_fail_hook,
+		 "test hook: registering this hooked function fails with EBUSY (a name, or \"last\")");
+
+static bool cram_test_load_last;
+module_param_named(test_load_last, cram_test_load_last, bool, 0444);
+MODULE_PARM_DESC(test_load_last, "test hook: register the load hook after the store hook (unsafe order)");
+
+static bool cram_test_fail_prepare_param;
+module_param_named(test_fail_prepare, cram_test_fail_prepare_param, bool, 0444);
+MODULE_PARM_DESC(test_fail_prepare, "test hook: writing zswap's enabled parameter fails");
+
+static struct cram_bounded_uint cram_test_tail_delay = { 0, 0, 1000 };
+module_param_cb(test_tail_delay_ms, &cram_bounded_uint_ops, &cram_test_tail_delay, 0644);
+MODULE_PARM_DESC(test_tail_delay_ms,
+		 "test hook: each store sleeps this long inside cram, then spins as long after leaving it (ms)");
+
+static bool cram_test_hibernation_with_cxl;
+module_param_named(test_hibernation_with_cxl, cram_test_hibernation_with_cxl, bool, 0444);
+MODULE_PARM_DESC(test_hibernation_with_cxl,
+		 "test hook: let the kernel hibernate although a cxl_mem device is bound");
+
+MODULE_IMPORT_NS(CXL);	/* cxl_mem_active_inc/dec: compat.h */
+
+static atomic_t cram_test_fail_loads = ATOMIC_INIT(0);
+static u32 cram_test_wb_delay_ms;
+static unsigned int cram_test_nr_registered;
+
+void cram_test_debugfs_init(struct dentry *root)
+{
+	debugfs_create_atomic_t("fail_loads", 0600, root, &cram_test_fail_loads);
+	debugfs_create_u32("wb_delay_ms", 0600, root, &cram_test_wb_delay_ms);
+}
+
+void cram_test_pm_init(void)
+{
+	if (cram_test_hibernation_with_cxl)
+		cxl_mem_active_dec();
+}
+
+void cram_test_pm_exit(void)
+{
+	if (cram_test_hibernation_with_cxl)
+		cxl_mem_active_inc();
+}
+
+int cram_test_hook_register_fault(const char *name)
+{
+	bool last = cram_test_nr_registered + 1 == cram_nr_hook_defs;
+
+	if (strcmp(cram_test_fail_hook, name) &&
+	    (strcmp(cram_test_fail_hook, "last") || !last))
+		return 0;
+	pr_info("test hook: registration of %s fails\n", name);
+	return -EBUSY;
+}
+
+void cram_test_arm_delay(void)
+{
+	if (cram_test_hook_delay.val)
+		msleep(cram_test_hook_delay.val);
+}
+
+void cram_test_hook_registered(void)
+{
+	cram_test_nr_registered++;
+	cram_test_arm_delay();
+}
+
+bool cram_test_hook_deferred(const char *name)
+{
+	return cram_test_load_last && strstr(name, "_load");
+}
+
+int cram_test_prepare_fault(void)
+{
+	return cram_test_fail_prepare_param ? -EACCES : 0;
+}
+
+void cram_test_tail_sleep(void)
+{
+	unsigned int ms = READ_ONCE(cram_test_tail_delay.val);
+
+	if (ms)
+		msleep(ms);
+}
+
+/* Busy: a task spinning here is not in a quiescent state for RCU Tasks. */
+void cram_test_tail_spin(void)
+{
+	unsigned int ms = READ_ONCE(cram_test_tail_delay.val);
+
+	if (ms)
+		mdelay(ms);
+}
+
+bool cram_test_fail_load(void)
+{
+	return atomic_add_unless(&cram_test_fail_loads, -1, 0);
+}
+
+void cram_test_wb_delay(void)
+{
+	u32 ms = READ_ONCE(cram_test_wb_delay_ms);
+
+	if (ms)
+		msleep(ms);
+}

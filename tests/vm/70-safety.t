@@ -1,0 +1,163 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# 70-safety.t - the ways a swap tier could lose a page without a word, each opened
+# wide by a test hook (CRAM_TEST_HOOKS build) and shown closed:
+#   (a) ftrace cannot be switched off under cram (its ops are PERMANENT);
+#   (b) the hooks go live load/invalidate first, store last: a store is never made
+#       that a load cannot find (the unsafe order, kept as a test hook, shows the
+#       loss); a registration that fails unwinds with nothing lost;
+#   (c) unload waits for tasks still in cram's code, in front of and behind its SRCU
+#       section;
+#   (d) arming is all-or-nothing: zswap's "enabled" must be written, and zswap
+#       switched on while cram loads makes it refuse;
+#   (e) hibernation is refused while the CXL tier holds pages, and runs with the tier
+#       closed when it holds none.
+. /cram/tests/lib.sh
+plan 51
+
+ftrace=/proc/sys/kernel/ftrace_enabled
+zswap=/sys/module/zswap/parameters/enabled
+cxl="region=$CRAM_DAX trust_capacity=1"
+if grep -q ' zswap_store$' /proc/kallsyms; then
+	store_fn=zswap_store api=zswap
+else
+	store_fn=zswap_frontswap_store api=frontswap
+fi
+daxctl disable-device $CRAM_DAX > /dev/null 2>&1
+dmesg -c > /dev/null
+
+# --- (a) kernel.ftrace_enabled=0 is refused while cram holds pages
+is "insmod $cxl" "$(kmodload $CRAM_KO "$cxl")" loaded
+hold_start perm 24M 64 41
+held=$(cram_stat stored_pages)
+check "cram holds the workload's pages ($held)" test "$held" -gt 8192
+r=$(sh -c "echo 0 > $ftrace" 2>&1)
+like "sysctl kernel.ftrace_enabled=0 is refused (EBUSY)" "$r" 'busy'
+is "  ftrace stays on" "$(cat $ftrace)" 1
+hold_release perm
+like "  the held workload reads back intact" "$(tail -n 1 /tmp/perm.out)" '^pages 16384 mismatches 0 '
+swap_cycle
+check "rmmod" rmmod cram
+check "without cram, ftrace can be switched off" sh -c "echo 0 > $ftrace"
+dmesg -c > /dev/null
+like "insmod while ftrace is off fails with EBUSY" "$(kmodload $CRAM_KO "$cxl")" '^error EBUSY'
+like "  dmesg says why" "$(dmesg)" 'cram: sysctl kernel.ftrace_enabled is 0: cram redirects'
+check "ftrace back on" sh -c "echo 1 > $ftrace"
+
+# --- (b) installation order, each step widened by a test hook
+# The unsafe order: a workload that swaps while only the store hook is live.
+live=/sys/kernel/debug/tracing/enabled_functions
+kmodload $CRAM_KO "$cxl test_load_last=1 test_hook_delay_ms=6000" > /tmp/unsafe.out &
+check "unsafe order (test_load_last=1): the store hook goes live" \
+	wait_value "^$store_fn " 60 cat $live
+r=$(in_memcg 16M swapstress 32 51 2>&1)
+check_fails "  a workload runs before the load hook is live" grep -q "^${store_fn%_store}_load " $live
+wait
+like "  and reads back wrong data: pages are lost ($r)" "$r" ' mismatches [1-9]'
+swap_cycle
+check "rmmod" rmmod cram
+
+# cram's order, while a workload thrashes through every step
+stores() { echo $(( $(cram_stat stores) + $(cram_stat pool_stores) )); }
+
+thrash_start safe 16M 32
+sleep 3
+is "insmod test_hook_delay_ms=3000 (cram's order)" \
+	"$(kmodload $CRAM_KO "$cxl test_hook_delay_ms=3000")" loaded
+sleep 6
+check "  cram took pages meanwhile ($(stores))" test "$(stores)" -gt 0
+thrash_stop safe
+r=$(thrash_result safe)
+like "  every run read back intact ($r)" "$r" '^runs [1-9][0-9]* bad 0$'
+swap_cycle
+check "rmmod" rmmod cram
+
+thrash_start fail 16M 32
+dmesg -c > /dev/null
+like "a failing last registration (store) fails insmod with EBUSY" \
+	"$(kmodload $CRAM_KO "$cxl test_fail_hook=last")" '^error EBUSY'
+like "  dmesg names it" "$(dmesg)" "cram: cannot redirect $store_fn"
+check_fails "  no module left behind" test -e /sys/module/cram
+like "a failing first registration fails insmod with EBUSY" \
+	"$(kmodload $CRAM_KO "$cxl test_fail_hook=${store_fn%_store}_load")" '^error EBUSY'
+thrash_stop fail
+r=$(thrash_result fail)
+like "  the workload read back intact throughout ($r)" "$r" '^runs [1-9][0-9]* bad 0$'
+like "cram loads again after the failures" "$(kmodload $CRAM_KO "$cxl")" '^loaded'
+check "  rmmod" rmmod cram
+
+# --- (c) unload while tasks sleep inside cram and spin behind its SRCU section
+is "insmod pool=N test_tail_delay_ms=100" "$(kmodload $CRAM_KO "pool=N test_tail_delay_ms=100")" loaded
+thrash_start tail 24M 32
+calls=$(cram_stat store_calls)
+stores_since() { echo $(( $(cram_stat store_calls) - $1 )); }
+wait_value '^([5-9]|[1-9][0-9]+)$' 60 stores_since "$calls"
+check "  stores are going through cram ($(stores_since "$calls"))" test "$(stores_since "$calls")" -ge 5
+i=0
+while [ -e /sys/module/cram ] && [ $i -lt 50 ]; do
+	rmmod cram 2> /dev/null || sleep 0.1
+	i=$((i + 1))
+done
+check_fails "rmmod in the middle of stores" test -e /sys/module/cram
+runs=$(grep -c '^pages' /tmp/tail.log)
+wait_value "^$((runs + 1))\$" 120 grep -c '^pages' /tmp/tail.log	# one whole run after it
+thrash_stop tail
+r=$(thrash_result tail)
+like "  every run read back intact ($r)" "$r" '^runs [1-9][0-9]* bad 0$'
+is "  kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""
+
+# --- (d) arming is all-or-nothing
+if [ $api = zswap ]; then
+	refuse "test_fail_prepare=1" EACCES "cram: cannot write zswap's enabled parameter .*not loading"
+else
+	pass "6.1 writes nothing to zswap (frontswap: no large-folio swap-in)"
+	is "  test_fail_prepare=1 loads" "$(kmodload $CRAM_KO "test_fail_prepare=1")" loaded
+	rmmod cram
+fi
+dmesg -c > /dev/null
+kmodload $CRAM_KO "pool=N test_hook_delay_ms=2000" > /tmp/arm.out &
+sleep 1
+echo Y > $zswap
+wait
+like "zswap switched on while cram loads: insmod fails with EBUSY" "$(cat /tmp/arm.out)" '^error EBUSY'
+like "  dmesg says why" "$(dmesg)" 'cram: zswap was enabled while cram was loading'
+echo N > $zswap
+is "  zswap holds nothing" "$(awk '$1 == "Zswapped:" { print $2 }' /proc/meminfo)" 0
+
+# --- (e) hibernation (pm_test "freezer": the whole preparation, memory freed, no power-off)
+is "insmod $cxl pool=N test_hibernation_with_cxl=1" \
+	"$(kmodload $CRAM_KO "$cxl pool=N test_hibernation_with_cxl=1")" loaded
+like "the kernel offers hibernation" "$(cat /sys/power/state)" 'disk'
+echo freezer > /sys/power/pm_test
+hold_start hib 24M 48 43
+used=$(cram_stat region_pages_used)
+check "the CXL tier holds pages ($used)" test "$used" -gt 4096
+dmesg -c > /dev/null
+r=$(sh -c 'echo disk > /sys/power/state' 2>&1)
+like "hibernation is refused (EBUSY)" "$r" 'busy'
+like "  dmesg says why" "$(dmesg)" "cram: hibernation refused: the CXL tier holds [0-9]+ pages"
+hold_release hib
+like "  the held workload reads back intact" "$(tail -n 1 /tmp/hib.out)" '^pages 12288 mismatches 0 '
+swap_cycle
+is "the CXL tier is empty" "$(cram_stat region_pages_used)" 0
+swapstress 160 45 /tmp/big.go > /tmp/big.out 2>&1 &
+big=$!
+while ! grep -q filled /tmp/big.out 2> /dev/null; do sleep 0.5; done
+echo 0 > /sys/power/image_size
+stores0=$(cram_stat stores) closed0=$(cram_stat decline_hibernation) out0=$(vmstat pswpout)
+check "hibernation goes ahead when the CXL tier is empty" sh -c 'echo disk > /sys/power/state'
+closed=$(( $(cram_stat decline_hibernation) - closed0 ))
+check "  memory was freed by swapping ($(( $(vmstat pswpout) - out0 )) pages)" \
+	test "$(vmstat pswpout)" -gt "$out0"
+check "  the CXL tier declined those stores ($closed)" test "$closed" -gt 0
+is "  and placed none" "$(cram_stat stores)" "$stores0"
+touch /tmp/big.go
+wait $big
+like "  the workload reads back intact" "$(tail -n 1 /tmp/big.out)" '^pages 40960 mismatches 0 '
+r=$(in_memcg 24M swapstress 32 47 2>&1)
+like "after hibernation the CXL tier takes pages again" "$r" '^pages 8192 mismatches 0 '
+check "  ($(( $(cram_stat stores) - stores0 )) stores)" test "$(cram_stat stores)" -gt "$stores0"
+echo none > /sys/power/pm_test
+swap_cycle
+check "rmmod" rmmod cram
+is "kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""
