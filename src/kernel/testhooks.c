@@ -136,13 +136,19 @@ void cram_test_tail_sleep(void)
 		msleep(ms);
 }
 
-/* Busy: a task spinning here is not in a quiescent state for RCU Tasks. */
+/*
+ * Busy, yielding the CPU each millisecond as a preemptible kernel would preempt it
+ * (so SRCU's and the rest of the kernel's work goes on): neither is a voluntary
+ * context switch, so a task here is not in a quiescent state for RCU Tasks.
+ */
 void cram_test_tail_spin(void)
 {
-	unsigned int ms = READ_ONCE(cram_test_tail_delay.val);
+	unsigned int ms = READ_ONCE(cram_test_tail_delay.val), i;
 
-	if (ms)
-		mdelay(ms);
+	for (i = 0; i < ms; i++) {
+		mdelay(1);
+		cond_resched();
+	}
 }
 
 bool cram_test_fail_load(void)
