@@ -10,6 +10,8 @@
 #   make cramstat                          build/cramstat, the stats tool
 #   make install-tools [PREFIX=/usr/local] cramstat and cram-setup into PREFIX/sbin
 #   make check                             everything: unit, build matrix, lint, DKMS, VM
+#   make check-debug                       the VM suite on a 6.12 kernel built with lockdep,
+#                                          KASAN and friends (scripts/debug-kernel, cached)
 #   make demo                              boot the emulated CXL machine and show cram
 #   make bench                             host benchmarks (copy: plain vs non-temporal;
 #                                          device model scan cost)
@@ -44,7 +46,8 @@ DEVMODEL_DEPS := $(DEVMODEL_SRCS) $(wildcard tests/devmodel/*.h include/cram/*.h
 PREFIX ?= /usr/local
 TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror
 
-.PHONY: all module unit guest devmodel check demo bench deps clean cramstat install-tools
+.PHONY: all module unit guest devmodel check check-debug demo bench deps clean cramstat \
+	install-tools
 
 all: module
 
@@ -106,6 +109,9 @@ unit: $(UNIT_TESTS) $(TSAN_TESTS) build/unit/test_devmodel build/unit/cramstat
 
 check:
 	scripts/check
+
+check-debug:
+	scripts/check-debug
 
 demo:
 	scripts/demo

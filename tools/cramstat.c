@@ -86,12 +86,27 @@ static const char *get(const char *group, const char *name)
 	return NULL;
 }
 
-/* The value as a number; 0 when missing or not a number. */
+/* Is s a plain decimal that fits in 64 bits (what the kernel prints with %llu)? */
+static bool is_u64(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (!n || s[n] || n > 20 || (s[0] == '0' && n > 1))
+		return false;
+	return n < 20 || strcmp(s, "18446744073709551615") <= 0;
+}
+
+/* The number a value starts with (decimal, 0x hex); 0: missing, not one, past 64 bits */
 static uint64_t num(const char *group, const char *name)
 {
 	const char *t = get(group, name);
+	uint64_t v;
 
-	return t ? strtoull(t, NULL, 0) : 0;
+	if (!t || !isdigit((unsigned char)*t))
+		return 0;
+	errno = 0;
+	v = strtoull(t, NULL, 0);
+	return errno ? 0 : v;
 }
 
 static int read_line(const char *path, char *buf, size_t len)
@@ -140,11 +155,11 @@ static int read_pairs(const char *group, const char *file)
 	while (fgets(line, sizeof(line), f)) {
 		trim(line);
 		sep = strchr(line, ' ');
-		if (!sep)
+		if (!sep || sep == line)	/* no value, or no name */
 			continue;
+		if (sep[-1] == ':')
+			sep[-1] = '\0';
 		*sep++ = '\0';
-		if (sep[-2] == ':')
-			sep[-2] = '\0';
 		while (*sep == ' ')
 			sep++;
 		add_value(group, line, sep);
@@ -176,7 +191,7 @@ static void read_classes(void)
 /* A fresh sample of everything; -1 when cram is not loaded. */
 static int sample(void)
 {
-	char path[4352];
+	char path[4352], text[32];
 
 	nr_values = 0;
 	nr_classes = 0;
@@ -188,6 +203,9 @@ static int sample(void)
 	snprintf(path, sizeof(path), "%s/version", sys_dir);
 	if (read_line(path, version, sizeof(version)))
 		snprintf(version, sizeof(version), "?");
+	snprintf(path, sizeof(path), "%s/drain", sys_dir);
+	if (!read_line(path, text, sizeof(text)))	/* root only */
+		add_value("ctl", "drain", text);
 	have_debugfs = !read_pairs("stat", "stats");
 	if (have_debugfs) {
 		read_pairs("dev", "device");
@@ -343,6 +361,10 @@ static void print_screen(bool with_classes)
 	print_tier("total", &total);
 	printf("written back to the swap device: %" PRIu64 " pages\n",
 	       num("sysfs", "written_back_pages"));
+	if (!strcmp(get("ctl", "drain") ?: "", "draining"))
+		printf("DRAINING to the swap device: %" PRIu64 " pages written, %" PRIu64
+		       " still held; stores disarmed\n", num("stat", "drained_pages"),
+		       num("sysfs", "stored_pages"));
 	if (!have_debugfs) {
 		printf("(device registers, watermarks, declines and writeback detail need root: %s)\n",
 		       dbg_dir);
@@ -357,7 +379,8 @@ static void print_screen(bool with_classes)
 	       num("pool", "pool_pages"), num("pool", "pool_limit_pages"),
 	       num("pool", "pool_accept_pages"), num("pool", "stored_objects"),
 	       num("pool", "same_filled_pages"), num("stat", "pool_compacted_pages"));
-	printf("writeback: written %" PRIu64, num("stat", "written_back_pages"));
+	printf("writeback: written %" PRIu64 ", drained %" PRIu64,
+	       num("stat", "written_back_pages"), num("stat", "drained_pages"));
 	print_counts(NULL, "writeback_", wb);
 	print_counts("loads", "load_", loads);
 	if (with_classes)
@@ -372,20 +395,18 @@ static void json_string(const char *s)
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
 			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
+		else if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			printf("\\u%04x", (unsigned char)*s);	/* valid JSON whatever the bytes */
 		else
 			putchar(*s);
 	}
 	putchar('"');
 }
 
-/* Decimal numbers as JSON numbers, anything else (hex, words) as strings. */
+/* Decimal numbers as JSON numbers (as num() reads them), the rest as strings. */
 static void json_value(const char *s)
 {
-	size_t n = strspn(s, "0123456789");
-
-	if (n && !s[n] && n < 20 && (s[0] != '0' || n == 1))
+	if (is_u64(s))
 		fputs(s, stdout);
 	else
 		json_string(s);
@@ -441,6 +462,7 @@ static void print_json(void)
 	printf("},\"written_back_pages\":%" PRIu64, num("sysfs", "written_back_pages"));
 	json_group("summary", "sysfs");
 	json_group("params", "param");
+	json_group("control", "ctl");
 	if (have_debugfs) {
 		json_group("stats", "stat");
 		json_group("device", "dev");

@@ -35,6 +35,7 @@
 #define CRAM_POOL_NR_CLASSES	((CRAM_POOL_MAX_OBJ - CRAM_POOL_MIN_OBJ) / CRAM_POOL_ALIGN + 1)
 #define CRAM_POOL_MAX_PAGES	8U	/* pages per zspage: zsmalloc's default chain */
 #define CRAM_POOL_MAX_OBJS	(CRAM_POOL_MAX_PAGES * CRAM_POOL_PAGE / CRAM_POOL_MIN_OBJ)
+#define CRAM_POOL_NR_GROUPS	8U	/* partial zspages by fullness (zsmalloc's groups) */
 /* The most a caller's per-object entry may take (the module checks at build time). */
 #define CRAM_POOL_ENTRY_BYTES	24U
 
@@ -63,8 +64,10 @@ struct cram_pool_class {
 	u32 size;		/* object size, header included */
 	u8 pages_per_zspage;
 	u16 objs_per_zspage;
-	struct cram_list partial;	/* zspages with free slots; fullest-first, roughly */
+	/* zspages with free slots, by fullness: [g] holds those with inuse * NR / objs == g */
+	struct cram_list partial[CRAM_POOL_NR_GROUPS];
 	struct cram_list full;
+	u64 nr_free_slots;	/* free slots of the zspages on the partial lists */
 	u64 nr_zspages;		/* including those under reclaim */
 	u64 nr_objs;		/* allocated, including deferred frees */
 };

@@ -3,8 +3,10 @@
  * pool.c - layout and accounting of the DRAM fallback pool (see cram/pool.h).
  *
  * Context: nothing here sleeps; allocation goes through the caller's ops. Every
- * operation is O(1) except compaction and the scans of one zspage's objects
- * (bounded by CRAM_POOL_MAX_OBJS). Locking: none; the caller serialises.
+ * operation is O(1), or bounded by one zspage's objects (CRAM_POOL_MAX_OBJS): the
+ * partial zspages of a class sit in fullness groups (zsmalloc's), so allocation
+ * takes the fullest and compaction empties the emptiest without walking a list,
+ * and each class counts its free slots. Locking: none; the caller serialises.
  */
 #include "cram/pool.h"
 
@@ -21,6 +23,7 @@ struct cram_zspage {
 	u16 inuse;			/* live objects (deferred frees not counted) */
 	u16 nr_deferred;
 	u16 free_head;
+	u16 listed_free;		/* free slots counted in its class's nr_free_slots */
 	bool under_reclaim;
 };
 
@@ -61,6 +64,57 @@ static void cl_move_head(struct cram_list *e, struct cram_list *head)
 #define zspage_of(ptr, member) \
 	((struct cram_zspage *)((char *)(ptr) - offsetof(struct cram_zspage, member)))
 
+/*** a class's lists: full, or a partial fullness group ***/
+
+/* Put zs (not under reclaim: no deferred frees) on the list its fullness says. */
+static void class_link(struct cram_pool_class *c, struct cram_zspage *zs)
+{
+	if (zs->free_head == IDX_NIL) {
+		cl_add_head(&zs->class_link, &c->full);
+		return;
+	}
+	cl_add_head(&zs->class_link, &c->partial[zs->inuse * CRAM_POOL_NR_GROUPS /
+						 c->objs_per_zspage]);
+	zs->listed_free = c->objs_per_zspage - zs->inuse;
+	c->nr_free_slots += zs->listed_free;
+}
+
+static void class_unlink(struct cram_pool_class *c, struct cram_zspage *zs)
+{
+	cl_del(&zs->class_link);
+	c->nr_free_slots -= zs->listed_free;
+	zs->listed_free = 0;
+}
+
+/* Its fullness changed: to the head of the list it now belongs on. */
+static void class_relink(struct cram_pool_class *c, struct cram_zspage *zs)
+{
+	class_unlink(c, zs);
+	class_link(c, zs);
+}
+
+/* The fullest partial zspage (allocation fills it first), or NULL. */
+static struct cram_zspage *fullest_partial(struct cram_pool_class *c)
+{
+	unsigned int g = CRAM_POOL_NR_GROUPS;
+
+	while (g-- > 0)
+		if (!cl_empty(&c->partial[g]))
+			return zspage_of(c->partial[g].next, class_link);
+	return NULL;
+}
+
+/* A partial zspage of the emptiest group (compaction empties it), or NULL. */
+static struct cram_zspage *emptiest_partial(struct cram_pool_class *c)
+{
+	unsigned int g;
+
+	for (g = 0; g < CRAM_POOL_NR_GROUPS; g++)
+		if (!cl_empty(&c->partial[g]))
+			return zspage_of(c->partial[g].next, class_link);
+	return NULL;
+}
+
 /*** classes ***/
 
 /* zsmalloc's rule: the zspage length (pages) that leaves the smallest tail unused. */
@@ -95,7 +149,7 @@ int cram_pool_class_of(u32 len)
 
 void cram_pool_init(struct cram_pool *pool, const struct cram_pool_ops *ops, void *ctx)
 {
-	unsigned int i;
+	unsigned int i, g;
 
 	memset(pool, 0, sizeof(*pool));
 	pool->ops = ops;
@@ -107,7 +161,8 @@ void cram_pool_init(struct cram_pool *pool, const struct cram_pool_ops *ops, voi
 		c->size = CRAM_POOL_MIN_OBJ + i * CRAM_POOL_ALIGN;
 		c->pages_per_zspage = (u8)best_pages_per_zspage(c->size);
 		c->objs_per_zspage = (u16)(c->pages_per_zspage * CRAM_POOL_PAGE / c->size);
-		cl_init(&c->partial);
+		for (g = 0; g < CRAM_POOL_NR_GROUPS; g++)
+			cl_init(&c->partial[g]);
 		cl_init(&c->full);
 	}
 }
@@ -192,7 +247,7 @@ static void zspage_free(struct cram_pool *pool, struct cram_zspage *zs)
 	struct cram_pool_class *c = &pool->classes[zs->class_idx];
 	unsigned int i;
 
-	cl_del(&zs->class_link);
+	class_unlink(c, zs);
 	cl_del(&zs->lru_link);
 	for (i = 0; i < c->pages_per_zspage; i++)
 		pool->ops->free_page(pool->ctx, zs->pages[i]);
@@ -224,7 +279,7 @@ static struct cram_zspage *zspage_create(struct cram_pool *pool, unsigned int cl
 		push_free(pool, zs, i);
 	pool->nr_pages += c->pages_per_zspage;
 	c->nr_zspages++;
-	cl_add_head(&zs->class_link, &c->partial);
+	class_link(c, zs);
 	cl_add_head(&zs->lru_link, &pool->lru);
 	return zs;
 fail:
@@ -234,18 +289,15 @@ fail:
 	return NULL;
 }
 
-/* Take a free slot of zs for handle h (zs is on its class's partial list). */
+/* Take a free slot of zs for handle h (zs is on a partial list of its class). */
 static void slot_take(struct cram_pool *pool, struct cram_zspage *zs,
 		      struct cram_pool_handle *h)
 {
-	struct cram_pool_class *c = &pool->classes[zs->class_idx];
-
 	h->zspage = zs;
 	h->idx = (u16)pop_free(pool, zs);
 	*obj_header(pool, zs, h->idx) = (u64)(uintptr_t)h;
 	zs->inuse++;
-	if (zs->free_head == IDX_NIL)
-		cl_move_head(&zs->class_link, &c->full);
+	class_relink(&pool->classes[zs->class_idx], zs);
 }
 
 int cram_pool_alloc(struct cram_pool *pool, struct cram_pool_handle *h, u32 len)
@@ -257,11 +309,9 @@ int cram_pool_alloc(struct cram_pool *pool, struct cram_pool_handle *h, u32 len)
 	if (class_idx < 0)
 		return class_idx;
 	c = &pool->classes[class_idx];
-	if (cl_empty(&c->partial)) {
-		if (!zspage_create(pool, (unsigned int)class_idx))
-			return -ENOMEM;
-	}
-	zs = zspage_of(c->partial.next, class_link);
+	zs = fullest_partial(c) ?: zspage_create(pool, (unsigned int)class_idx);
+	if (!zs)
+		return -ENOMEM;
 	slot_take(pool, zs, h);
 	h->len = (u16)len;
 	cl_move_head(&zs->lru_link, &pool->lru);
@@ -286,11 +336,11 @@ void cram_pool_free(struct cram_pool *pool, struct cram_pool_handle *h)
 		zs->nr_deferred++;
 		return;
 	}
-	if (zs->free_head == IDX_NIL)	/* was full: nearly full, fill it first */
-		cl_move_head(&zs->class_link, &c->partial);
 	push_free(pool, zs, h->idx);
 	if (!zs->inuse)
 		zspage_free(pool, zs);
+	else
+		class_relink(c, zs);
 }
 
 bool cram_pool_handle_in(const struct cram_pool_handle *h, const struct cram_zspage *zspage)
@@ -318,7 +368,7 @@ struct cram_zspage *cram_pool_reclaim_begin(struct cram_pool *pool,
 		return NULL;
 	zs = zspage_of(pool->lru.prev, lru_link);
 	cl_del(&zs->lru_link);
-	cl_del(&zs->class_link);
+	class_unlink(&pool->classes[zs->class_idx], zs);
 	zs->under_reclaim = true;
 	objs = pool->classes[zs->class_idx].objs_per_zspage;
 	for (idx = 0; idx < objs; idx++) {
@@ -351,7 +401,7 @@ bool cram_pool_reclaim_end(struct cram_pool *pool, struct cram_zspage *zs)
 		zspage_free(pool, zs);
 		return true;
 	}
-	cl_add_head(&zs->class_link, zs->free_head == IDX_NIL ? &c->full : &c->partial);
+	class_link(c, zs);
 	cl_add_head(&zs->lru_link, &pool->lru);
 	return false;
 }
@@ -388,42 +438,22 @@ static void move_object(struct cram_pool *pool, struct cram_zspage *src, unsigne
 	pool->nr_moved++;
 }
 
-/* The partial zspage with the fewest objects, and the free slots of all the others. */
-static struct cram_zspage *emptiest_partial(struct cram_pool_class *c, u64 *others_free)
-{
-	struct cram_zspage *best = NULL;
-	struct cram_list *l;
-	u64 free = 0;
-
-	for (l = c->partial.next; l != &c->partial; l = l->next) {
-		struct cram_zspage *zs = zspage_of(l, class_link);
-
-		free += c->objs_per_zspage - zs->inuse;
-		if (!best || zs->inuse < best->inuse)
-			best = zs;
-	}
-	if (best)
-		free -= c->objs_per_zspage - best->inuse;
-	*others_free = free;
-	return best;
-}
-
-/* Empty one zspage of class c into the class's other partial zspages, if they fit. */
+/*
+ * Empty a zspage of the emptiest group of class c into the fullest others, if their
+ * free slots can take its objects. O(its objects): no list is walked.
+ */
 static bool compact_one(struct cram_pool *pool, struct cram_pool_class *c)
 {
-	struct cram_zspage *src;
+	struct cram_zspage *src = emptiest_partial(c);
 	unsigned int idx;
-	u64 others_free;
 
-	src = emptiest_partial(c, &others_free);
-	if (!src || others_free < src->inuse)
+	if (!src || c->nr_free_slots - src->listed_free < src->inuse)
 		return false;
-	cl_del(&src->class_link);	/* so slot_take never picks it */
+	class_unlink(c, src);	/* so slot_take never picks it */
 	for (idx = 0; idx < c->objs_per_zspage && src->inuse; idx++) {
 		if (*obj_header(pool, src, idx) & HDR_TAGS)
 			continue;
-		move_object(pool, src, idx,
-			    zspage_of(c->partial.next, class_link));
+		move_object(pool, src, idx, fullest_partial(c));
 	}
 	zspage_free(pool, src);
 	pool->nr_compacted_zspages++;

@@ -191,6 +191,7 @@ enum cram_stat {
 	CRAM_STAT_POOL_REJECT_NOMEM,
 	CRAM_STAT_POOL_LOAD_HITS,
 	CRAM_STAT_WRITEBACKS,
+	CRAM_STAT_DRAINED,
 	CRAM_STAT_WRITEBACK_FAILURES,
 	CRAM_STAT_WRITEBACK_RACED,
 	CRAM_STAT_WRITEBACK_ORPHANED,
@@ -229,9 +230,11 @@ bool cram_swap_holds(unsigned int type, pgoff_t offset, unsigned int nr_pages);
 int cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool exclusive);
 void cram_swap_invalidate(unsigned int type, pgoff_t offset);
 void cram_swap_invalidate_area(unsigned int type);
-struct cram_pool_entry *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs,
-					   void *buf, u32 *len);
-void cram_swap_wb_finish(unsigned long swp, struct cram_pool_entry *e, bool written);
+void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, void *page, void *buf,
+			 u32 *len);
+void cram_swap_wb_finish(unsigned long swp, void *entry, bool written);
+unsigned int cram_swap_held_slots(unsigned long *next, unsigned long *swps, unsigned int max);
+void cram_swap_disarm(void);
 
 /*** dram_tier.c: the compressed DRAM pool for pages the CXL tier refuses ***/
 
@@ -256,8 +259,8 @@ enum cram_stat cram_dram_store(unsigned long swp, struct page *page,
 			       struct cram_pool_entry **entry);
 int cram_dram_load(struct xarray *tree, pgoff_t offset, struct page *page);
 void cram_dram_free(struct cram_pool_entry *e);
-bool cram_dram_copy_out(struct cram_pool_entry *e, struct cram_zspage *zs, void *buf,
-			u32 *len);
+bool cram_dram_copy_out(struct cram_pool_entry *e, struct cram_zspage *zs, void *page,
+			void *buf, u32 *len);
 int cram_dram_decompress(const void *src, u32 len, void *dst);
 struct cram_zspage *cram_dram_reclaim_begin(unsigned long *swps, unsigned int *nr);
 bool cram_dram_reclaim_end(struct cram_zspage *zs);
@@ -283,6 +286,8 @@ int cram_wb_init(void);
 void cram_wb_exit(void);
 void cram_wb_kick(void);
 void cram_wb_wait(unsigned int type, pgoff_t offset, unsigned int nr_pages);
+int cram_wb_drain(void);
+bool cram_wb_draining(void);
 
 /*** pm.c: hibernation ***/
 

@@ -316,18 +316,24 @@ void cram_dram_free(struct cram_pool_entry *e)
 }
 
 /*
- * Under the tree's lock (swap.c): if e's object is still in zs (the zspage under
- * reclaim), copy its compressed bytes into buf.
+ * Under the tree's lock (swap.c), for writing e's page to disk: a same-filled page
+ * into page (*len untouched); an object's compressed bytes into buf (*len) if it is
+ * in zs (the zspage under reclaim, which holds no same-filled pages), or with zs
+ * NULL, wherever it is. False: not in zs.
  */
-bool cram_dram_copy_out(struct cram_pool_entry *e, struct cram_zspage *zs, void *buf,
-			u32 *len)
+bool cram_dram_copy_out(struct cram_pool_entry *e, struct cram_zspage *zs, void *page,
+			void *buf, u32 *len)
 {
 	bool in;
 
-	if (e->handle.owner_flags & CRAM_PE_SAME)
-		return false;
+	if (e->handle.owner_flags & CRAM_PE_SAME) {
+		if (zs)
+			return false;
+		memset64(page, e->fill, PAGE_SIZE / sizeof(u64));
+		return true;
+	}
 	spin_lock(&cram_dram_lock);
-	in = cram_pool_handle_in(&e->handle, zs);
+	in = !zs || cram_pool_handle_in(&e->handle, zs);
 	if (in)
 		cram_dram_copy_locked(e, buf, len);
 	spin_unlock(&cram_dram_lock);

@@ -14,7 +14,9 @@
  *     reopens;
  *   - it holds none: hibernation goes ahead with the tier closed (stores go to the
  *     pool or the disk), and it reopens on PM_POST_HIBERNATION.
- * Refusing rather than draining: cram has no drain yet (docs/OPERATIONS.md).
+ * Refusing rather than draining: a drain writes every page to disk and can take
+ * long, and it leaves cram disarmed; the operator drains first
+ * (/sys/module/cram/drain, docs/OPERATIONS.md) and then hibernates.
  *
  * Context: the notifier runs in process context (the task writing
  * /sys/power/state, under system_transition_mutex) and may sleep.
@@ -36,7 +38,7 @@ static int cram_pm_hibernate_prepare(void)
 	if (!used)
 		return 0;
 	cram_cxl_set_closed(false);
-	pr_err("hibernation refused: the CXL tier holds %llu pages and CXL memory does not survive hibernation; swapoff the swap devices (or unload cram) first\n",
+	pr_err("hibernation refused: the CXL tier holds %llu pages and CXL memory does not survive hibernation; drain cram first (echo 1 > /sys/module/cram/drain)\n",
 	       used);
 	return -EBUSY;
 }

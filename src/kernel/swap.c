@@ -101,6 +101,7 @@ static const char *const cram_stat_names[CRAM_NR_STATS] = {
 	[CRAM_STAT_POOL_REJECT_NOMEM] = "pool_reject_nomem",
 	[CRAM_STAT_POOL_LOAD_HITS] = "pool_load_hits",
 	[CRAM_STAT_WRITEBACKS] = "written_back_pages",
+	[CRAM_STAT_DRAINED] = "drained_pages",
 	[CRAM_STAT_WRITEBACK_FAILURES] = "writeback_failures",
 	[CRAM_STAT_WRITEBACK_RACED] = "writeback_raced",
 	[CRAM_STAT_WRITEBACK_ORPHANED] = "writeback_orphaned",
@@ -528,41 +529,62 @@ void cram_swap_invalidate_area(unsigned int type)
 	}
 }
 
-/*** writeback (writeback.c) ***/
+/*** writeback and drain (writeback.c) ***/
 
 /*
- * The pool entry at slot swp, if its object is in zs (the zspage under reclaim):
- * marked under writeback, its compressed bytes copied into buf. NULL: the slot has
- * moved on (invalidated, stored again, loaded), nothing to write.
+ * Claim slot swp's entry for a write to its slot on disk and copy its page out,
+ * under the tree's lock so the entry cannot be freed meanwhile: a CXL page into page;
+ * a same-filled pool page, as its word, into page; a pool object's compressed bytes
+ * into buf (*len, for the caller to decompress into page; 0 otherwise). A pool entry
+ * is marked CRAM_PE_WB (see the header). zs: only an object in that zspage (the
+ * pool's reclaim); NULL: any entry (drain, with stores disarmed, so a CXL entry
+ * still in the tree when the write ends is the one that was copied). Returns the
+ * entry, for cram_swap_wb_finish(), or NULL: nothing to write.
  */
-struct cram_pool_entry *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs,
-					   void *buf, u32 *len)
+void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, void *page, void *buf,
+			 u32 *len)
 {
 	swp_entry_t slot = { .val = swp };
 	struct xarray *tree = cram_tree(swp_type(slot));
 	struct cram_pool_entry *e;
+	void *entry;
 
+	*len = 0;
 	xa_lock(tree);
-	e = xa_load(tree, swp_offset(slot));
-	if (e && !xa_is_value(e) && cram_dram_copy_out(e, zs, buf, len))
-		e->handle.owner_flags |= CRAM_PE_WB;
-	else
-		e = NULL;
+	entry = xa_load(tree, swp_offset(slot));
+	if (!entry) {
+		;
+	} else if (xa_is_value(entry)) {
+		if (zs || cram_cxl_load(xa_to_value(entry), page))
+			entry = NULL;	/* an unreadable page stays: its loads fail */
+	} else {
+		e = entry;
+		if (!(e->handle.owner_flags & CRAM_PE_WB) &&
+		    cram_dram_copy_out(e, zs, page, buf, len))
+			e->handle.owner_flags |= CRAM_PE_WB;
+		else
+			entry = NULL;
+	}
 	xa_unlock(tree);
-	return e;
+	return entry;
 }
 
 /*
- * The write of e's page to its slot has ended. Written: the disk has the page, so
- * the entry goes and the next load reads the disk. Not written: it stays in the
- * pool. An entry orphaned meanwhile is only freed.
+ * The write of entry's page to its slot has ended. Written: the disk has the page, so
+ * the entry goes (if it is still there) and the next load reads the disk. Not
+ * written: it stays. A pool entry orphaned meanwhile is only freed.
  */
-void cram_swap_wb_finish(unsigned long swp, struct cram_pool_entry *e, bool written)
+void cram_swap_wb_finish(unsigned long swp, void *entry, bool written)
 {
 	swp_entry_t slot = { .val = swp };
 	struct xarray *tree = cram_tree(swp_type(slot));
+	struct cram_pool_entry *e = entry;
 	void *to_free = NULL;
 
+	if (xa_is_value(entry)) {
+		to_free = written ? cram_tree_take(tree, swp_offset(slot), entry) : NULL;
+		goto out;
+	}
 	xa_lock(tree);
 	if (e->handle.owner_flags & CRAM_PE_ORPHAN) {
 		to_free = e;
@@ -574,6 +596,35 @@ void cram_swap_wb_finish(unsigned long swp, struct cram_pool_entry *e, bool writ
 		e->handle.owner_flags &= ~CRAM_PE_WB;
 	}
 	xa_unlock(tree);
+out:
 	if (to_free)
 		cram_entry_free(to_free);
+}
+
+/* Up to max slots (swap entry values) cram holds, from *next on, which it advances. */
+unsigned int cram_swap_held_slots(unsigned long *next, unsigned long *swps, unsigned int max)
+{
+	swp_entry_t pos = { .val = *next };
+	unsigned int type, nr = 0;
+	unsigned long offset;
+	void *entry;
+
+	for (type = swp_type(pos); type < MAX_SWAPFILES && nr < max; type++) {
+		offset = type == swp_type(pos) ? swp_offset(pos) : 0;
+		xa_for_each_start(cram_tree(type), offset, entry, offset) {
+			swps[nr++] = swp_entry(type, offset).val;
+			if (nr == max) {
+				*next = swp_entry(type, offset + 1).val;
+				return nr;
+			}
+		}
+	}
+	return nr;	/* fewer than max: the walk is complete */
+}
+
+/* Drain: no new pages from now on, and every store already admitted has ended. */
+void cram_swap_disarm(void)
+{
+	WRITE_ONCE(cram_enabled, false);
+	synchronize_srcu(&cram_srcu);
 }

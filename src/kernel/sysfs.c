@@ -21,6 +21,8 @@
  *
  * The device values are the last sane snapshot the store path acts on.
  *
+ * /sys/module/cram/drain (0600) is the one control here: see drain_store().
+ *
  * Context: reads run in process context; each gathers one summary (the pool's lock,
  * an SRCU read section for the device) and never sleeps inside cram. The directory
  * is created in init before the hooks and removed in exit after them; kernfs drains
@@ -137,6 +139,47 @@ static const struct attribute_group cram_summary_group = {
 
 static struct kobject *cram_stats_kobj;
 
+/*
+ * /sys/module/cram/drain (root): write 1 to write every page cram holds to the swap
+ * device (writeback.c) and disarm; the write returns when cram holds nothing, or
+ * with the error that stopped it. Reads "draining" while one runs, else "idle".
+ */
+static ssize_t drain_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", cram_wb_draining() ? "draining" : "idle");
+}
+
+static const char *cram_drain_why(int err)
+{
+	if (err == -EINTR)
+		return "interrupted";
+	if (err == -ENODEV)
+		return "swap devices unreachable (kernel variable swap_info not found)";
+	return "some could not be written (I/O error, swapoff, NFS swap file, unreadable CXL page)";
+}
+
+static ssize_t drain_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t len)
+{
+	bool go;
+	int err;
+
+	if (kstrtobool(buf, &go) || !go)
+		return -EINVAL;
+	pr_info("drain: writing %llu pages to the swap device; stores disarmed (enabled=N)\n",
+		cram_swap_nr_stored());
+	err = cram_wb_drain();
+	if (err) {
+		pr_err("drain stopped (%d) with %llu pages still held: %s\n", err,
+		       cram_swap_nr_stored(), cram_drain_why(err));
+		return err;
+	}
+	pr_info("drain: done, cram holds nothing\n");
+	return len;
+}
+
+static struct kobj_attribute cram_drain_attr = __ATTR(drain, 0600, drain_show, drain_store);
+
 int cram_sysfs_init(void)
 {
 	unsigned int i;
@@ -148,6 +191,8 @@ int cram_sysfs_init(void)
 	if (!cram_stats_kobj)
 		return -ENOMEM;
 	err = sysfs_create_group(cram_stats_kobj, &cram_summary_group);
+	if (!err)
+		err = sysfs_create_file(&THIS_MODULE->mkobj.kobj, &cram_drain_attr.attr);
 	if (err) {
 		kobject_put(cram_stats_kobj);
 		cram_stats_kobj = NULL;
@@ -157,5 +202,6 @@ int cram_sysfs_init(void)
 
 void cram_sysfs_exit(void)
 {
+	sysfs_remove_file(&THIS_MODULE->mkobj.kobj, &cram_drain_attr.attr);
 	kobject_put(cram_stats_kobj);	/* removes the group with the directory */
 }

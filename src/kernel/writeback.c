@@ -19,8 +19,12 @@
  * flight: see swap.c's header. Swapfiles on filesystems with swap_rw (NFS) are not
  * written back.
  *
- * Context: the worker runs on a WQ_MEM_RECLAIM workqueue and may sleep; the queue is
- * freezable, so no writeback starts while hibernation builds its image; bios are
+ * Drain (cram_wb_drain, /sys/module/cram/drain) uses the same path for every page
+ * cram holds, CXL pages included: stores are disarmed first, then passes of the
+ * drain work write each slot's page and drop the entry once the write has ended.
+ *
+ * Context: the works run on an ordered WQ_MEM_RECLAIM workqueue and may sleep; the
+ * queue is freezable, so no writeback starts while hibernation builds its image; bios are
  * allocated GFP_NOIO from fs_bio_set (mempool-backed); the pages are the worker's
  * own, allocated at load. cram_wb_wait() is called by the store path (may sleep).
  * The bio completion runs in interrupt context and touches only its slot and the
@@ -32,8 +36,10 @@
 
 #include <linux/bio.h>
 #include <linux/blkdev.h>
+#include <linux/mutex.h>
 #include <linux/percpu-refcount.h>
 #include <linux/rbtree.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -48,7 +54,7 @@
 
 struct cram_wb_slot {
 	unsigned long swp;		/* 0: unused (offset 0 is the swap header) */
-	struct cram_pool_entry *entry;
+	void *entry;			/* claimed: a pool entry or a CXL value entry */
 	struct swap_info_struct *si;	/* holding a reference on si->users */
 	struct page *page;
 	blk_status_t status;
@@ -66,7 +72,11 @@ static struct {
 	wait_queue_head_t inflight_wq;
 	atomic_t pending;
 	struct completion done;
+	struct work_struct drain_work;		/* one drain pass */
+	unsigned int drained;			/* pages the pass wrote */
 } cram_wb;
+
+static DEFINE_MUTEX(cram_wb_drain_lock);	/* one drain at a time */
 
 /*** slots in flight ***/
 
@@ -158,9 +168,10 @@ static void cram_wb_end_io(struct bio *bio)
 		complete(&cram_wb.done);
 }
 
-/* Claim slot swp's entry, decompress it into slot's page and submit its write. */
+/* Claim slot swp's entry, put its page into slot's page and submit its write. */
 static int cram_wb_submit(struct cram_wb_slot *slot, unsigned long swp, struct cram_zspage *zs)
 {
+	void *page = page_address(slot->page);
 	struct swap_info_struct *si;
 	struct bio *bio;
 	sector_t sector;
@@ -170,12 +181,12 @@ static int cram_wb_submit(struct cram_wb_slot *slot, unsigned long swp, struct c
 	if (!si)
 		return -ENODEV;
 	cram_wb_inflight_set(slot, swp);	/* before the claim: see cram_wb_wait */
-	slot->entry = cram_swap_wb_claim(swp, zs, cram_wb.buf, &len);
+	slot->entry = cram_swap_wb_claim(swp, zs, page, cram_wb.buf, &len);
 	if (!slot->entry) {
 		cram_stat_inc(CRAM_STAT_WRITEBACK_RACED);
 		goto unclaimed;
 	}
-	if (cram_dram_decompress(cram_wb.buf, len, page_address(slot->page))) {
+	if (len && cram_dram_decompress(cram_wb.buf, len, page)) {
 		pr_err_ratelimited("swap slot %#lx: pool object corrupt, not written back\n", swp);
 		cram_swap_wb_finish(swp, slot->entry, false);
 		cram_stat_inc(CRAM_STAT_WRITEBACK_FAILURES);
@@ -198,16 +209,16 @@ unclaimed:
 	return -ENOENT;
 }
 
-static bool cram_wb_complete(struct cram_wb_slot *slot)
+static bool cram_wb_complete(struct cram_wb_slot *slot, bool drain)
 {
 	bool written = slot->status == BLK_STS_OK;
 
 	cram_swap_wb_finish(slot->swp, slot->entry, written);
 	if (written) {
-		cram_stat_inc(CRAM_STAT_WRITEBACKS);
+		cram_stat_inc(drain ? CRAM_STAT_DRAINED : CRAM_STAT_WRITEBACKS);
 	} else {
 		cram_stat_inc(CRAM_STAT_WRITEBACK_FAILURES);
-		pr_warn_ratelimited("writeback of swap slot %#lx failed (%d): the page stays in the pool\n",
+		pr_warn_ratelimited("writeback of swap slot %#lx failed (%d): the page stays in cram\n",
 				    slot->swp, blk_status_to_errno(slot->status));
 	}
 	percpu_ref_put(&slot->si->users);
@@ -215,7 +226,10 @@ static bool cram_wb_complete(struct cram_wb_slot *slot)
 	return written;
 }
 
-/* Write back up to CRAM_WB_BATCH objects of zs at once; returns how many were written. */
+/*
+ * Write up to CRAM_WB_BATCH slots at once: objects of zs (pool reclaim), or with zs
+ * NULL any page cram holds (drain). Returns how many were written.
+ */
 static unsigned int cram_wb_batch(const unsigned long *swps, unsigned int nr,
 				  struct cram_zspage *zs)
 {
@@ -234,7 +248,7 @@ static unsigned int cram_wb_batch(const unsigned long *swps, unsigned int nr,
 	if (used)
 		cram_test_wb_delay();	/* lets loads and frees race it */
 	for (i = 0; i < used; i++)
-		written += cram_wb_complete(&cram_wb.slots[i]);
+		written += cram_wb_complete(&cram_wb.slots[i], !zs);
 	return written;
 }
 
@@ -260,9 +274,10 @@ static void cram_wb_work(struct work_struct *work)
 	u64 freed;
 
 	while (cram_dram_pages_over_target() > 0) {
-		freed = cram_dram_compact(CRAM_WB_COMPACT_STEP);
+		freed = cram_dram_compact(CRAM_WB_COMPACT_STEP);	/* bounded per lock hold */
 		if (freed) {
 			cram_stat_add(CRAM_STAT_POOL_COMPACTED_PAGES, freed);
+			cond_resched();
 			continue;
 		}
 		if (!cram_wb.swap_info || fruitless >= 4)
@@ -280,6 +295,63 @@ void cram_wb_kick(void)
 {
 	if (cram_wb.wq)
 		queue_work(cram_wb.wq, &cram_wb.work);
+}
+
+/*** drain: every page cram holds, to its slot ***/
+
+/* One pass over every tree, on the worker (it owns the slots and buffers). */
+static void cram_wb_drain_work(struct work_struct *work)
+{
+	unsigned long next = 0;
+	unsigned int nr;
+
+	do {
+		nr = cram_swap_held_slots(&next, cram_wb.swps, CRAM_WB_BATCH);
+		cram_wb.drained += cram_wb_batch(cram_wb.swps, nr, NULL);
+		cond_resched();
+	} while (nr == CRAM_WB_BATCH);
+}
+
+/*
+ * Write every page cram holds to its slot on the swap device and drop it, with new
+ * stores disarmed (enabled=N, and it stays so). Passes repeat while they make
+ * progress: a page loaded back (6.1) or freed meanwhile needs no write. 0: cram
+ * holds nothing; -EINTR: a signal stopped it; -EIO: some pages could not be
+ * written (I/O error, swapoff under way, a swap file on NFS, an unreadable CXL
+ * page); -ENODEV: the swap devices cannot be reached at all (no swap_info).
+ * Context: process context (the writer of /sys/module/cram/drain), may sleep.
+ */
+int cram_wb_drain(void)
+{
+	u64 before;
+	int err = 0;
+
+	if (!cram_wb.swap_info)
+		return cram_swap_nr_stored() ? -ENODEV : 0;
+	if (mutex_lock_interruptible(&cram_wb_drain_lock))
+		return -EINTR;
+	cram_swap_disarm();
+	while (cram_swap_nr_stored()) {
+		if (signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		before = cram_swap_nr_stored();
+		cram_wb.drained = 0;
+		queue_work(cram_wb.wq, &cram_wb.drain_work);
+		flush_work(&cram_wb.drain_work);
+		if (!cram_wb.drained && cram_swap_nr_stored() >= before) {
+			err = -EIO;
+			break;
+		}
+	}
+	mutex_unlock(&cram_wb_drain_lock);
+	return err;
+}
+
+bool cram_wb_draining(void)
+{
+	return mutex_is_locked(&cram_wb_drain_lock);
 }
 
 /*** init / exit ***/
@@ -306,10 +378,12 @@ int cram_wb_init(void)
 	init_waitqueue_head(&cram_wb.inflight_wq);
 	init_completion(&cram_wb.done);
 	INIT_WORK(&cram_wb.work, cram_wb_work);
+	INIT_WORK(&cram_wb.drain_work, cram_wb_drain_work);
 	cram_wb.swap_info = cram_sym_data("swap_info");
 	if (!cram_wb.swap_info)
 		pr_warn("kernel variable swap_info not found (CONFIG_KALLSYMS_ALL?): the pool cannot write back to disk; it refuses pages when full\n");
-	cram_wb.wq = alloc_workqueue("cram_wb", WQ_MEM_RECLAIM | WQ_UNBOUND | WQ_FREEZABLE, 1);
+	/* ordered: the writeback and drain works share the slots and buffers */
+	cram_wb.wq = alloc_ordered_workqueue("cram_wb", WQ_MEM_RECLAIM | WQ_FREEZABLE);
 	cram_wb.swps = kcalloc(CRAM_POOL_MAX_OBJS, sizeof(*cram_wb.swps), GFP_KERNEL);
 	cram_wb.buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	for (i = 0; i < CRAM_WB_BATCH; i++)
@@ -328,7 +402,9 @@ int cram_wb_init(void)
 /* No entries are left (module references), so no writeback can start again. */
 void cram_wb_exit(void)
 {
-	if (cram_wb.wq)
+	if (cram_wb.wq) {
 		cancel_work_sync(&cram_wb.work);
+		cancel_work_sync(&cram_wb.drain_work);
+	}
 	cram_wb_free();
 }

@@ -31,10 +31,12 @@ mktree() {
 	put "$sys/parameters" enabled=Y pool=Y region=dax0.0 regs=auto high_wm_pct=90 \
 		low_wm_pct=80 max_pool_percent=20
 	echo 0.6.0 > "$sys/version"
+	echo idle > "$sys/drain"
 	mkdir -p "$dbg"
 	printf '%s\n' "store_calls 2000" "stores 1000" "decline_watermark 12" \
 		"decline_safe_mode 3" "pool_stores 480" "pool_same_filled 20" \
-		"pool_reject_compress_poor 9" "written_back_pages 77" "writeback_raced 2" \
+		"pool_reject_compress_poor 9" "written_back_pages 77" "drained_pages 5" \
+		"writeback_raced 2" \
 		"load_hits 40" "load_misses 5" "load_errors 0" > "$dbg/stats"
 	printf '%s\n' "trust_capacity 0" "gate open" "gate_closings 4" "bound 1" \
 		"regs 0000:00:03.0" "safe_mode 1" 'safe_reason heartbeat "stopped"' \
@@ -95,7 +97,16 @@ out_has "screen: pool line" "$screen" '^pool +full +500 +2\.0 MiB +400\.0 KiB +5
 out_has "screen: total line" "$screen" '^total +1500 +5\.9 MiB +2\.0 MiB +3\.00$'
 out_has "screen: safe mode and why" "$screen" 'safe mode heartbeat "stopped" \(entered 2 times\)'
 out_has "screen: declines" "$screen" '^declines: watermark 12, safe_mode 3,'
-out_has "screen: writeback" "$screen" '^writeback: written 77, failures 0, raced 2,'
+out_has "screen: writeback" "$screen" '^writeback: written 77, drained 5, failures 0, raced 2,'
+printf '%s\n' "$screen" | grep -q 'DRAINING'
+tap_result $([ $? = 1 ] && echo 0 || echo 1) "no drain line while idle"
+json_is "drain state in JSON" "$json" "j['control']['drain']" idle
+echo draining > "$tmp/full/sys/module/cram/drain"
+screen=$("$cramstat" --root "$tmp/full")
+out_has "screen: a drain under way, with progress" "$screen" \
+	'^DRAINING to the swap device: 5 pages written, 1500 still held; stores disarmed$'
+echo idle > "$tmp/full/sys/module/cram/drain"
+screen=$("$cramstat" --root "$tmp/full")
 out_has "screen: watermarks" "$screen" 'high 230\.4 MiB \(90%\), low 204\.8 MiB \(80%\)'
 printf '%s\n' "$screen" | grep -q 'free_slots'
 tap_result $([ $? = 1 ] && echo 0 || echo 1) "no class table without -c"
@@ -126,6 +137,26 @@ json=$("$cramstat" --root "$tmp/full" --json)
 json_is "empty: ratio null" "$json" "j['tiers']['total']['ratio']" None
 json_is "empty: the device's bytes still shown" "$json" "j['tiers']['cxl']['physical_bytes']" 128
 mktree "$tmp/full"
+
+# Odd contents (sysfs and debugfs are the kernel's, but a tool must not trust them):
+# a line with no name, bytes that are not ASCII, the largest 64-bit value and one past it.
+mktree "$tmp/odd"
+dbg=$tmp/odd/sys/kernel/debug/cram
+printf '%s\n' " leading_space 5" "store_calls 18446744073709551615" \
+	"load_calls 18446744073709551616" "stores 7" > "$dbg/stats"
+printf 'safe_reason caf\xe9 \xff\x01\n' >> "$dbg/device"
+put "$tmp/odd/sys/module/cram/stats" stored_pages=18446744073709551615
+json=$("$cramstat" --root "$tmp/odd" --json)
+tap_result $? "odd contents: --json exits 0 (under ASan: no read before a line)"
+json_is "  a line without a name is skipped" "$json" "'' in j['stats'] or ' leading_space' in j['stats']" False
+json_is "  non-ASCII bytes escaped: the JSON parses" "$json" "j['device']['safe_reason']" \
+	"$(printf 'caf\xc3\xa9 \xc3\xbf\x01')"
+json_is "  2^64-1 is a number in the stats" "$json" "j['stats']['store_calls']" 18446744073709551615
+json_is "  and in the summary" "$json" "j['summary']['stored_pages']" 18446744073709551615
+json_is "  2^64 is a string" "$json" "j['stats']['load_calls']" 18446744073709551616
+json_is "  (as a string)" "$json" "type(j['stats']['load_calls']).__name__" str
+"$cramstat" --root "$tmp/odd" > /dev/null
+tap_result $? "odd contents: the screen exits 0"
 
 out=$("$cramstat" --root "$tmp/full" --json -w 1 -n 2 | wc -l)
 tap_result $([ "$out" = 2 ] && echo 0 || echo 1) "-w 1 -n 2: two samples" "got $out lines"

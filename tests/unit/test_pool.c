@@ -2,12 +2,14 @@
 /*
  * test_pool.c - unit tests of the fallback pool's layout (src/core/pool.c): class
  * selection, packing, free/reuse, LRU order, deferred frees under reclaim,
- * compaction, a randomised run against a shadow copy, and the memory efficiency on a
- * corpus of real files from this machine compressed with liblz4.
+ * compaction, compaction's cost with millions of objects, a randomised run against a
+ * shadow copy, and the memory efficiency on a corpus of real files from this machine
+ * compressed with liblz4.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <lz4.h>
@@ -535,6 +537,53 @@ static void test_corpus_efficiency(void)
 	tap_is_u64(live_pages + live_zspages, 0, "corpus pool emptied");
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * 2M objects of 500 bytes, every other one freed: 125k half-full zspages in one
+ * class. A compaction call runs under the kernel's pool spinlock, so its cost must not
+ * grow with the pool: choosing the zspage to empty walked the partial list (27 ms a
+ * call in this ASan build on a project machine), now it takes a fullness group's head
+ * (0.008 ms).
+ */
+static void test_compaction_scale(void)
+{
+	const unsigned int nr = 2000000, calls = 200;
+	struct cram_pool_handle *h = calloc(nr, sizeof(*h));
+	u64 freed = 0, pages_before;
+	struct cram_pool pool;
+	double t0, per_call;
+	unsigned int i;
+	bool ok = true;
+
+	cram_pool_init(&pool, &t_ops, NULL);
+	for (i = 0; i < nr && ok; i++)
+		ok = !cram_pool_alloc(&pool, &h[i], 500);
+	tap_ok(ok, "scale: 2M objects of 500 bytes allocated");
+	for (i = 0; i < nr; i += 2)
+		cram_pool_free(&pool, &h[i]);
+	pages_before = pool.nr_pages;
+	t0 = now_ms();
+	for (i = 0; i < calls; i++)
+		freed += cram_pool_compact(&pool, 4);
+	per_call = (now_ms() - t0) / calls;
+	printf("# scale: %u compaction calls on %llu pages: %.3f ms a call, %llu pages freed\n",
+	       calls, (unsigned long long)pages_before, per_call, (unsigned long long)freed);
+	tap_ok(freed >= calls * 4 / 2, "scale: each call empties zspages");
+	tap_ok(per_call < 1.0, "scale: a compaction call takes under 1 ms with 125k partial zspages");
+	for (i = 1; i < nr; i += 2)
+		if (h[i].zspage)
+			cram_pool_free(&pool, &h[i]);
+	tap_is_u64(pool.nr_pages, 0, "scale: pool empty after freeing everything");
+	free(h);
+}
+
 int main(void)
 {
 	test_classes();
@@ -543,6 +592,7 @@ int main(void)
 	test_lru_order();
 	test_deferred_free();
 	test_compaction();
+	test_compaction_scale();
 	test_random();
 	test_corpus_efficiency();
 	return tap_done();

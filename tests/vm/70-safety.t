@@ -11,9 +11,11 @@
 #   (d) arming is all-or-nothing: zswap's "enabled" must be written, and zswap
 #       switched on while cram loads makes it refuse;
 #   (e) hibernation is refused while the CXL tier holds pages, and runs with the tier
-#       closed when it holds none.
+#       closed when it holds none;
+#   (f) drain writes every page cram holds, both tiers, to its slot on disk: rmmod
+#       then works without swapoff, and the workloads read back from disk intact.
 . /cram/tests/lib.sh
-plan 51
+plan 66
 
 ftrace=/proc/sys/kernel/ftrace_enabled
 zswap=/sys/module/zswap/parameters/enabled
@@ -135,7 +137,7 @@ check "the CXL tier holds pages ($used)" test "$used" -gt 4096
 dmesg -c > /dev/null
 r=$(sh -c 'echo disk > /sys/power/state' 2>&1)
 like "hibernation is refused (EBUSY)" "$r" 'busy'
-like "  dmesg says why" "$(dmesg)" "cram: hibernation refused: the CXL tier holds [0-9]+ pages"
+like "  dmesg says why" "$(dmesg)" "cram: hibernation refused: the CXL tier holds [0-9]+ pages.*drain cram first"
 hold_release hib
 like "  the held workload reads back intact" "$(tail -n 1 /tmp/hib.out)" '^pages 12288 mismatches 0 '
 swap_cycle
@@ -160,4 +162,39 @@ check "  ($(( $(cram_stat stores) - stores0 )) stores)" test "$(cram_stat stores
 echo none > /sys/power/pm_test
 swap_cycle
 check "rmmod" rmmod cram
+
+# --- (f) drain
+drain=/sys/module/cram/drain
+is "insmod $cxl" "$(kmodload $CRAM_KO "$cxl")" loaded
+hold_start dcxl 24M 48 53
+check "workload A held in the CXL tier ($(cram_stat region_pages_used) pages)" \
+	test "$(cram_stat region_pages_used)" -gt 4096
+echo 1 > /sys/module/cram/parameters/low_wm_pct
+echo 2 > /sys/module/cram/parameters/high_wm_pct
+in_memcg 24M swapstress 48 55 /tmp/dpool.go > /tmp/dpool.out 2>&1 &
+held_b=$!
+wait_value filled 600 cat /tmp/dpool.out
+check "workload B held in the pool, the CXL tier at its watermark ($(pool_stat stored_objects) objects)" \
+	test "$(pool_stat stored_objects)" -gt 2048
+check_fails "writing 0 to drain is refused" sh -c "echo 0 > $drain"
+is "drain is idle" "$(cat $drain)" idle
+held=$(cram_stat stored_pages) in0=$(vmstat pswpin)
+echo 5 > /sys/kernel/debug/cram/wb_delay_ms	# slow enough to watch it
+sh -c "echo 1 > $drain; echo \$? > /tmp/drain.rc" &
+check "  a drain runs" wait_value draining 10 cat $drain
+like "  cramstat shows its progress" "$(cramstat)" '^DRAINING to the swap device: [0-9]+ pages written'
+wait_value '^[0-9]' 600 cat /tmp/drain.rc
+is "drain of $held pages ends with success" "$(cat /tmp/drain.rc)" 0
+echo 0 > /sys/kernel/debug/cram/wb_delay_ms
+is "  cram holds nothing" "$(cram_stat stored_pages)" 0
+check "  every page written ($(cram_stat drained_pages))" test "$(cram_stat drained_pages)" -ge "$held"
+is "  and it is disarmed" "$(cat /sys/module/cram/parameters/enabled)" N
+check "rmmod without swapoff" rmmod cram
+touch /tmp/dcxl.go /tmp/dpool.go
+hold_release dcxl
+like "workload A (was in CXL memory) reads back intact" "$(tail -n 1 /tmp/dcxl.out)" '^pages 12288 mismatches 0 '
+wait $held_b
+like "workload B (was in the pool) reads back intact" "$(tail -n 1 /tmp/dpool.out)" '^pages 12288 mismatches 0 '
+check "  from the swap device ($(( $(vmstat pswpin) - in0 )) pages)" \
+	test $(( $(vmstat pswpin) - in0 )) -gt 8192
 is "kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""
