@@ -221,6 +221,7 @@ static int sample(void)
 struct tier {
 	const char *state;
 	uint64_t pages, logical, physical;
+	bool unknown;		/* physical bytes not known: a device that never read sane */
 };
 
 static void tiers(struct tier *cxl, struct tier *pool, struct tier *total)
@@ -228,9 +229,13 @@ static void tiers(struct tier *cxl, struct tier *pool, struct tier *total)
 	cxl->state = get("sysfs", "cxl_state");
 	cxl->pages = num("sysfs", "cxl_stored_pages");
 	cxl->logical = num("sysfs", "cxl_logical_bytes");
-	/* without telemetry the CXL memory is trusted not to compress (trust_capacity) */
+	/*
+	 * Without telemetry the CXL memory is trusted not to compress (trust_capacity);
+	 * a bound device that never read sane tells nothing.
+	 */
 	cxl->physical = num("sysfs", "device_phys_cap_bytes") ?
 			num("sysfs", "device_phys_used_bytes") : cxl->logical;
+	cxl->unknown = !num("sysfs", "device_phys_cap_bytes") && num("sysfs", "device_bound");
 	pool->state = get("sysfs", "pool_state");
 	pool->pages = num("sysfs", "pool_stored_pages");
 	pool->logical = num("sysfs", "pool_logical_bytes");
@@ -239,12 +244,15 @@ static void tiers(struct tier *cxl, struct tier *pool, struct tier *total)
 	total->pages = cxl->pages + pool->pages;
 	total->logical = cxl->logical + pool->logical;
 	total->physical = cxl->physical + pool->physical;
+	total->unknown = cxl->unknown && cxl->pages;
 }
 
-/* logical / physical, or -1 when nothing is stored (or it costs nothing) */
+/* logical / physical, or -1 when nothing is stored, it costs nothing, or unknown */
 static double ratio(const struct tier *t)
 {
-	return t->logical && t->physical ? (double)t->logical / (double)t->physical : -1;
+	if (t->unknown || !t->logical || !t->physical)
+		return -1;
+	return (double)t->logical / (double)t->physical;
 }
 
 /*** screen ***/
@@ -273,8 +281,8 @@ static void print_tier(const char *name, const struct tier *t)
 	if (ratio(t) >= 0)
 		snprintf(r, sizeof(r), "%.2f", ratio(t));
 	printf("%-6s %-13s %10" PRIu64 " %11s %11s %6s\n", name, t->state ? t->state : "",
-	       t->pages, human(t->logical, lg, sizeof(lg)), human(t->physical, ph, sizeof(ph)),
-	       r);
+	       t->pages, human(t->logical, lg, sizeof(lg)),
+	       t->unknown ? "?" : human(t->physical, ph, sizeof(ph)), r);
 }
 
 static void print_device(void)
@@ -302,6 +310,10 @@ static void print_device(void)
 	       human(num("dev", "low_wm_bytes"), b, sizeof(b)), num("param", "low_wm_pct"),
 	       human(num("dev", "projected_used"), d, sizeof(d)), get("dev", "gate") ?: "?",
 	       num("dev", "gate_closings"));
+	if (!strcmp(get("dev", "reg_read") ?: "", "torn")) {
+		printf("  registers: torn read (the device is mid-update or stuck), not shown\n");
+		return;
+	}
 	printf("  registers: seq %" PRIu64 ", heartbeat %" PRIu64 ", scan %" PRIu64
 	       " ms, host writes %" PRIu64 ", scanned %" PRIu64 ", snapshot age %" PRIu64 " ms\n",
 	       num("dev", "reg_seq"), num("dev", "reg_heartbeat"), num("dev", "reg_scan_ms"),
@@ -438,8 +450,13 @@ static void json_tier(const char *name, const struct tier *t, bool comma)
 		json_string(t->state);
 		putchar(',');
 	}
-	printf("\"stored_pages\":%" PRIu64 ",\"logical_bytes\":%" PRIu64
-	       ",\"physical_bytes\":%" PRIu64 ",\"ratio\":", t->pages, t->logical, t->physical);
+	printf("\"stored_pages\":%" PRIu64 ",\"logical_bytes\":%" PRIu64 ",\"physical_bytes\":",
+	       t->pages, t->logical);
+	if (t->unknown)
+		printf("null");
+	else
+		printf("%" PRIu64, t->physical);
+	printf(",\"ratio\":");
 	if (ratio(t) >= 0)
 		printf("%.3f", ratio(t));
 	else

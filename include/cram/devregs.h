@@ -95,8 +95,27 @@ int cram_regs_read(struct cram_regs *r, cram_reg_read_fn read, void *ctx);
  */
 const char *cram_regs_insane(const struct cram_regs *r, u64 region_bytes, u64 host_written);
 
-/* Physical bytes in use, never an underestimate (see the top of this file). */
+/*
+ * Physical bytes in use, never an underestimate (see the top of this file). U64_MAX
+ * (nothing may be admitted) when the counters contradict each other (fewer pages
+ * reserved than the device says it scanned) or the sum would not fit in 64 bits.
+ */
 u64 cram_project_used(const struct cram_regs *r, u64 reserved);
+
+/* HOST_WRITE_SEQ values further ahead of cram's count than this are not believed. */
+#define CRAM_WRITE_SEQ_MAX_JUMP	0x10000000000ULL	/* 2^40 pages: 4 PiB of writes */
+
+/*
+ * Binding a register block: from now on the device's HOST_WRITE_SEQ and cram's count
+ * of completed writes (written) must be equal. When the device's value is a plausible
+ * continuation of cram's (an earlier load of cram left it ahead), returns how far
+ * cram's counters move forward to continue it; on a rebind it is equal, 0. Otherwise
+ * (behind cram's: writes while it was unbound, a reset device; or implausibly far
+ * ahead: garbage) returns 0 and sets *rewrite: cram writes its own count to
+ * HOST_WRITE_SEQ; until a scan reflects it the projection charges every write since
+ * the last scan, or the sanity rules see SCANNED_WRITE_SEQ ahead (safe mode).
+ */
+u64 cram_write_seq_bind(u64 device_seq, u64 written, bool *rewrite);
 
 /*
  * Watermarks in bytes of physical capacity: high = high_pct of PHYS_CAP, capped by

@@ -89,9 +89,20 @@ const char *cram_regs_insane(const struct cram_regs *r, u64 region_bytes, u64 ho
 
 u64 cram_project_used(const struct cram_regs *r, u64 reserved)
 {
-	u64 unscanned = reserved > r->scanned_write_seq ? reserved - r->scanned_write_seq : 0;
+	u64 unscanned;
 
+	if (reserved < r->scanned_write_seq)
+		return U64_MAX;
+	unscanned = reserved - r->scanned_write_seq;
+	if (unscanned > (U64_MAX - r->phys_used) / CRAM_PAGE_SIZE)
+		return U64_MAX;
 	return r->phys_used + unscanned * CRAM_PAGE_SIZE;
+}
+
+u64 cram_write_seq_bind(u64 device_seq, u64 written, bool *rewrite)
+{
+	*rewrite = device_seq < written || device_seq - written > CRAM_WRITE_SEQ_MAX_JUMP;
+	return *rewrite ? 0 : device_seq - written;
 }
 
 void cram_wm_bytes(const struct cram_regs *r, unsigned int high_pct, unsigned int low_pct,

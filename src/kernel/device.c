@@ -82,7 +82,7 @@ MODULE_PARM_DESC(regs,
 static bool cram_trust_capacity;
 module_param_named(trust_capacity, cram_trust_capacity, bool, 0644);
 MODULE_PARM_DESC(trust_capacity,
-		 "without a register block, the CXL memory does not compress (plain RAM): place pages without telemetry (default N: no telemetry, no CXL placements). Ignored while a device reports telemetry");
+		 "without a register block, the CXL memory does not compress (plain RAM): place pages without telemetry (default N: no telemetry, no CXL placements). Ignored while a device reports telemetry, and once one has been bound");
 
 /* What the store path acts on: the poller's verdict on the last read. */
 struct cram_dev_view {
@@ -107,6 +107,7 @@ struct cram_dev {
 	unsigned long heartbeat_at;
 	u64 safe_entries;
 
+	bool ever_bound;		/* a block was bound during this load */
 	atomic64_t reserved;		/* page writes started or admitted */
 	atomic64_t written;		/* page writes complete: HOST_WRITE_SEQ */
 	struct cram_gate gate;
@@ -174,8 +175,9 @@ enum cram_stat cram_dev_admit(void)
 	struct cram_dev_view v;
 
 	if (!srcu_dereference(d->live, &cram_srcu)) {
-		if (!READ_ONCE(cram_trust_capacity))
-			return CRAM_STAT_DECLINE_UNTRUSTED;	/* no telemetry, no trust */
+		/* trust plain memory only: a compressing device that went away is not that */
+		if (!READ_ONCE(cram_trust_capacity) || READ_ONCE(d->ever_bound))
+			return CRAM_STAT_DECLINE_UNTRUSTED;
 		cram_dev_write_begin();
 		return CRAM_STAT_STORES;
 	}
@@ -329,10 +331,34 @@ fail_disable:
 	return err;
 }
 
+/*
+ * Make cram's count of completed writes and the device's HOST_WRITE_SEQ one count
+ * (cram_write_seq_bind): continue a value an earlier load of cram left (both of
+ * cram's counters move by the same amount, so nothing is charged twice); on a rebind
+ * they are already equal; a value behind cram's or absurdly ahead is overwritten.
+ * The device is not live yet, so no store writes HOST_WRITE_SEQ meanwhile; one that
+ * completes meanwhile is counted in written, and the first write once the device is
+ * live publishes the whole count.
+ */
+static void cram_dev_bind_write_seq(struct cram_dev *d, struct pci_dev *pdev)
+{
+	u64 seq = readq(d->mapping + CRAM_REG_HOST_WRITE_SEQ);
+	u64 written = atomic64_read(&d->written);
+	bool rewrite;
+	u64 ahead = cram_write_seq_bind(seq, written, &rewrite);
+
+	atomic64_add(ahead, &d->reserved);
+	atomic64_add(ahead, &d->written);
+	if (!rewrite)
+		return;
+	pr_warn("device %s: HOST_WRITE_SEQ %llu does not continue cram's count %llu: rewritten; placements wait for the device's next scan\n",
+		pci_name(pdev), seq, written);
+	writeq(written, d->mapping + CRAM_REG_HOST_WRITE_SEQ);
+}
+
 static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct cram_dev *d = &cram_dev;
-	u64 base;
 	int err;
 
 	if (!cram_dev_wanted(pdev))
@@ -345,15 +371,9 @@ static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = cram_dev_map(pdev);
 	if (err)
 		return err;
-	/*
-	 * Continue the device's HOST_WRITE_SEQ (an earlier load of cram may have left it
-	 * non-zero): both counters move by the same amount, so nothing is charged twice
-	 * and SCANNED_WRITE_SEQ never runs ahead of what cram says it wrote.
-	 */
-	base = readq(d->mapping + CRAM_REG_HOST_WRITE_SEQ);
-	atomic64_add(base, &d->reserved);
-	atomic64_add(base, &d->written);
+	cram_dev_bind_write_seq(d, pdev);
 	d->pdev = pdev;
+	WRITE_ONCE(d->ever_bound, true);
 	d->heartbeat_at = jiffies;
 	d->last_heartbeat = 0;
 	cram_dev_poll_once(d);	/* the state is known before the first placement */
@@ -378,8 +398,8 @@ static void cram_dev_remove(struct pci_dev *pdev)
 	pci_disable_device(pdev);
 	d->mapping = NULL;
 	d->pdev = NULL;
-	pr_info("device %s: released; without telemetry no new CXL placements%s\n",
-		pci_name(pdev), READ_ONCE(cram_trust_capacity) ? " unless trust_capacity=Y" : "");
+	pr_info("device %s: released; without telemetry no new CXL placements until it is bound again\n",
+		pci_name(pdev));
 }
 
 static const struct pci_device_id cram_dev_ids[] = {
@@ -437,7 +457,7 @@ void cram_dev_summary(struct cram_dev_summary *s)
 	int idx;
 
 	memset(s, 0, sizeof(*s));
-	s->trusted = READ_ONCE(cram_trust_capacity);
+	s->trusted = READ_ONCE(cram_trust_capacity) && !READ_ONCE(d->ever_bound);
 	s->gate_closed = READ_ONCE(d->gate.closed);
 	idx = srcu_read_lock(&cram_srcu);
 	live = srcu_dereference(d->live, &cram_srcu);
@@ -472,18 +492,25 @@ static void cram_dev_show_state(struct seq_file *m, struct cram_dev *d, u64 rese
 {
 	struct cram_dev_view v;
 	struct cram_regs now;
+	const char *reason;
 	int err;
 
 	cram_dev_view_read(d, &v);
+	/* as admission judges it: a snapshot too old to act on is safe mode too */
+	if (!cram_dev_view_unsafe(&v))
+		reason = "none";
+	else
+		reason = v.safe_reason ?: "snapshot stale (the poller has not read the device)";
 	seq_printf(m, "safe_mode %d\nsafe_reason %s\nsafe_mode_entries %llu\n",
-		   !!v.safe_reason, v.safe_reason ?: "none", d->safe_entries);
+		   cram_dev_view_unsafe(&v), reason, d->safe_entries);
 	seq_printf(m, "high_wm_bytes %llu\nlow_wm_bytes %llu\nprojected_used %llu\n", v.high,
 		   v.low, cram_project_used(&v.snap, reserved));
 	seq_printf(m, "snapshot_age_ms %u\n", jiffies_to_msecs(jiffies - v.snap_at));
 	/* the registers as they read now, not the last sane snapshot */
 	err = cram_regs_read(&now, cram_dev_read, (void __force *)d->mapping);
 	seq_printf(m, "reg_read %s\n", err ? "torn" : "ok");
-	cram_dev_show_regs(m, &now);
+	if (!err)	/* a torn read is not a state of the device */
+		cram_dev_show_regs(m, &now);
 }
 
 /* /sys/kernel/debug/cram/device: one "name value" per line. */

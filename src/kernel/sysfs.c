@@ -9,6 +9,8 @@
  *   cxl_stored_pages        region pages holding swapped pages
  *   cxl_logical_bytes       cxl_stored_pages in bytes
  *   cxl_region_pages        pages of the region cram owns
+ *   device_bound            1: a register block is bound (its values may still be 0:
+ *                           it never read sane)
  *   device_phys_cap_bytes   the device's PHYS_CAP (0: no telemetry)
  *   device_phys_used_bytes  the device's PHYS_USED, compressed footprint of the device
  *   device_logical_used_bytes  the device's LOGICAL_USED (non-zero pages x 4096)
@@ -40,6 +42,7 @@
 struct cram_summary {
 	u64 stored_pages;
 	u64 cxl_stored_pages, cxl_logical_bytes, cxl_region_pages;
+	u64 device_bound;
 	u64 device_phys_cap_bytes, device_phys_used_bytes, device_logical_used_bytes;
 	u64 pool_stored_pages, pool_logical_bytes, pool_physical_bytes;
 	u64 pool_compressed_bytes;
@@ -62,6 +65,7 @@ static void cram_summary_read(struct cram_summary *s)
 	s->cxl_stored_pages = used;
 	s->cxl_logical_bytes = used * PAGE_SIZE;
 	s->cxl_region_pages = total;
+	s->device_bound = dev.bound;
 	s->device_phys_cap_bytes = dev.phys_cap;
 	s->device_phys_used_bytes = dev.phys_used;
 	s->device_logical_used_bytes = dev.logical_used;
@@ -120,6 +124,7 @@ static struct cram_summary_attr cram_summary_attrs[] = {
 	CRAM_SUMMARY_ATTR(cxl_stored_pages, false),
 	CRAM_SUMMARY_ATTR(cxl_logical_bytes, false),
 	CRAM_SUMMARY_ATTR(cxl_region_pages, false),
+	CRAM_SUMMARY_ATTR(device_bound, false),
 	CRAM_SUMMARY_ATTR(device_phys_cap_bytes, false),
 	CRAM_SUMMARY_ATTR(device_phys_used_bytes, false),
 	CRAM_SUMMARY_ATTR(device_logical_used_bytes, false),

@@ -22,7 +22,7 @@ put() {
 # 100 pool pages (5:1), so the total is 6000 KiB logical on 2000 KiB (3:1).
 mktree() {
 	local r=$1 sys=$1/sys/module/cram dbg=$1/sys/kernel/debug/cram
-	put "$sys/stats" stored_pages=1500 cxl_state=active cxl_stored_pages=1000 \
+	put "$sys/stats" stored_pages=1500 cxl_state=active cxl_stored_pages=1000 device_bound=1 \
 		cxl_logical_bytes=4096000 cxl_region_pages=65536 \
 		device_phys_cap_bytes=268435456 device_phys_used_bytes=1638400 \
 		device_logical_used_bytes=4096000 pool_state=full pool_stored_pages=500 \
@@ -126,9 +126,22 @@ json_is "without debugfs: no stats object" "$json" "'stats' in j" False
 
 # trust_capacity (no telemetry): the CXL memory is plain RAM, ratio 1
 mktree "$tmp/trust"
-put "$tmp/trust/sys/module/cram/stats" device_phys_cap_bytes=0 device_phys_used_bytes=0
+put "$tmp/trust/sys/module/cram/stats" device_phys_cap_bytes=0 device_phys_used_bytes=0 device_bound=0
 json=$("$cramstat" --root "$tmp/trust" --json)
 json_is "no telemetry: cxl physical = logical" "$json" "j['tiers']['cxl']['ratio']" 1.0
+# a bound device that never read sane: physical bytes unknown, not 1:1
+put "$tmp/trust/sys/module/cram/stats" device_bound=1
+json=$("$cramstat" --root "$tmp/trust" --json)
+json_is "device never sane: cxl ratio unknown" "$json" "j['tiers']['cxl']['ratio']" None
+json_is "  physical unknown" "$json" "j['tiers']['cxl']['physical_bytes']" None
+json_is "  total ratio unknown too" "$json" "j['tiers']['total']['ratio']" None
+screen=$("$cramstat" --root "$tmp/trust")
+out_has "  screen: physical ?" "$screen" '^cxl +active +1000 +3\.9 MiB +\? +-$'
+# a torn register read: the registers are not shown as values
+printf '%s\n' "reg_read torn" >> "$tmp/full/sys/kernel/debug/cram/device"
+screen=$("$cramstat" --root "$tmp/full")
+out_has "torn read: said, registers not shown" "$screen" '^  registers: torn read'
+mktree "$tmp/full"
 # nothing stored (the device's few bytes of its own still cost): no ratio
 put "$tmp/full/sys/module/cram/stats" cxl_stored_pages=0 cxl_logical_bytes=0 \
 	pool_stored_pages=0 pool_logical_bytes=0 pool_physical_bytes=0 \

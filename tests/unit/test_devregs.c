@@ -156,7 +156,34 @@ static void test_projection_charges_unscanned_pages_in_full(void)
 
 	tap_is_u64(cram_project_used(&r, 10), 1000, "nothing reserved since the scan: PHYS_USED");
 	tap_is_u64(cram_project_used(&r, 13), 1000 + 3 * PG, "3 pages since the scan: 3 full pages more");
-	tap_is_u64(cram_project_used(&r, 4), 1000, "fewer reserved than scanned (never sane): no underflow");
+	tap_is_u64(cram_project_used(&r, 4), U64_MAX,
+		   "fewer reserved than scanned (counters disagree): nothing admitted");
+	r.scanned_write_seq = 0;
+	tap_is_u64(cram_project_used(&r, 1ULL << 60), U64_MAX,
+		   "a projection past 64 bits saturates instead of wrapping to a small number");
+	r.phys_used = U64_MAX - PG;
+	tap_is_u64(cram_project_used(&r, 2), U64_MAX, "  also when PHYS_USED is near the top");
+}
+
+/* Rebinding a register block: cram's count and HOST_WRITE_SEQ become one count. */
+static void test_write_seq_bind(void)
+{
+	bool rewrite;
+
+	tap_is_u64(cram_write_seq_bind(500, 0, &rewrite), 500,
+		   "first bind: continue the count an earlier load left");
+	tap_ok(!rewrite, "  without rewriting it");
+	tap_is_u64(cram_write_seq_bind(500, 500, &rewrite), 0,
+		   "rebind: the device has cram's count: counters unchanged (not doubled)");
+	tap_ok(!rewrite, "  nothing rewritten");
+	tap_is_u64(cram_write_seq_bind(100, 500, &rewrite), 0, "device behind cram (reset): no move");
+	tap_ok(rewrite, "  cram's count is written to the device");
+	tap_is_u64(cram_write_seq_bind(U64_MAX, 500, &rewrite), 0, "garbage far ahead: no move");
+	tap_ok(rewrite, "  rewritten");
+	tap_is_u64(cram_write_seq_bind(500 + CRAM_WRITE_SEQ_MAX_JUMP, 500, &rewrite),
+		   CRAM_WRITE_SEQ_MAX_JUMP, "the largest jump believed");
+	cram_write_seq_bind(501 + CRAM_WRITE_SEQ_MAX_JUMP, 500, &rewrite);
+	tap_ok(rewrite, "  one more is not");
 }
 
 static void test_watermarks_in_bytes(void)
@@ -394,6 +421,7 @@ int main(void)
 	test_regs_read_retries_a_torn_snapshot();
 	test_insane_registers_are_named();
 	test_projection_charges_unscanned_pages_in_full();
+	test_write_seq_bind();
 	test_watermarks_in_bytes();
 	test_gate_hysteresis();
 	test_projection_never_optimistic_under_interleaving();
