@@ -173,7 +173,7 @@ echo 1 > /sys/module/cram/parameters/low_wm_pct
 echo 2 > /sys/module/cram/parameters/high_wm_pct
 in_memcg 24M swapstress 48 55 /tmp/dpool.go > /tmp/dpool.out 2>&1 &
 held_b=$!
-wait_value filled 600 cat /tmp/dpool.out
+wait_value filled 600 sh -c 'cat /tmp/dpool.out 2> /dev/null'
 check "workload B held in the pool, the CXL tier at its watermark ($(pool_stat stored_objects) objects)" \
 	test "$(pool_stat stored_objects)" -gt 2048
 check_fails "writing 0 to drain is refused" sh -c "echo 0 > $drain"
@@ -183,7 +183,7 @@ echo 5 > /sys/kernel/debug/cram/wb_delay_ms	# slow enough to watch it
 sh -c "echo 1 > $drain; echo \$? > /tmp/drain.rc" &
 check "  a drain runs" wait_value draining 10 cat $drain
 like "  cramstat shows its progress" "$(cramstat)" '^DRAINING to the swap device: [0-9]+ pages written'
-wait_value '^[0-9]' 600 cat /tmp/drain.rc
+wait_value '^[0-9]' 600 sh -c 'cat /tmp/drain.rc 2> /dev/null'
 is "drain of $held pages ends with success" "$(cat /tmp/drain.rc)" 0
 echo 0 > /sys/kernel/debug/cram/wb_delay_ms
 is "  cram holds nothing" "$(cram_stat stored_pages)" 0
