@@ -240,6 +240,7 @@ static void tiers(struct tier *cxl, struct tier *pool, struct tier *total)
 	pool->pages = num("sysfs", "pool_stored_pages");
 	pool->logical = num("sysfs", "pool_logical_bytes");
 	pool->physical = num("sysfs", "pool_physical_bytes");
+	pool->unknown = false;
 	total->state = NULL;
 	total->pages = cxl->pages + pool->pages;
 	total->logical = cxl->logical + pool->logical;

@@ -9,13 +9,15 @@
 # writes that never happened, and in the end one past 64 bits.) With the device
 # unbound, trust_capacity=Y does not bring placements back: it is for plain memory.
 . /cram/tests/lib.sh
-plan 12
+plan 13
 
 drv=/sys/bus/pci/drivers/cram
 pci=${CRAM_REGS##*/}
 daxctl disable-device $CRAM_DAX > /dev/null 2>&1
 dmesg -c > /dev/null
+devctl phys-cap 128M	# 40-device.t leaves it small
 is "insmod region=$CRAM_DAX pool=N" "$(kmodload $CRAM_KO "region=$CRAM_DAX pool=N")" loaded
+check "the device has its 128 MiB back" wait_dev reg_phys_cap "^$((128 << 20))\$"
 hold_start rebind 24M 32 61
 check "pages held in CXL memory ($(cram_stat region_pages_used))" \
 	test "$(cram_stat region_pages_used)" -gt 2048

@@ -80,7 +80,7 @@ echo 1 > $params/lz4_acceleration
 
 # --- (b) without root
 nfiles=$(ls $sys | wc -l)
-is "(b) 14 summary files" "$nfiles" 14
+is "(b) 15 summary files" "$nfiles" 15
 is "(b) nobody reads every one" "$(as_nobody cat $sys/* | wc -l)" "$nfiles"
 check_fails "(b) nobody cannot read debugfs" as_nobody cat $dbg/stats
 out=$(as_nobody cramstat)
