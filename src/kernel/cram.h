@@ -63,6 +63,8 @@ int cram_hooks_install(void);
 int cram_hooks_prepare(void);	/* per API, before arming (src/compat/<api>_api.c) */
 void cram_hooks_remove(void);
 const struct cram_sym *cram_hook_original(unsigned int idx);
+struct seq_file;
+void cram_hooks_show(struct seq_file *m);
 
 /* Every replacement runs between these, so unload can wait for it (hooks.c). */
 extern struct srcu_struct cram_srcu;

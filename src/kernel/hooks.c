@@ -38,6 +38,7 @@
 #include <linux/ftrace.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 
 #include "cram.h"
 #include "compat.h"
@@ -101,7 +102,7 @@ static int cram_hook_register(struct cram_hook *hook)
 		ftrace_set_filter_ip(&hook->ops, hook->sym.ftrace_ip, 1, 0);
 		return err;
 	}
-	hook->registered = true;
+	WRITE_ONCE(hook->registered, true);
 	cram_test_hook_registered();
 	return 0;
 }
@@ -112,7 +113,7 @@ static void cram_hook_unregister(struct cram_hook *hook)
 		return;
 	unregister_ftrace_function(&hook->ops);
 	ftrace_set_filter_ip(&hook->ops, hook->sym.ftrace_ip, 1, 0);
-	hook->registered = false;
+	WRITE_ONCE(hook->registered, false);
 }
 
 /* 0: finds or drops what cram holds; 1: stores; 2: a test hook's unsafe order */
@@ -139,6 +140,18 @@ static int cram_hooks_register(void)
 		}
 	}
 	return 0;
+}
+
+/* debugfs config: "hooks_live: F ..." the kernel functions redirected now, in order. */
+void cram_hooks_show(struct seq_file *m)
+{
+	unsigned int i;
+
+	seq_puts(m, "hooks_live:");
+	for (i = 0; i < cram_nr_hook_defs; i++)
+		if (READ_ONCE(cram_hooks[i].registered))
+			seq_printf(m, " %s", cram_hooks[i].sym.name);
+	seq_putc(m, '\n');
 }
 
 /* Resolve every hooked function first: a missing one fails before anything changes. */

@@ -15,7 +15,7 @@
 #   (f) drain writes every page cram holds, both tiers, to its slot on disk: rmmod
 #       then works without swapoff, and the workloads read back from disk intact.
 . /cram/tests/lib.sh
-plan 66
+plan 67
 
 ftrace=/proc/sys/kernel/ftrace_enabled
 zswap=/sys/module/zswap/parameters/enabled
@@ -48,12 +48,15 @@ check "ftrace back on" sh -c "echo 1 > $ftrace"
 
 # --- (b) installation order, each step widened by a test hook
 # The unsafe order: a workload that swaps while only the store hook is live.
-live=/sys/kernel/debug/tracing/enabled_functions
+live() { sed -n 's/^hooks_live://p' /sys/kernel/debug/cram/config 2> /dev/null; }
 kmodload $CRAM_KO "$cxl test_load_last=1 test_hook_delay_ms=6000" > /tmp/unsafe.out &
 check "unsafe order (test_load_last=1): the store hook goes live" \
-	wait_value "^$store_fn " 60 cat $live
+	wait_value " $store_fn( |\$)" 60 live
+stores=$(( $(cram_stat stores) + $(cram_stat pool_stores) ))
 r=$(in_memcg 16M swapstress 32 51 2>&1)
-check_fails "  a workload runs before the load hook is live" grep -q "^${store_fn%_store}_load " $live
+check "  cram took pages ($(( $(cram_stat stores) + $(cram_stat pool_stores) - stores )))" \
+	test $(( $(cram_stat stores) + $(cram_stat pool_stores) )) -gt "$stores"
+check_fails "  before the load hook was live ($(live))" sh -c "echo '$(live)' | grep -q '_load'"
 wait
 like "  and reads back wrong data: pages are lost ($r)" "$r" ' mismatches [1-9]'
 swap_cycle
