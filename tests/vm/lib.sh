@@ -100,7 +100,7 @@ pool_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/pool; 
 hold_start() {
 	_tap_name=$1 _tap_limit=$2 _tap_mb=$3 _tap_seed=$4
 	shift 4
-	rm -f "/tmp/$_tap_name.go"
+	rm -f "/tmp/$_tap_name.go" "/tmp/$_tap_name.out"	# an old "filled" must not count
 	in_memcg "$_tap_limit" swapstress "$@" "$_tap_mb" "$_tap_seed" "/tmp/$_tap_name.go" \
 		> "/tmp/$_tap_name.out" 2>&1 &
 	_tap_held=$!
