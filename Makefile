@@ -12,6 +12,8 @@
 #   make check                             everything: unit, build matrix, lint, DKMS, VM
 #   make check-debug                       the VM suite on a 6.12 kernel built with lockdep,
 #                                          KASAN and friends (scripts/debug-kernel, cached)
+#   make soak [SOAK_SECS=600]              every workload at once, verified, per kernel
+#                                          (make check runs a 120 s form)
 #   make demo                              boot the emulated CXL machine and show cram
 #   make bench                             host benchmarks (copy: plain vs non-temporal;
 #                                          device model scan cost)
@@ -46,7 +48,7 @@ DEVMODEL_DEPS := $(DEVMODEL_SRCS) $(wildcard tests/devmodel/*.h include/cram/*.h
 PREFIX ?= /usr/local
 TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror
 
-.PHONY: all module unit guest devmodel check check-debug demo bench deps clean cramstat \
+.PHONY: all module unit guest devmodel check check-debug soak demo bench deps clean cramstat \
 	install-tools
 
 all: module
@@ -113,6 +115,10 @@ check:
 
 check-debug:
 	scripts/check-debug
+
+SOAK_SECS ?= 600
+soak:
+	scripts/soak $(SOAK_SECS)
 
 demo:
 	scripts/demo

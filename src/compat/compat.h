@@ -8,6 +8,10 @@
 #define CRAM_COMPAT_H
 
 #include <linux/ftrace.h>
+#include <linux/swap.h>		/* zswap_stored_pages up to 6.11 */
+#if __has_include(<linux/zswap.h>)
+#include <linux/zswap.h>	/* zswap_stored_pages from 6.12 */
+#endif
 
 #include "compat_probes.h"
 
@@ -24,6 +28,14 @@
 #define ftrace_regs_set_instruction_pointer(fregs, ip) \
 	ftrace_instruction_pointer_set(fregs, ip)
 #endif
+
+/*
+ * zswap's count of stored pages, at an address found with cram_sym_data() (it is not
+ * exported): atomic_t up to 6.12, atomic_long_t later. The header's declaration gives
+ * the type without referencing the symbol.
+ */
+#define cram_zswap_stored_pages(addr) \
+	((unsigned long)READ_ONCE(((typeof(zswap_stored_pages) *)(addr))->counter))
 
 /*
  * CONFIG_CXL_SUSPEND's count of bound cxl_mem devices (drivers/cxl/core/suspend.c,

@@ -69,6 +69,7 @@
 #include <linux/vmstat.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "cram.h"
 
 static bool cram_enabled = true;
@@ -153,37 +154,31 @@ bool cram_swap_enabled(void)
 
 /*** arming: cram replaces zswap, so zswap must be off and hold nothing ***/
 
-/* zswap's stored pages in kB, from /proc/meminfo (zswap's own counters are sealed) */
-static int cram_zswapped_kb(unsigned long *kb)
+/*
+ * zswap's stored pages, read from its counter (the one /proc/meminfo's Zswapped:
+ * shows): a variable, not a file, because arming reads it under
+ * kernel_param_lock(NULL), and reading a seq_file there inverts the order sysfs
+ * reads take (seq_file lock -> kernfs -> param lock; lockdep reported it).
+ */
+static int cram_zswap_empty(const void *stored_pages)
 {
-	char *buf, *line;
-	int err;
+	unsigned long pages = cram_zswap_stored_pages(stored_pages);
 
-	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	*kb = 0;
-	err = cram_read_text("/proc/meminfo", buf, PAGE_SIZE);
-	line = err ? NULL : strstr(buf, "\nZswapped:");
-	if (line && sscanf(line, "\nZswapped: %lu", kb) != 1)
-		err = -EINVAL;
-	kfree(buf);
-	return err;
-}
-
-static int cram_zswap_empty(void)
-{
-	unsigned long kb;
-	int err = cram_zswapped_kb(&kb);
-
-	if (err)
-		return err;
-	if (kb) {
-		pr_err("zswap still holds %lu kB: swapoff and swapon the swap devices (or reboot) before loading cram\n",
-		       kb);
+	if (pages) {
+		pr_err("zswap still holds %lu pages: swapoff and swapon the swap devices (or reboot) before loading cram\n",
+		       pages);
 		return -EBUSY;
 	}
 	return 0;
+}
+
+static const void *cram_zswap_counter(void)
+{
+	const void *addr = cram_sym_data("zswap_stored_pages");
+
+	if (!addr)
+		pr_err("kernel variable zswap_stored_pages not found: this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KALLSYMS_ALL)\n");
+	return addr;
 }
 
 /*
@@ -195,6 +190,7 @@ static int cram_zswap_empty(void)
  */
 int cram_swap_arm_check(void)
 {
+	const void *stored;
 	char buf[8];
 	int err;
 
@@ -208,33 +204,40 @@ int cram_swap_arm_check(void)
 		pr_err("zswap is enabled: cram replaces it; run 'echo N > /sys/module/zswap/parameters/enabled' (and boot without zswap.enabled=1)\n");
 		return -EBUSY;
 	}
-	return cram_zswap_empty() ?: cram_hooks_prepare();
+	stored = cram_zswap_counter();
+	if (!stored)
+		return -ENOENT;
+	return cram_zswap_empty(stored) ?: cram_hooks_prepare();
 }
 
 /*
  * The last step of init: install the hooks while zswap provably holds nothing and
  * cannot be switched on. Writes to a built-in's parameters (zswap's "enabled") are
  * serialised by kernel_param_lock(NULL), held here from the check to the last hook;
- * zswap's flag is read directly, as sysfs would need the same lock. Once the hooks
+ * zswap's flag and counter are read directly, as sysfs would need the same lock and
+ * no file may be read under it (see cram_zswap_empty). Once the hooks
  * are live zswap_store never runs again. What this cannot see, a zswap_store that
  * read "enabled" before it was switched off and is still running: docs/DESIGN.md.
  */
 int cram_swap_arm(void)
 {
 	const bool *zswap_on = cram_sym_data("zswap_enabled");
+	const void *stored = cram_zswap_counter();
 	int err;
 
 	if (!zswap_on) {
 		pr_err("kernel variable zswap_enabled not found: this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KALLSYMS_ALL)\n");
 		return -ENOENT;
 	}
+	if (!stored)
+		return -ENOENT;
 	cram_test_arm_delay();
 	kernel_param_lock(NULL);
 	if (READ_ONCE(*zswap_on)) {
 		pr_err("zswap was enabled while cram was loading: cram replaces it; run 'echo N > /sys/module/zswap/parameters/enabled' and load cram again\n");
 		err = -EBUSY;
 	} else {
-		err = cram_zswap_empty() ?: cram_hooks_install();
+		err = cram_zswap_empty(stored) ?: cram_hooks_install();
 	}
 	kernel_param_unlock(NULL);
 	return err;

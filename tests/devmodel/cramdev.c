@@ -18,7 +18,11 @@
  *   --ctl       a file the guest writes commands to (a QEMU serial port), one per
  *               line: freeze | thaw (stop/resume publishing and the heartbeat),
  *               corrupt-magic | restore-magic, garbage | sane (PHYS_USED reported
- *               as 3 x PHYS_CAP), phys-cap SIZE
+ *               as 3 x PHYS_CAP), phys-cap SIZE, restart SECS (the model dies:
+ *               nothing is published for SECS seconds, then a fresh model, the
+ *               same program with the same arguments, starts from a new scan;
+ *               commands already read are skipped; the physical capacity and the
+ *               overflow events seen so far carry over)
  *   --stats     written at exit: scans, overflow_events, max_phys_used, ...
  *   --once      one scan, print the result, exit (no register file needed)
  * SIGTERM/SIGINT end it (stats written).
@@ -55,6 +59,7 @@ struct dm {
 	FILE *ctl;
 	const char *ctl_path;
 	long ctl_off;
+	unsigned int restart_secs;	/* a restart was asked for */
 };
 
 static int dm_stop;
@@ -175,6 +180,8 @@ static void dm_command(struct dm *d, char *line)
 		d->garbage = 0;
 	else if (!strncmp(line, "phys-cap ", 9))
 		d->phys_cap = parse_size(line + 9);
+	else if (!strncmp(line, "restart ", 8))
+		d->restart_secs = strtoul(line + 8, NULL, 0) ?: 1;
 	else
 		fprintf(stderr, "cramdev: unknown command '%s'\n", line);
 }
@@ -195,7 +202,7 @@ static void dm_poll_ctl(struct dm *d)
 		d->ctl_off = 0;	/* QEMU truncated it when it opened it */
 	fseek(d->ctl, d->ctl_off, SEEK_SET);
 	/* whole lines only: a partial one is read again next time */
-	while (fgets(line, sizeof(line), d->ctl) && strchr(line, '\n')) {
+	while (!d->restart_secs && fgets(line, sizeof(line), d->ctl) && strchr(line, '\n')) {
 		d->ctl_off = ftell(d->ctl);
 		dm_command(d, line);
 	}
@@ -278,6 +285,35 @@ static void *map_file(const char *path, uint64_t *size, int prot, int *fd_out)
 	return p;
 }
 
+/*
+ * The model dies and a fresh one starts: the same program and arguments, plus where
+ * to resume reading commands, the physical capacity (the hardware's, not the
+ * model's state) and the overflow events seen so far (later options win, so a
+ * second restart works the same way).
+ */
+static void dm_restart(struct dm *d, int argc, char **argv)
+{
+	char from[32], events[32], cap[32];
+	char **args = calloc(argc + 7, sizeof(*args));
+
+	if (!args)
+		die("restart");
+	memcpy(args, argv, argc * sizeof(*args));
+	snprintf(from, sizeof(from), "%ld", d->ctl_off);
+	snprintf(events, sizeof(events), "%llu", (unsigned long long)d->overflow_events);
+	snprintf(cap, sizeof(cap), "%llu", (unsigned long long)d->phys_cap);
+	args[argc] = "--ctl-from";
+	args[argc + 1] = from;
+	args[argc + 2] = "--overflows";
+	args[argc + 3] = events;
+	args[argc + 4] = "--phys-cap";
+	args[argc + 5] = cap;
+	fprintf(stderr, "cramdev: restart: dead for %u s\n", d->restart_secs);
+	sleep(d->restart_secs);
+	execv("/proc/self/exe", args);
+	die("execv");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -285,6 +321,7 @@ int main(int argc, char **argv)
 		{ "scan-ms", 1, NULL, 's' }, { "granule", 1, NULL, 'g' },
 		{ "warn-pct", 1, NULL, 'w' }, { "crit-pct", 1, NULL, 'c' },
 		{ "ctl", 1, NULL, 'C' }, { "stats", 1, NULL, 'S' }, { "once", 0, NULL, 'o' },
+		{ "ctl-from", 1, NULL, 'F' }, { "overflows", 1, NULL, 'O' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *mem_path = NULL, *regs_path = NULL, *stats_path = NULL;
@@ -324,6 +361,12 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			once = 1;
+			break;
+		case 'F':
+			d.ctl_off = strtol(optarg, NULL, 0);
+			break;
+		case 'O':
+			d.overflow_events = strtoull(optarg, NULL, 0);
 			break;
 		default:
 			return 2;
@@ -365,6 +408,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!__atomic_load_n(&dm_stop, __ATOMIC_RELAXED)) {
 		dm_poll_ctl(&d);
+		if (d.restart_secs)
+			dm_restart(&d, argc, argv);
 		dm_one_pass(&d);
 		dm_sleep_until_next(&next, d.scan_ms);
 	}

@@ -22,7 +22,7 @@ zswapped=$(awk '$1 == "Zswapped:" { print $2 }' /proc/meminfo)
 check "zswap took pages while enabled (Zswapped: $zswapped kB)" test "$zswapped" -gt 0
 dmesg -c > /dev/null
 like "insmod while zswap holds pages fails with EBUSY" "$(kmodload $CRAM_KO)" '^error EBUSY'
-like "  dmesg says how to fix it" "$(dmesg)" 'cram: zswap still holds [0-9]+ kB'
+like "  dmesg says how to fix it" "$(dmesg)" 'cram: zswap still holds [0-9]+ pages'
 [ -e /sys/module/cram ] && rmmod cram
 hold_release z
 swapoff /dev/vda && swapon /dev/vda

@@ -49,7 +49,7 @@ check "ftrace back on" sh -c "echo 1 > $ftrace"
 # --- (b) installation order, each step widened by a test hook
 # The unsafe order: a workload that swaps while only the store hook is live.
 live() { sed -n 's/^hooks_live://p' /sys/kernel/debug/cram/config 2> /dev/null; }
-kmodload $CRAM_KO "$cxl test_load_last=1 test_hook_delay_ms=6000" > /tmp/unsafe.out &
+kmodload $CRAM_KO "$cxl test_load_last=1 test_hook_delay_ms=$((6000 * CRAM_SLOW))" > /tmp/unsafe.out &
 check "unsafe order (test_load_last=1): the store hook goes live" \
 	wait_value " $store_fn( |\$)" 60 live
 stores=$(( $(cram_stat stores) + $(cram_stat pool_stores) ))

@@ -18,6 +18,12 @@
 . /run/cram/platform.env
 CRAM_KO=/cram/cram.ko
 tap_n=0
+# The debug kernel (scripts/debug-kernel: KASAN, lockdep) runs several times slower:
+# windows a test opens with a delay are this many times wider there.
+case $(uname -r) in
+*cramdebug*) CRAM_SLOW=4 ;;
+*) CRAM_SLOW=1 ;;
+esac
 
 plan() { echo "1..$1"; }
 pass() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
@@ -76,14 +82,19 @@ refuse() {
 # Kernel messages of the kind that mean the kernel is unhappy.
 dmesg_bad() { dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN'; }
 
-# Run CMD in a memory cgroup limited to LIMIT, so its pages are swapped out.
+# Run CMD in a memory cgroup limited to LIMIT (in M), so its pages are swapped out.
+# Reclaim starts at 3/4 of it (memory.high, which throttles instead of killing): the
+# rest is room for pages still being written to a slow swap disk under TCG, which a
+# hard limit alone turns into a memcg OOM kill.
 #   in_memcg LIMIT CMD...
 in_memcg() {
 	_tap_cg=/sys/fs/cgroup/cram-test
 	[ -f /sys/fs/cgroup/cgroup.procs ] || mount -t cgroup2 none /sys/fs/cgroup
 	echo +memory > /sys/fs/cgroup/cgroup.subtree_control
 	mkdir -p $_tap_cg
+	echo max > $_tap_cg/memory.high
 	echo "$1" > $_tap_cg/memory.max
+	echo $(( ${1%M} * 3 / 4 ))M > $_tap_cg/memory.high
 	shift
 	sh -c 'echo $$ > '$_tap_cg'/cgroup.procs && exec "$@"' sh "$@"
 }

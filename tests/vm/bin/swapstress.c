@@ -4,7 +4,7 @@
  * byte back and compare. Run it in a memory cgroup limited well below MB so that most
  * pages really leave RAM.
  *
- * usage: swapstress [-p PATTERN] [-n PASSES] MB SEED [HOLD_FILE]
+ * usage: swapstress [-p PATTERN] [-n PASSES] [-f FORKS] [-s] [-H] MB SEED [HOLD_FILE]
  *   with HOLD_FILE: after filling, print "filled" and wait until HOLD_FILE exists
  *   (lets a test load or unload cram between swap-out and swap-in).
  *   -p mixed (default): patterns cycle per page (below);
@@ -15,7 +15,14 @@
  *      fill: every page one repeated non-zero word, nothing else (same-filled;
  *      these pages carry no index or "swapstress:" text)
  *   -n PASSES: rewrite and check the whole buffer PASSES times (seed + pass)
- * Output: "pages N mismatches M first_bad P" (P = -1 when none); exit 0 iff M == 0.
+ *   -f FORKS: after filling, fork FORKS children that each check the whole buffer
+ *      before the parent does: pages swapped out before the fork are swap entries
+ *      mapped by several processes (a shared swap count), read in by several
+ *   -s: the buffer is a shared anonymous mapping (shmem: swapped by shmem's path)
+ *   -H: let the kernel back the buffer with large folios (THP, mTHP sizes enabled
+ *      in /sys/kernel/mm/transparent_hugepage/); by default it is MADV_NOHUGEPAGE
+ * Output: "pages N mismatches M first_bad P" (P = -1 when none; M counts the
+ * children's mismatches too); exit 0 iff M == 0.
  * Only the buffer is swappable: the program locks the rest of itself in RAM.
  *
  * Page i's content is a function of (SEED, i), regenerated for the check, so no copy
@@ -28,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PAGE 4096
@@ -44,6 +52,8 @@ enum pattern { MIXED, QUARTER, RANDOM, SHIFT, FILL };
 
 static enum pattern pattern = MIXED;
 static unsigned int pass;
+static unsigned int forks;
+static int shared, huge;
 
 /* 0 text-like, 1 random, 2 repeated word, 3 half zero, 4 quarter random, 5 same-filled */
 static int kind_of(size_t i)
@@ -109,9 +119,15 @@ static int parse_args(int argc, char **argv, unsigned int *passes)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "p:n:")) != -1) {
+	while ((c = getopt(argc, argv, "p:n:f:sH")) != -1) {
 		if (c == 'n') {
 			*passes = strtoul(optarg, NULL, 0);
+		} else if (c == 'f') {
+			forks = strtoul(optarg, NULL, 0);
+		} else if (c == 's') {
+			shared = 1;
+		} else if (c == 'H') {
+			huge = 1;
 		} else if (c == 'p') {
 			if (!strcmp(optarg, "quarter"))
 				pattern = QUARTER;
@@ -130,23 +146,76 @@ static int parse_args(int argc, char **argv, unsigned int *passes)
 	return argc - optind < 2 || argc - optind > 3 || !*passes ? -1 : optind;
 }
 
+/* Mismatches of one check of the whole buffer; the first bad page in *first_bad. */
+static size_t check(const unsigned char *mem, size_t pages, uint64_t seed, long *first_bad)
+{
+	unsigned char want[PAGE];
+	size_t i, bad = 0;
+
+	for (i = 0; i < pages; i++) {
+		fill(want, seed, i);
+		if (memcmp(mem + i * PAGE, want, PAGE)) {
+			if (*first_bad < 0 || (long)i < *first_bad)
+				*first_bad = (long)i;
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* FORKS children check the buffer; their counts come back through *shared_bad. */
+static size_t check_in_children(const unsigned char *mem, size_t pages, uint64_t seed,
+				volatile size_t *shared_bad)
+{
+	unsigned int k;
+	size_t failed = 0;
+	int status;
+	long first = -1;
+	pid_t pid;
+
+	for (k = 0; k < forks; k++) {
+		pid = fork();
+		if (pid < 0) {
+			perror("fork");
+			failed++;
+			continue;
+		}
+		if (!pid) {
+			__atomic_add_fetch(shared_bad, check(mem, pages, seed, &first),
+					   __ATOMIC_SEQ_CST);
+			_exit(0);
+		}
+	}
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			failed++;	/* a child that died checked nothing: count it */
+	return failed + *shared_bad;
+}
+
 int main(int argc, char **argv)
 {
 	size_t pages, i, bad = 0;
 	long first_bad = -1;
-	unsigned char *mem, want[PAGE];
+	unsigned char *mem;
+	volatile size_t *shared_bad;
 	unsigned int passes = 1;
 	const char *hold;
 	uint64_t seed;
 	int arg = parse_args(argc, argv, &passes);
 
 	if (arg < 0) {
-		fprintf(stderr, "usage: swapstress [-p mixed|quarter|random|shift|fill] [-n PASSES] MB SEED [HOLD_FILE]\n");
+		fprintf(stderr, "usage: swapstress [-p mixed|quarter|random|shift|fill] [-n PASSES] [-f FORKS] [-s] [-H] MB SEED [HOLD_FILE]\n");
 		return 2;
 	}
 	pages = strtoull(argv[arg], NULL, 0) * (1 << 20) / PAGE;
 	seed = strtoull(argv[arg + 1], NULL, 0);
 	hold = argv[arg + 2];	/* NULL when absent */
+	/* the children's count: shared, and locked in RAM like the rest of the program */
+	shared_bad = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared_bad == MAP_FAILED) {
+		perror("mmap");
+		return 2;
+	}
 	/*
 	 * Keep the program's own stack, data and text in RAM: only the buffer mapped
 	 * below is swapped, so every page that leaves RAM is a checked one (a test that
@@ -157,12 +226,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
 		perror("mmap");
 		return 2;
 	}
-	madvise(mem, pages * PAGE, MADV_NOHUGEPAGE);
+	madvise(mem, pages * PAGE, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	for (pass = 0; pass < passes; pass++) {
 		for (i = 0; i < pages; i++)
 			fill(mem + i * PAGE, seed + pass, i);
@@ -172,14 +241,10 @@ int main(int argc, char **argv)
 			while (access(hold, F_OK))
 				usleep(100000);
 		}
-		for (i = 0; i < pages; i++) {
-			fill(want, seed + pass, i);
-			if (memcmp(mem + i * PAGE, want, PAGE)) {
-				if (first_bad < 0)
-					first_bad = (long)i;
-				bad++;
-			}
-		}
+		*shared_bad = 0;
+		if (forks)
+			bad += check_in_children(mem, pages, seed + pass, shared_bad);
+		bad += check(mem, pages, seed + pass, &first_bad);
 	}
 	printf("pages %zu mismatches %zu first_bad %ld\n", pages, bad, first_bad);
 	return bad ? 1 : 0;

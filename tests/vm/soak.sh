@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-2.0
+# soak.sh - everything at once, for CRAM_SOAK_SECS seconds, every byte verified: run
+# by `scripts/vmtest --soak SECS` (make soak: 10 minutes per kernel; make check: 2),
+# on 4 vCPUs with 1 GiB of RAM. In one memory cgroup, concurrently:
+#   stress-ng --vm --vm-method all --verify (Debian's, copied in with its libraries)
+#   swapstress loops: mixed data; fork-shared (children read swap entries the parent
+#   also maps); shmem (a shared anonymous mapping); large folios (mTHP sizes enabled
+#   where the kernel has them) with data whose compressibility shifts every pass
+# swapping to the partition and to a swap file on ext4 at the same priority, the
+# DRAM pool capped at 1 % of RAM so writeback runs, the device's physical capacity
+# tight (16 MiB: as the data's compressibility shifts, the gate closes and reopens,
+# and the pool takes what the device cannot), and the device model restarted
+# half-way (dead for 3 s: safe mode, then recovery). The
+# harness adds: no overflow event in the device model, console clean.
+. /cram/tests/lib.sh	# platform.env, in_memcg, cram_stat, devctl, dev_stat
+secs=${CRAM_SOAK_SECS:-120}
+plan 27
+
+thp=/sys/kernel/mm/transparent_hugepage
+# large folios swapped out whole: THP (/proc/vmstat) and each mTHP size (6.10+)
+large_out() {
+	{ vmstat thp_swpout; cat $thp/hugepages-*/stats/swpout 2> /dev/null; } |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+
+# --- swap: the partition and a swap file on ext4, used in turn
+swapoff "$CRAM_SWAP"
+# non-rotational, as SSDs are: a large folio then gets a swap cluster of its own
+for q in /sys/block/vda/queue/rotational /sys/block/vdb/queue/rotational; do echo 0 > $q; done
+modprobe ext4 2> /dev/null	# built in on the debug kernel
+check "mkfs.ext4 on the second disk" /usr/bin/mkfs.ext4 -q -F /dev/vdb
+mkdir -p /mnt/ext4
+check "mount it as ext4" mount -t ext4 /dev/vdb /mnt/ext4
+check "a 160 MiB swap file on it" sh -c 'dd if=/dev/zero of=/mnt/ext4/swapfile bs=1M count=160 2>/dev/null &&
+	chmod 600 /mnt/ext4/swapfile && mkswap /mnt/ext4/swapfile > /dev/null'
+# util-linux's swapon (busybox's takes no priority)
+check "swapon the partition and the file at one priority" \
+	sh -c "/usr/bin/swapon -p 5 $CRAM_SWAP && /usr/bin/swapon -p 5 /mnt/ext4/swapfile"
+is "  two swap areas" "$(tail -n +2 /proc/swaps | wc -l)" 2
+
+# --- large folios: every mTHP size the kernel offers (6.10+), else THP only
+mthp=0
+for d in $thp/hugepages-*kB; do	# sizes anonymous memory cannot use refuse the write
+	[ -d "$d" ] && [ "${d##*-}" != 2048kB ] && echo always 2> /dev/null > "$d/enabled" &&
+		mthp=$((mthp + 1))
+done
+echo always > $thp/enabled
+
+# --- a tight device (nothing is stored yet) and cram with a small pool
+devctl phys-cap 16M
+daxctl disable-device "$CRAM_DAX" > /dev/null 2>&1
+is "insmod region=$CRAM_DAX max_pool_percent=1" \
+	"$(kmodload $CRAM_KO "region=$CRAM_DAX max_pool_percent=1")" loaded
+stores0=$(cram_stat stores) pool0=$(cram_stat pool_stores) wb0=$(cram_stat written_back_pages)
+large0=$(cram_stat decline_large_folio) out0=$(large_out)
+closings0=$(dev_stat gate_closings) safe0=$(dev_stat safe_mode_entries)
+
+# --- the load, for $secs seconds
+end=$(( $(cut -d. -f1 /proc/uptime) + secs ))
+running() { [ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ]; }
+loop() {	# loop NAME SWAPSTRESS-ARGS...: rerun with a new seed until the end
+	_name=$1 _seed=1
+	shift
+	: > "/tmp/soak-$_name.log"
+	while running; do
+		in_memcg 64M swapstress "$@" $_seed >> "/tmp/soak-$_name.log" 2>&1
+		_seed=$((_seed + 1))
+	done
+}
+runs() { grep -c '^pages ' "/tmp/soak-$1.log"; }
+bad() { grep '^pages ' "/tmp/soak-$1.log" | grep -vc ' mismatches 0 '; }
+results() { echo "runs $(runs "$1") bad $(bad "$1") ($(grep -v '^pages ' "/tmp/soak-$1.log" | head -n 3))"; }
+
+in_memcg 64M true	# the cgroup exists before the workloads race to make it
+in_memcg 64M stress-ng --vm 2 --vm-bytes 16M --vm-method all --verify --timeout "${secs}s" \
+	--metrics-brief > /tmp/soak-stress-ng.log 2>&1 &
+stress=$!
+loop mixed 48 &
+loop forked -f 3 16 &
+loop shmem -s 16 &
+loop large -H -p shift -n 2 16 &
+(sleep $((secs / 2)) && devctl restart 3) &	# the device model dies, a new one starts
+wait $stress
+stress_rc=$?
+wait
+
+# --- verdicts
+is "stress-ng --vm --vm-method all --verify: exit 0" "$stress_rc" 0
+check_fails "  and no verify failure in its log" grep -qE ' fail: |failed: [1-9]' /tmp/soak-stress-ng.log
+diag "$(grep -E 'vm |successful|passed' /tmp/soak-stress-ng.log | tail -n 3)"
+for w in mixed forked shmem large; do
+	check "swapstress $w: ran ($(runs $w) runs)" test "$(runs $w)" -gt 0
+	is "  every run read back intact ($(results $w))" "$(bad $w)" 0
+done
+check "the CXL tier took pages ($(( $(cram_stat stores) - stores0 )))" \
+	test "$(cram_stat stores)" -gt "$stores0"
+check "the pool took pages ($(( $(cram_stat pool_stores) - pool0 )))" \
+	test "$(cram_stat pool_stores)" -gt "$pool0"
+check "the pool wrote back ($(( $(cram_stat written_back_pages) - wb0 )) pages)" \
+	test "$(cram_stat written_back_pages)" -gt "$wb0"
+check "the gate closed and reopened ($(( $(dev_stat gate_closings) - closings0 )) closings)" \
+	test "$(dev_stat gate_closings)" -gt "$closings0"
+check "the device model's restart put cram in safe mode" \
+	test "$(dev_stat safe_mode_entries)" -gt "$safe0"
+check "  and it recovered" wait_dev safe_mode '^0$' 10
+diag "mTHP sizes enabled: $mthp (none before 6.10: THP only)"
+check "large folios were swapped out whole ($(( $(large_out) - out0 )))" \
+	test "$(large_out)" -gt "$out0"
+check "  and reached cram's store hook ($(( $(cram_stat decline_large_folio) - large0 )) declined)" \
+	test "$(cram_stat decline_large_folio)" -gt "$large0"
+check "swapoff both areas" sh -c "swapoff /mnt/ext4/swapfile && swapoff $CRAM_SWAP"
+diag "$(grep -E 'pool_(pages|bytes|limit)|stored' /sys/kernel/debug/cram/pool)"
+is "  cram holds nothing" "$(cram_stat stored_pages)" 0
+check "rmmod" rmmod cram
+umount /mnt/ext4
+swapon "$CRAM_SWAP"
