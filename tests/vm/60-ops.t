@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # 60-ops.t - what an operator sees and does:
-#   (a) cram-setup finds the CXL device-dax instance, --dry-run changes nothing, and
-#       it loads cram through modprobe with /etc/modprobe.d/cram.conf
+#   (a) cram-setup finds the CXL device-dax instance, --dry-run changes nothing, a
+#       failure leaves nothing half done (swap checked first, device_dax gets the
+#       device back), --module applies modprobe.d's options, and it loads cram
+#       through modprobe with /etc/modprobe.d/cram.conf
 #   (b) /sys/module/cram/stats is readable without root; cramstat works without root
 #   (c) cramstat's numbers match known workloads: 48 MiB of ~4:1 pages in the CXL tier
 #       (pages, bytes, the device's footprint and ratio), then, above the watermark,
@@ -12,7 +14,7 @@
 #       takes good ones; read-only ones refuse writes
 #   (f) docs/ABI.md names every parameter, sysfs file, debugfs file and value
 . /cram/tests/lib.sh
-plan 112
+plan 122
 
 sys=/sys/module/cram/stats
 params=/sys/module/cram/parameters
@@ -60,12 +62,25 @@ like "(a) region= is refused (--dax names it)" "$out" 'name the device with --da
 cram-setup --bogus > /dev/null 2>&1
 is "(a) bad option: exit 2" $? 2
 like "(a) not root: refused" "$(as_nobody cram-setup --dry-run 2>&1)" 'must run as root'
+out=$(cram-setup --module $CRAM_KO --swap /dev/nonexistent 2>&1)
+like "(a) a missing swap device fails first" "$out" '--swap /dev/nonexistent: no such block device'
+is "(a)   $dax still belongs to device_dax" "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")" device_dax
+ln -sf $CRAM_SWAP /tmp/swap-link
+out=$(cram-setup --module $CRAM_KO --swap /tmp/swap-link high_wm_pct=500 2>&1)
+is "(a) a failing insmod (high_wm_pct=500): exit 1" $? 1
+like "(a)   the swap device is found active by its resolved path" "$out" 'swap on /tmp/swap-link already'
+like "(a)   says why" "$out" 'insmod failed: see dmesg'
+is "(a)   and gives $dax back to device_dax" "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")" device_dax
+check_fails "(a)   no module left" test -e /sys/module/cram
 
 mkdir -p /lib/modules/$(uname -r)/extra /etc/modprobe.d
 cp $CRAM_KO /lib/modules/$(uname -r)/extra/cram.ko
 depmod
 cp /cram/etc/cram.conf /etc/modprobe.d/cram.conf
 echo "options cram lz4_acceleration=3" > /etc/modprobe.d/cram-test.conf
+like "(a) --module applies modprobe.d's options, the command line last" \
+	"$(cram-setup --dry-run --module $CRAM_KO high_wm_pct=85 2>&1)" \
+	"^\\+ insmod $CRAM_KO region=$dax lz4_acceleration=3 .*max_pool_percent=20 .* high_wm_pct=85\$"
 out=$(cram-setup --swap $CRAM_SWAP high_wm_pct=85 2>&1)
 is "(a) cram-setup loads cram" $? 0
 diag "$out"
@@ -75,6 +90,9 @@ is "(a) example cram.conf: low_wm_pct=80, max_pool_percent=20" \
 	"$(cat $params/low_wm_pct) $(cat $params/max_pool_percent)" "80 20"
 is "(a) /etc/modprobe.d read: lz4_acceleration=3" "$(cat $params/lz4_acceleration)" 3
 like "(a) run again: already loaded" "$(cram-setup 2>&1)" 'already loaded \(region=dax'
+out=$(cram-setup --dax dax9.9 2>&1)
+is "(a) already loaded on another device than --dax names: exit 1" $? 1
+like "(a)   and says so" "$out" "already loaded on region=$dax, not dax9.9"
 echo 90 > $params/high_wm_pct
 echo 1 > $params/lz4_acceleration
 
