@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * devregs.h - the compressing device's register block (version 1) and the rules cram
- * applies to it: consistent reads, sanity checks, the conservative projection of
- * physical use and the watermark gate with hysteresis. Shared by the module
+ * devregs.h - the compressing device's register block (versions 1 and 2) and the
+ * rules cram applies to it: which block describes cram's memory, consistent reads,
+ * sanity checks, the conservative projection of physical use and the watermark gate
+ * with hysteresis. Shared by the module
  * (src/kernel/device.c), the device model (tests/devmodel/) and the unit tests.
  *
  * Layout (little-endian, naturally aligned; shared/DESIGN.md section 4):
@@ -12,6 +13,15 @@
  *   0x38 STATUS (u32)       0x3c SCAN_MS (u32)     0x40 WARN_WM
  *   0x48 CRIT_WM            0x50 OVERFLOW_EVENTS   0x58 HOST_WRITE_SEQ (driver)
  *   0x60 SCANNED_WRITE_SEQ  0x68 HEARTBEAT
+ *   0x70 SERIAL (version 2: the serial number of the CXL memory device the block
+ *        describes, as its memdev reports it; 0 = not known)
+ *
+ * Identity (cram_regs_identity): a block may gate placements only into the memory it
+ * describes. A version 2 block with a SERIAL is bound only to a region on that device.
+ * A block that cannot say (version 1, SERIAL 0), or a region whose device cram cannot
+ * tell (not a CXL region, or interleaved over several devices), is bound only when
+ * there is no choice to get wrong (one CXL memory device in the machine) or the
+ * operator named the block (regs=).
  *
  * The projection (why it is never optimistic): the driver counts a page as reserved
  * before it starts copying into it, and adds it to HOST_WRITE_SEQ only once the copy
@@ -33,8 +43,8 @@
 #include "cram/core_types.h"
 
 #define CRAM_REGS_MAGIC		0x315645444d415243ULL	/* "CRAMDEV1" read as LE u64 */
-#define CRAM_REGS_VERSION	1
-#define CRAM_REGS_SIZE		0x70
+#define CRAM_REGS_VERSION	2	/* the newest; 1 is read too */
+#define CRAM_REGS_SIZE		0x78	/* version 2's; version 1's ends at 0x70 */
 
 #define CRAM_REG_MAGIC			0x00
 #define CRAM_REG_VERSION_GRANULE	0x08	/* VERSION low half, GRANULE high half */
@@ -50,6 +60,7 @@
 #define CRAM_REG_HOST_WRITE_SEQ		0x58
 #define CRAM_REG_SCANNED_WRITE_SEQ	0x60
 #define CRAM_REG_HEARTBEAT		0x68
+#define CRAM_REG_SERIAL			0x70	/* version 2 */
 
 #define CRAM_STATUS_READY	BIT(0)
 #define CRAM_STATUS_WARN	BIT(1)
@@ -77,6 +88,7 @@ struct cram_regs {
 	u64 host_write_seq;
 	u64 scanned_write_seq;
 	u64 heartbeat;
+	u64 serial;			/* version 2; 0 in a version 1 block */
 };
 
 /* Reads the 64-bit register at byte offset off (the module: readq; tests: memory). */
@@ -87,6 +99,19 @@ typedef u64 (*cram_reg_read_fn)(void *ctx, u32 off);
  * -EAGAIN when no stable snapshot came in CRAM_REGS_READ_TRIES attempts.
  */
 int cram_regs_read(struct cram_regs *r, cram_reg_read_fn read, void *ctx);
+
+/* What cram knows of the memory its region is on, for cram_regs_identity(). */
+struct cram_region_identity {
+	u64 serial;		/* its CXL memory device's serial; 0: not known */
+	unsigned int memdevs;	/* CXL memory devices in the machine */
+	bool named;		/* the operator named the block (regs=DDDD:BB:DD.F) */
+};
+
+/*
+ * May this block gate placements into cram's region (rules at the top of this
+ * file)? NULL if so, else why not (a sentence for dmesg).
+ */
+const char *cram_regs_identity(const struct cram_regs *r, const struct cram_region_identity *id);
 
 /*
  * Is this snapshot one cram may act on? NULL if so, else why not (a sentence for

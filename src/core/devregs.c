@@ -31,6 +31,7 @@ static void cram_regs_read_fields(struct cram_regs *r, cram_reg_read_fn read, vo
 	r->host_write_seq = read(ctx, CRAM_REG_HOST_WRITE_SEQ);
 	r->scanned_write_seq = read(ctx, CRAM_REG_SCANNED_WRITE_SEQ);
 	r->heartbeat = read(ctx, CRAM_REG_HEARTBEAT);
+	r->serial = r->version >= 2 ? read(ctx, CRAM_REG_SERIAL) : 0;
 }
 
 int cram_regs_read(struct cram_regs *r, cram_reg_read_fn read, void *ctx)
@@ -51,6 +52,22 @@ int cram_regs_read(struct cram_regs *r, cram_reg_read_fn read, void *ctx)
 	return -EAGAIN;
 }
 
+const char *cram_regs_identity(const struct cram_regs *r, const struct cram_region_identity *id)
+{
+	if (r->magic != CRAM_REGS_MAGIC)
+		return "bad magic (not CRAMDEV1)";
+	if (r->version < 1 || r->version > CRAM_REGS_VERSION)
+		return "unsupported register block version";
+	if (r->serial && id->serial)
+		return r->serial == id->serial ? NULL :
+		       "it describes another CXL memory device than the one cram's region is on";
+	if (id->named || id->memdevs == 1)
+		return NULL;	/* the operator's word, or no choice to get wrong */
+	if (!r->serial)
+		return "it does not say which CXL memory device it describes (version 1 or SERIAL 0) and the machine has several: name it with regs=";
+	return "cram cannot tell which CXL memory device its region is on (not a CXL region, or interleaved): name the block with regs=";
+}
+
 static bool is_pow2(u32 v)
 {
 	return v && !(v & (v - 1));
@@ -60,7 +77,7 @@ const char *cram_regs_insane(const struct cram_regs *r, u64 region_bytes, u64 ho
 {
 	if (r->magic != CRAM_REGS_MAGIC)
 		return "bad magic (not CRAMDEV1)";
-	if (r->version != CRAM_REGS_VERSION)
+	if (r->version < 1 || r->version > CRAM_REGS_VERSION)
 		return "unsupported register block version";
 	if (r->status & CRAM_STATUS_FAULT)
 		return "device reports a fault";

@@ -125,6 +125,8 @@ struct cram_region {
 	phys_addr_t start;
 	u64 size;
 	void *base;		/* write-back mapping; NULL: not claimed */
+	u64 serial;		/* its CXL memory device's serial; 0: not known */
+	unsigned int memdevs;	/* CXL memory devices in the machine */
 };
 
 int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r);

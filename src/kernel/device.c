@@ -6,8 +6,11 @@
  * The register block (include/cram/devregs.h) is BAR2 of a PCI function: in the
  * emulated machine an ivshmem-plain device (1af4:1110) fed by tests/devmodel/. cram
  * binds it as a PCI driver (no MODULE_DEVICE_TABLE: nothing autoloads cram for a
- * generic ivshmem device), only when BAR2 starts with the magic "CRAMDEV1", and only
- * one; regs= can name the function, or say none.
+ * generic ivshmem device), only when BAR2 starts with the magic "CRAMDEV1", only a
+ * block that describes the memory cram's region is on (cram_regs_identity(): its
+ * SERIAL is the region's CXL memory device's; see devregs.h for blocks that cannot
+ * say), and only one; regs= can name the function, or say none. A bound block whose
+ * identity stops matching puts cram in safe mode.
  *
  * A poller reads the block every SCAN_MS/2 (10 ms..1 s) with the seqcount rule,
  * judges it (cram_regs_insane(), heartbeat) and publishes a snapshot under a seqlock;
@@ -108,6 +111,7 @@ struct cram_dev {
 	u64 safe_entries;
 
 	bool ever_bound;		/* a block was bound during this load */
+	struct cram_region_identity want;	/* the memory a block must describe */
 	atomic64_t reserved;		/* page writes started or admitted */
 	atomic64_t written;		/* page writes complete: HOST_WRITE_SEQ */
 	struct cram_gate gate;
@@ -208,8 +212,8 @@ static const char *cram_dev_judge(struct cram_dev *d, const struct cram_regs *r,
 
 	if (err)
 		return "register block never reads stable (SEQ odd or changing)";
-	why = cram_regs_insane(r, region->base ? region->size : 0,
-			       atomic64_read(&d->written));
+	why = cram_regs_identity(r, &d->want) ?:
+	      cram_regs_insane(r, region->base ? region->size : 0, atomic64_read(&d->written));
 	if (why)
 		return why;
 	if (r->heartbeat != d->last_heartbeat) {
@@ -356,6 +360,38 @@ static void cram_dev_bind_write_seq(struct cram_dev *d, struct pci_dev *pdev)
 	writeq(written, d->mapping + CRAM_REG_HOST_WRITE_SEQ);
 }
 
+/*
+ * Refuse a block that says it describes other memory. One that does not read stable
+ * yet is bound: every poll judges its identity again (safe mode until it passes).
+ */
+static int cram_dev_check_identity(struct cram_dev *d, struct pci_dev *pdev)
+{
+	struct cram_regs r;
+	const char *why;
+
+	if (cram_regs_read(&r, cram_dev_read, (void __force *)d->mapping))
+		return 0;
+	why = cram_regs_identity(&r, &d->want);
+	if (!why)
+		return 0;
+	/* another device's block is expected on a machine with several; a named one is not */
+	if (d->want.named)
+		pr_err("PCI %s: register block v%u (serial %#llx) not taken for region=%s: %s\n",
+		       pci_name(pdev), r.version, r.serial, cram_cxl_region_info()->name, why);
+	else
+		pr_info("PCI %s: register block v%u (serial %#llx) not taken for region=%s: %s\n",
+			pci_name(pdev), r.version, r.serial, cram_cxl_region_info()->name, why);
+	return -ENODEV;
+}
+
+static void cram_dev_unmap(struct cram_dev *d, struct pci_dev *pdev)
+{
+	pci_iounmap(pdev, d->mapping);
+	pci_release_region(pdev, CRAM_DEV_BAR);
+	pci_disable_device(pdev);
+	d->mapping = NULL;
+}
+
 static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct cram_dev *d = &cram_dev;
@@ -371,6 +407,11 @@ static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = cram_dev_map(pdev);
 	if (err)
 		return err;
+	err = cram_dev_check_identity(d, pdev);
+	if (err) {
+		cram_dev_unmap(d, pdev);
+		return err;
+	}
 	cram_dev_bind_write_seq(d, pdev);
 	d->pdev = pdev;
 	WRITE_ONCE(d->ever_bound, true);
@@ -379,8 +420,8 @@ static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	cram_dev_poll_once(d);	/* the state is known before the first placement */
 	rcu_assign_pointer(d->live, d);
 	queue_delayed_work(cram_dev_wq, &d->poll, cram_dev_poll_interval(d));
-	pr_info("device %s: register block v%u, physical capacity %llu MiB of %llu MiB, scan %u ms%s\n",
-		pci_name(pdev), d->last.version, d->last.phys_cap >> 20,
+	pr_info("device %s: register block v%u (serial %#llx), physical capacity %llu MiB of %llu MiB, scan %u ms%s\n",
+		pci_name(pdev), d->last.version, d->last.serial, d->last.phys_cap >> 20,
 		d->last.logical_cap >> 20, d->last.scan_ms,
 		d->view.safe_reason ? " (in safe mode)" : "");
 	return 0;
@@ -393,10 +434,7 @@ static void cram_dev_remove(struct pci_dev *pdev)
 	cancel_delayed_work_sync(&d->poll);
 	RCU_INIT_POINTER(d->live, NULL);
 	synchronize_srcu(&cram_srcu);	/* no store path still writes HOST_WRITE_SEQ */
-	pci_iounmap(pdev, d->mapping);
-	pci_release_region(pdev, CRAM_DEV_BAR);
-	pci_disable_device(pdev);
-	d->mapping = NULL;
+	cram_dev_unmap(d, pdev);
 	d->pdev = NULL;
 	pr_info("device %s: released; without telemetry no new CXL placements until it is bound again\n",
 		pci_name(pdev));
@@ -421,6 +459,11 @@ int cram_dev_init(void)
 	INIT_DELAYED_WORK(&cram_dev.poll, cram_dev_poll);
 	if (!strcmp(cram_regs_arg, "none"))
 		return 0;
+	cram_dev.want = (struct cram_region_identity){
+		.serial = cram_cxl_region_info()->serial,
+		.memdevs = cram_cxl_region_info()->memdevs,
+		.named = strcmp(cram_regs_arg, "auto") != 0,
+	};
 	/* the poller must run under memory pressure: a rescuer thread guarantees it */
 	cram_dev_wq = alloc_workqueue("cram", WQ_MEM_RECLAIM, 1);
 	if (!cram_dev_wq)
@@ -486,6 +529,7 @@ static void cram_dev_show_regs(struct seq_file *m, const struct cram_regs *r)
 		   r->warn_wm, r->crit_wm, r->overflow_events);
 	seq_printf(m, "reg_host_write_seq %llu\nreg_scanned_write_seq %llu\nreg_heartbeat %llu\n",
 		   r->host_write_seq, r->scanned_write_seq, r->heartbeat);
+	seq_printf(m, "reg_serial %#llx\n", r->serial);
 }
 
 static void cram_dev_show_state(struct seq_file *m, struct cram_dev *d, u64 reserved)

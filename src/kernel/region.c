@@ -14,18 +14,30 @@
  * Then it is mapped write-back (memremap): swap pages are copied in and out by the
  * CPU; the copy routines in cxl_tier.c choose the store type.
  *
+ * Identity, for binding the register block that describes this memory (device.c,
+ * devregs.h): the serial of the CXL memory device the region is on, found the way
+ * `cxl list` finds it: the dax instance's sysfs path runs through its CXL region
+ * (.../decoderX.Y/regionN/...), a region of one way names its endpoint decoder in
+ * target0, and the decoder's port links to the memdev (uport) whose serial attribute
+ * is the device's serial. Interleaved regions and SIZE@START ranges have none (0).
+ * And the number of CXL memory devices in the machine (memN in /sys/bus/cxl/devices).
+ *
  * Context: claim and release run at module init/exit (process context, may sleep).
  */
 #define pr_fmt(fmt) "cram: " fmt
 
+#include <linux/ctype.h>
+#include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/namei.h>
 #include <linux/slab.h>
 
 #include "cram.h"
 
 #define DAX_SYSFS "/sys/bus/dax/devices/"
+#define CXL_SYSFS "/sys/bus/cxl/devices/"
 
 static int cram_dax_range(const char *name, u64 *start, u64 *size)
 {
@@ -101,6 +113,97 @@ static int cram_range_check(const char *name, u64 start, u64 size)
 	return 0;
 }
 
+/*** identity ***/
+
+struct cram_memdev_count {
+	struct dir_context ctx;
+	unsigned int n;
+};
+
+static bool cram_memdev_counted(struct dir_context *ctx, const char *name, int len,
+				loff_t off, u64 ino, unsigned int type)
+{
+	struct cram_memdev_count *c = container_of(ctx, struct cram_memdev_count, ctx);
+
+	if (len > 3 && !strncmp(name, "mem", 3) && isdigit(name[3]))
+		c->n++;
+	return true;
+}
+
+static unsigned int cram_cxl_memdevs(void)
+{
+	struct cram_memdev_count c = { .ctx.actor = cram_memdev_counted };
+	struct file *dir = filp_open(CXL_SYSFS, O_RDONLY | O_DIRECTORY, 0);
+
+	if (IS_ERR(dir))
+		return 0;	/* no CXL bus: no CXL memory device */
+	iterate_dir(dir, &c.ctx);
+	filp_close(dir, NULL);
+	return c.n;
+}
+
+/* regionN, from the dax instance's sysfs path (.../decoderX.Y/regionN/...) */
+static int cram_dax_cxl_region(const char *dax, char *region, size_t len)
+{
+	unsigned int a, b, id;
+	struct path path;
+	char *buf, *s;
+	int err;
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	snprintf(buf, PATH_MAX, DAX_SYSFS "%s", dax);
+	err = kern_path(buf, LOOKUP_FOLLOW, &path);
+	if (err)
+		goto out;
+	s = d_path(&path, buf, PATH_MAX);
+	path_put(&path);
+	err = IS_ERR(s) ? PTR_ERR(s) : -ENOENT;
+	for (s = IS_ERR(s) ? NULL : strstr(s, "/decoder"); s; s = strstr(s + 1, "/decoder")) {
+		if (sscanf(s, "/decoder%u.%u/region%u/", &a, &b, &id) == 3) {
+			snprintf(region, len, "region%u", id);
+			err = 0;
+			break;
+		}
+	}
+out:
+	kfree(buf);
+	return err;
+}
+
+/* The serial of the one CXL memory device a dax instance is on, or 0 (not known). */
+static u64 cram_dax_serial(const char *dax)
+{
+	char region[16], target[32], path[96];
+	u64 ways, serial;
+
+	if (cram_dax_cxl_region(dax, region, sizeof(region)))
+		return 0;	/* not carved from a CXL region */
+	snprintf(path, sizeof(path), CXL_SYSFS "%s/interleave_ways", region);
+	if (cram_read_u64(path, &ways) || ways != 1)
+		return 0;	/* several devices: no one serial */
+	snprintf(path, sizeof(path), CXL_SYSFS "%s/target0", region);
+	if (cram_read_text(path, target, sizeof(target)))
+		return 0;
+	snprintf(path, sizeof(path), CXL_SYSFS "%s/../uport/serial", strim(target));
+	if (cram_read_u64(path, &serial))
+		return 0;
+	return serial;
+}
+
+static void cram_region_identify(const struct cram_region_spec *spec, struct cram_region *r)
+{
+	r->memdevs = cram_cxl_memdevs();
+	r->serial = spec->kind == CRAM_REGION_DEVDAX ? cram_dax_serial(r->name) : 0;
+	if (r->serial)
+		pr_info("region=%s: on the CXL memory device with serial %#llx (%u in the machine)\n",
+			r->name, r->serial, r->memdevs);
+	else
+		pr_info("region=%s: its CXL memory device is not known (%u in the machine)\n",
+			r->name, r->memdevs);
+}
+
 int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r)
 {
 	u64 start = spec->start, size = spec->size;
@@ -134,6 +237,7 @@ int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r
 	}
 	r->start = start;
 	r->size = size;
+	cram_region_identify(spec, r);
 	return 0;
 }
 

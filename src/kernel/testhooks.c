@@ -44,7 +44,7 @@
 #include "cram.h"
 #include "compat.h"
 
-static struct cram_bounded_uint cram_test_hook_delay = { 0, 0, 10000 };
+static struct cram_bounded_uint cram_test_hook_delay = { 0, 0, 60000 };
 module_param_cb(test_hook_delay_ms, &cram_bounded_uint_ops, &cram_test_hook_delay, 0444);
 MODULE_PARM_DESC(test_hook_delay_ms, "test hook: sleep after each hook registration (ms)");
 

@@ -13,12 +13,15 @@
  *
  * usage: cramdev --mem FILE --regs FILE [--phys-cap SIZE] [--scan-ms N]
  *                [--granule N] [--warn-pct P] [--crit-pct P] [--ctl FILE]
- *                [--stats FILE] [--once]
+ *                [--stats FILE] [--version 1|2] [--serial N] [--once]
  *   --phys-cap  physical capacity (default: a quarter of the memory file)
+ *   --version   the register block version it speaks (default 2: with SERIAL)
+ *   --serial    SERIAL: the serial of the CXL memory device it models (QEMU's sn=)
  *   --ctl       a file the guest writes commands to (a QEMU serial port), one per
  *               line: freeze | thaw (stop/resume publishing and the heartbeat),
  *               corrupt-magic | restore-magic, garbage | sane (PHYS_USED reported
- *               as 3 x PHYS_CAP), phys-cap SIZE, restart SECS (the model dies:
+ *               as 3 x PHYS_CAP), phys-cap SIZE, version 1|2, serial N,
+ *               restart SECS (the model dies:
  *               nothing is published for SECS seconds, then a fresh model, the
  *               same program with the same arguments, starts from a new scan;
  *               commands already read are skipped; the physical capacity and the
@@ -51,7 +54,8 @@ struct dm {
 	uint64_t *regs;
 	struct dm_pages pages;
 	uint64_t phys_cap;
-	unsigned int scan_ms, warn_pct, crit_pct;
+	unsigned int scan_ms, warn_pct, crit_pct, version;
+	uint64_t serial;
 	int frozen, bad_magic, garbage;
 	uint64_t seq, heartbeat, scans, overflow_events, max_phys_used, max_logical_used;
 	uint64_t last_phys_used, compressed_pages;
@@ -143,8 +147,9 @@ static void dm_publish(struct dm *d, const struct dm_scan_result *res, uint64_t 
 		status |= CRAM_STATUS_OVERFLOW;
 	reg_set(d, CRAM_REG_SEQ, ++d->seq);	/* odd: update in progress */
 	reg_set(d, CRAM_REG_MAGIC, d->bad_magic ? 0x2121454741424147ULL : CRAM_REGS_MAGIC);
-	reg_set(d, CRAM_REG_VERSION_GRANULE, CRAM_REGS_VERSION |
-		(uint64_t)d->pages.granule << 32);
+	reg_set(d, CRAM_REG_VERSION_GRANULE, d->version | (uint64_t)d->pages.granule << 32);
+	if (d->version >= 2)
+		reg_set(d, CRAM_REG_SERIAL, d->serial);
 	reg_set(d, CRAM_REG_LOGICAL_CAP, d->mem_size);
 	reg_set(d, CRAM_REG_PHYS_CAP, d->phys_cap);
 	reg_set(d, CRAM_REG_PHYS_USED, d->garbage ? 3 * d->phys_cap : res->phys_used);
@@ -180,6 +185,10 @@ static void dm_command(struct dm *d, char *line)
 		d->garbage = 0;
 	else if (!strncmp(line, "phys-cap ", 9))
 		d->phys_cap = parse_size(line + 9);
+	else if (!strncmp(line, "version ", 8) && strtoul(line + 8, NULL, 0) - 1 < CRAM_REGS_VERSION)
+		d->version = strtoul(line + 8, NULL, 0);
+	else if (!strncmp(line, "serial ", 7))
+		d->serial = strtoull(line + 7, NULL, 0);
 	else if (!strncmp(line, "restart ", 8))
 		d->restart_secs = strtoul(line + 8, NULL, 0) ?: 1;
 	else
@@ -322,10 +331,12 @@ int main(int argc, char **argv)
 		{ "warn-pct", 1, NULL, 'w' }, { "crit-pct", 1, NULL, 'c' },
 		{ "ctl", 1, NULL, 'C' }, { "stats", 1, NULL, 'S' }, { "once", 0, NULL, 'o' },
 		{ "ctl-from", 1, NULL, 'F' }, { "overflows", 1, NULL, 'O' },
+		{ "version", 1, NULL, 'V' }, { "serial", 1, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *mem_path = NULL, *regs_path = NULL, *stats_path = NULL;
-	struct dm d = { .scan_ms = 100, .warn_pct = 80, .crit_pct = 95 };
+	struct dm d = { .scan_ms = 100, .warn_pct = 80, .crit_pct = 95,
+			.version = CRAM_REGS_VERSION };
 	uint64_t granule = 64, regs_size;
 	struct timespec next;
 	int once = 0, c;
@@ -362,6 +373,12 @@ int main(int argc, char **argv)
 		case 'o':
 			once = 1;
 			break;
+		case 'V':
+			d.version = strtoul(optarg, NULL, 0);
+			break;
+		case 'N':
+			d.serial = strtoull(optarg, NULL, 0);
+			break;
 		case 'F':
 			d.ctl_off = strtol(optarg, NULL, 0);
 			break;
@@ -373,8 +390,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!mem_path || (!regs_path && !once) || !d.scan_ms || !granule ||
-	    (granule & (granule - 1)) || granule > DM_PAGE || d.warn_pct > 100 || d.crit_pct > 100) {
-		fprintf(stderr, "usage: cramdev --mem FILE --regs FILE [--phys-cap SIZE] [--scan-ms N] [--granule POW2] [--warn-pct P] [--crit-pct P] [--ctl FILE] [--stats FILE] [--once]\n");
+	    (granule & (granule - 1)) || granule > DM_PAGE || d.warn_pct > 100 || d.crit_pct > 100 ||
+	    d.version < 1 || d.version > CRAM_REGS_VERSION) {
+		fprintf(stderr, "usage: cramdev --mem FILE --regs FILE [--phys-cap SIZE] [--scan-ms N] [--granule POW2] [--warn-pct P] [--crit-pct P] [--ctl FILE] [--stats FILE] [--version 1|2] [--serial N] [--once]\n");
 		return 2;
 	}
 	d.mem = map_file(mem_path, &d.mem_size, PROT_READ, &d.mem_fd);
@@ -402,9 +420,9 @@ int main(int argc, char **argv)
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	fprintf(stderr, "cramdev: %s: %llu bytes, phys_cap %llu, scan %u ms, granule %llu\n",
+	fprintf(stderr, "cramdev: %s: %llu bytes, phys_cap %llu, scan %u ms, granule %llu, block v%u serial %#llx\n",
 		mem_path, (unsigned long long)d.mem_size, (unsigned long long)d.phys_cap,
-		d.scan_ms, (unsigned long long)granule);
+		d.scan_ms, (unsigned long long)granule, d.version, (unsigned long long)d.serial);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!__atomic_load_n(&dm_stop, __ATOMIC_RELAXED)) {
 		dm_poll_ctl(&d);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_devregs.c - unit tests of src/core/devregs.c: the seqcount read, the sanity
- * rules, the projection of physical use, the watermarks and the gate, and a
+ * rules, which block describes cram's memory, the projection of physical use, the watermarks and the gate, and a
  * simulation of driver and device under adversarial interleavings that checks the
  * projection is never optimistic (and that the same check catches a driver which
  * counts a page as written before its copy is complete).
@@ -104,6 +104,71 @@ static void test_regs_read_retries_a_torn_snapshot(void)
 		   "a device that publishes during every read: read gives up");
 }
 
+/*** identity: which block describes cram's memory ***/
+
+static void test_version2_serial_is_read(void)
+{
+	struct cram_regs r;
+
+	good_regs();
+	mem_regs[CRAM_REG_SERIAL / 8] = 0xca01;
+	cram_regs_read(&r, read_mem, NULL);
+	tap_is_u64(r.serial, 0, "version 1: SERIAL (0x70) is not part of the block");
+	mem_regs[CRAM_REG_VERSION_GRANULE / 8] = 2 | (64ULL << 32);
+	cram_regs_read(&r, read_mem, NULL);
+	tap_is_u64(r.serial, 0xca01, "version 2: SERIAL read from 0x70");
+	tap_ok(!cram_regs_insane(&r, 512ULL << 20, 7), "  a sane version 2 block passes");
+}
+
+static void test_identity_binds_only_the_right_block(void)
+{
+	static const char wrong[] = "it describes another CXL memory device than the one cram's region is on";
+	static const char v1[] = "it does not say which CXL memory device it describes (version 1 or SERIAL 0) and the machine has several: name it with regs=";
+	static const char unknown[] = "cram cannot tell which CXL memory device its region is on (not a CXL region, or interleaved): name the block with regs=";
+	static const struct {
+		u64 block_serial;	/* 0: a version 1 block */
+		u64 region_serial;
+		unsigned int memdevs;
+		bool named;
+		const char *why;	/* NULL: bound */
+		const char *what;
+	} cases[] = {
+		{ 0xa, 0xa, 2, false, NULL, "v2, serials equal, two devices: bound" },
+		{ 0xa, 0xb, 2, false, wrong, "v2, serials differ: refused" },
+		{ 0xa, 0xb, 1, false, wrong, "v2, serials differ, one device: refused" },
+		{ 0xa, 0xb, 2, true, wrong, "v2, serials differ, named by regs=: refused" },
+		{ 0, 0xb, 1, false, NULL, "v1, one device: bound (no choice to get wrong)" },
+		{ 0, 0xb, 2, false, v1, "v1, two devices: refused" },
+		{ 0, 0xb, 2, true, NULL, "v1, two devices, named by regs=: bound" },
+		{ 0xa, 0, 2, false, unknown, "v2, region's device unknown, two devices: refused" },
+		{ 0xa, 0, 2, true, NULL, "v2, region's device unknown, named: bound" },
+		{ 0xa, 0, 1, false, NULL, "v2, region's device unknown, one device: bound" },
+		{ 0, 0, 0, false, v1, "v1, no CXL memory device found: refused" },
+	};
+	struct cram_region_identity id;
+	struct cram_regs r;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		good_regs();
+		if (cases[i].block_serial) {
+			mem_regs[CRAM_REG_VERSION_GRANULE / 8] = 2 | (64ULL << 32);
+			mem_regs[CRAM_REG_SERIAL / 8] = cases[i].block_serial;
+		}
+		cram_regs_read(&r, read_mem, NULL);
+		id = (struct cram_region_identity){ .serial = cases[i].region_serial,
+			.memdevs = cases[i].memdevs, .named = cases[i].named };
+		why = cram_regs_identity(&r, &id);
+		tap_ok(cases[i].why ? why && !strcmp(why, cases[i].why) : !why, cases[i].what);
+	}
+	good_regs();
+	mem_regs[CRAM_REG_MAGIC / 8] = 0;
+	cram_regs_read(&r, read_mem, NULL);
+	id = (struct cram_region_identity){ .memdevs = 1, .named = true };
+	tap_ok(cram_regs_identity(&r, &id) != NULL, "no magic: never bound, even when named");
+}
+
 /*** sanity rules ***/
 
 static void test_insane_registers_are_named(void)
@@ -114,7 +179,8 @@ static void test_insane_registers_are_named(void)
 		const char *why;
 	} cases[] = {
 		{ CRAM_REG_MAGIC, 0x4141414141414141ULL, "bad magic (not CRAMDEV1)" },
-		{ CRAM_REG_VERSION_GRANULE, 2 | (64ULL << 32), "unsupported register block version" },
+		{ CRAM_REG_VERSION_GRANULE, 3 | (64ULL << 32), "unsupported register block version" },
+		{ CRAM_REG_VERSION_GRANULE, 0 | (64ULL << 32), "unsupported register block version" },
 		{ CRAM_REG_VERSION_GRANULE, 1 | (48ULL << 32), "granule not a power of two up to 4096" },
 		{ CRAM_REG_VERSION_GRANULE, 1, "granule not a power of two up to 4096" },
 		{ CRAM_REG_PHYS_CAP, 0, "PHYS_CAP is zero" },
@@ -419,6 +485,8 @@ int main(void)
 	test_regs_read_decodes_every_field();
 	test_regs_read_gives_up_while_publishing();
 	test_regs_read_retries_a_torn_snapshot();
+	test_version2_serial_is_read();
+	test_identity_binds_only_the_right_block();
 	test_insane_registers_are_named();
 	test_projection_charges_unscanned_pages_in_full();
 	test_write_seq_bind();

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # 00-platform.t - the emulated machine is what every other test assumes: a CXL-backed
 # device-dax instance whose bytes land in the host's backing file, the register BAR,
-# swap on the virtio disk, zswap off.
+# a second CXL device with its own dax instance and register BAR, swap on the virtio
+# disk, zswap off.
 . /cram/tests/lib.sh
-plan 14
+plan 17
 
 expected=$(sed -n 's/.*cram\.kver=\([^ ]*\).*/\1/p' /proc/cmdline)
 is "guest runs the kernel the host asked for" "$(uname -r)" "$expected"
@@ -24,6 +25,10 @@ is "dax0.0 is bound to device_dax" \
 check "/dev/dax0.0 is a character device" test -c /dev/dax0.0
 check "dax0.0 has at least 256 MiB" test "$CRAM_DAX_SIZE" -ge $((256 << 20))
 like "/proc/iomem shows the CXL window" "$(cat /proc/iomem)" 'CXL Window'
+is "two CXL memory devices, serials 0xcafe0001 and 0xcafe0002" \
+	"$(cat /sys/bus/cxl/devices/mem*/serial | sort | tr '\n' ' ')" "0xcafe0001 0xcafe0002 "
+check "device B: $CRAM_DAX_B exists" test -d /sys/bus/dax/devices/$CRAM_DAX_B
+check "device B: its register BAR is the second ivshmem" test -n "$CRAM_REGS_B"
 
 # A marker written through devdax must appear at the matching offset of the host's
 # backing file (file offset = HPA - region start). It sits 1 MiB before the end: cram
@@ -39,6 +44,10 @@ is "register BAR2 is 1 MiB" "$(stat -c %s "$CRAM_REGS/resource2" 2>&1)" $((1 << 
 regs_marker="cram-regs-$(cat /proc/sys/kernel/random/uuid)"
 mempoke "$CRAM_REGS/resource2" $((1 << 20)) $((0x800)) write "$regs_marker"
 host_check regs $((0x800)) "$regs_marker"
+
+regs_marker_b="cram-regs-b-$(cat /proc/sys/kernel/random/uuid)"
+mempoke "$CRAM_REGS_B/resource2" $((1 << 20)) $((0x800)) write "$regs_marker_b"
+host_check regs-b $((0x800)) "$regs_marker_b"
 
 like "swap active on /dev/vda" "$(cat /proc/swaps)" '^/dev/vda '
 is "zswap disabled" "$(cat /sys/module/zswap/parameters/enabled)" N

@@ -70,6 +70,7 @@ out0=$(vmstat pswpout) stores0=$(cram_stat stores)
 hold_start b 24M 64 43 -p random
 sleep 1
 phys=$(dev_stat reg_phys_used) held=$(cram_stat stored_pages)
+diag "(b) held $held region_pages_used $(cram_stat region_pages_used) reserved $(dev_stat reserved) written $(dev_stat written) scanned $(dev_stat reg_scanned_write_seq) phys $phys projected $(dev_stat projected_used) high $high base $base"
 check "(b) placements refused at the watermark ($(cram_stat decline_watermark))" \
 	test "$(cram_stat decline_watermark)" -gt 1000
 check "(b) the CXL tier took pages up to the watermarks ($held pages)" \

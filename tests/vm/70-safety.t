@@ -51,7 +51,7 @@ check "ftrace back on" sh -c "echo 1 > $ftrace"
 live() { sed -n 's/^hooks_live://p' /sys/kernel/debug/cram/config 2> /dev/null; }
 kmodload $CRAM_KO "$cxl test_load_last=1 test_hook_delay_ms=$((6000 * CRAM_SLOW))" > /tmp/unsafe.out &
 check "unsafe order (test_load_last=1): the store hook goes live" \
-	wait_value " $store_fn( |\$)" 60 live
+	wait_value " $store_fn( |\$)" $((60 * CRAM_SLOW)) live
 stores=$(( $(cram_stat stores) + $(cram_stat pool_stores) ))
 r=$(in_memcg 16M swapstress 32 51 2>&1)
 check "  cram took pages ($(( $(cram_stat stores) + $(cram_stat pool_stores) - stores )))" \

@@ -9,7 +9,7 @@
 #   refuse PARAMS ERRNO ERE   insmod cram.ko PARAMS fails with ERRNO and a new
 #                             dmesg line matches ERE (two results)
 #   host_check FILE OFF TEXT  ask the host to verify, after the VM stops, that
-#                             backing file FILE (cxl|regs) holds TEXT at OFF, or,
+#                             backing file FILE (cxl, cxl-b, regs, regs-b) holds TEXT at OFF, or,
 #                             with OFF "count>=N", holds TEXT at least N times
 #   wait_value ERE S CMD...   wait up to S seconds until CMD's output matches ERE
 #   swap_cycle                swapoff + swapon: every slot freed
@@ -159,11 +159,14 @@ thrash_result() {
 
 # The compressing device (tests/devmodel/cramdev on the host) and cram's view of it:
 #   devctl CMD...          send the device model a command (freeze, thaw,
-#                          corrupt-magic, restore-magic, garbage, sane, phys-cap SIZE)
+#                          corrupt-magic, restore-magic, garbage, sane, phys-cap SIZE,
+#                          version 1|2, serial N, restart SECS)
+#   devctl_b CMD...        the same to the model of device B (dax1.0)
 #   dev_stat NAME          a value of /sys/kernel/debug/cram/device (first word)
 #   dev_line NAME          the whole value (e.g. safe_reason)
 #   wait_dev NAME ERE [S]  wait up to S seconds (default 5) until NAME matches ERE
 devctl() { echo "$*" > /dev/ttyS2; }
+devctl_b() { echo "$*" > /dev/ttyS3; }
 dev_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/device; }
 dev_line() { sed -n "s/^$1 //p" /sys/kernel/debug/cram/device; }
 wait_dev() { wait_value "$2" "${3:-5}" dev_stat "$1"; }

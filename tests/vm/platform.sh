@@ -6,8 +6,10 @@
 # asserts the result.
 #
 #   cxl=ram   (kernels with CXL RAM regions, 6.12): volatile memdev -> RAM region
-#             created through sysfs (bookworm's cxl-cli cannot) -> dax0.0 -> devdax
+#             created through sysfs (bookworm's cxl-cli cannot) -> daxN.0 -> devdax
 #   cxl=pmem  (6.1): persistent memdev -> pmem region -> devdax namespace
+# Two devices, each in its own window: A (serial 0xcafe0001) becomes dax0.0, the
+# tests' device, with the first register block; B (0xcafe0002) dax1.0 with the second.
 # kmem is never loaded: it would online the region as System RAM for good.
 
 CXL_SYS=/sys/bus/cxl/devices
@@ -33,43 +35,77 @@ sysfs_write() {	# sysfs_write FILE VALUE
 	echo "$2" > "$1" || say "FAILED: echo $2 > $1"
 }
 
-setup_cxl_ram() {
-	load_modules cxl_acpi cxl_pci cxl_mem device_dax dax_cxl
-	wait_for $CXL_SYS/mem0
-	wait_for $CXL_SYS/decoder0.0/create_ram_region
-	ep=$(cd $CXL_SYS && ls -d endpoint*/decoder*.0 2>/dev/null | head -n 1)
+# The memdev with this serial (memN numbering follows the asynchronous probe order).
+memdev_of() {	# memdev_of SERIAL
+	for m in $CXL_SYS/mem*; do
+		[ "$(cat "$m/serial" 2>/dev/null)" = "$1" ] && echo "${m##*/}" && return
+	done
+	say "no memdev with serial $1"
+}
+
+# A RAM region of one way on MEM, in whichever root decoder (window) reaches it.
+ram_region() {	# ram_region MEM
+	ep=
+	for e in $CXL_SYS/endpoint*; do
+		[ "$(readlink -f "$e/uport")" = "$(readlink -f "$CXL_SYS/$1")" ] && ep=${e##*/}
+	done
+	[ -n "$ep" ] || { say "no endpoint port for $1"; return; }
+	ep=$(cd $CXL_SYS && ls -d $ep/decoder*.0 | head -n 1)
 	ep=${ep#*/}
-	[ -n "$ep" ] || { say "no endpoint decoder for mem0"; return; }
-	size=$(cat $CXL_SYS/mem0/ram/size)
-	region=$(cat $CXL_SYS/decoder0.0/create_ram_region)
-	sysfs_write $CXL_SYS/decoder0.0/create_ram_region "$region"
-	sysfs_write $CXL_SYS/"$region"/interleave_granularity "$(cat $CXL_SYS/decoder0.0/interleave_granularity)"
-	sysfs_write $CXL_SYS/"$region"/interleave_ways 1
+	size=$(cat $CXL_SYS/$1/ram/size)
 	sysfs_write $CXL_SYS/"$ep"/mode ram
 	sysfs_write $CXL_SYS/"$ep"/dpa_size "$size"
-	sysfs_write $CXL_SYS/"$region"/size "$size"
-	sysfs_write $CXL_SYS/"$region"/target0 "$ep"
-	sysfs_write $CXL_SYS/"$region"/commit 1
-	sysfs_write /sys/bus/cxl/drivers/cxl_region/bind "$region"
-	wait_for /sys/bus/dax/devices/dax0.0
-	daxctl reconfigure-device --mode=devdax dax0.0 > /dev/null || say "daxctl devdax failed"
+	for rd in $(cd $CXL_SYS && ls -d decoder0.* 2>/dev/null); do
+		[ -e $CXL_SYS/$rd/create_ram_region ] || continue
+		region=$(cat $CXL_SYS/$rd/create_ram_region)
+		echo "$region" > $CXL_SYS/$rd/create_ram_region 2>/dev/null || continue
+		sysfs_write $CXL_SYS/"$region"/interleave_granularity "$(cat $CXL_SYS/$rd/interleave_granularity)"
+		sysfs_write $CXL_SYS/"$region"/interleave_ways 1
+		sysfs_write $CXL_SYS/"$region"/size "$size"
+		if echo "$ep" > $CXL_SYS/"$region"/target0 2>/dev/null; then
+			sysfs_write $CXL_SYS/"$region"/commit 1
+			sysfs_write /sys/bus/cxl/drivers/cxl_region/bind "$region"
+			return
+		fi
+		echo "$region" > $CXL_SYS/$rd/delete_region	# this window does not reach $1
+	done
+	say "no root decoder reaches $1"
+}
+
+setup_cxl_ram() {
+	load_modules cxl_acpi cxl_pci cxl_mem device_dax dax_cxl
+	wait_for $CXL_SYS/mem1
+	wait_for $CXL_SYS/decoder0.1/create_ram_region
+	n=0
+	for sn in 0xcafe0001 0xcafe0002; do
+		ram_region "$(memdev_of $sn)"
+		wait_for /sys/bus/dax/devices/dax$n.0
+		daxctl reconfigure-device --mode=devdax dax$n.0 > /dev/null || say "daxctl devdax dax$n.0 failed"
+		n=$((n + 1))
+	done
 }
 
 setup_cxl_pmem() {
 	load_modules cxl_acpi cxl_pci cxl_mem cxl_pmem nd_pmem dax_pmem device_dax
-	wait_for $CXL_SYS/mem0
-	wait_for $CXL_SYS/decoder0.0
-	cxl create-region -m -t pmem -d decoder0.0 -w 1 mem0 > /dev/null || say "cxl create-region failed"
-	nd_region=$(ls /sys/bus/nd/devices/ 2>/dev/null | grep '^region' | head -n 1)
-	ndctl create-namespace -r "$nd_region" -m devdax -a 2M > /dev/null ||
-		say "ndctl create-namespace failed"
+	wait_for $CXL_SYS/mem1
+	wait_for $CXL_SYS/decoder0.1
+	for sn in 0xcafe0001 0xcafe0002; do
+		mem=$(memdev_of $sn)
+		for rd in $(cd $CXL_SYS && ls -d decoder0.*); do
+			cxl create-region -m -t pmem -d $rd -w 1 $mem > /dev/null 2>&1 && break
+		done
+		nd_region=$(ls /sys/bus/nd/devices/ 2>/dev/null | grep '^region' | sort | tail -n 1)
+		ndctl create-namespace -r "$nd_region" -m devdax -a 2M > /dev/null ||
+			say "ndctl create-namespace on $nd_region ($mem) failed"
+	done
 	wait_for /sys/bus/dax/devices/dax0.0
+	wait_for /sys/bus/dax/devices/dax1.0
 }
 
-find_regs_bar() {	# the ivshmem-plain device (1af4:1110) carrying the register block
+find_regs_bar() {	# find_regs_bar N: the Nth (from 1) ivshmem-plain device (1af4:1110)
 	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor"):$(cat "$d/device")" = "0x1af4:0x1110" ] && echo "$d" && return
-	done
+		[ "$(cat "$d/vendor"):$(cat "$d/device")" = "0x1af4:0x1110" ] && echo "$d"
+	done | sed -n "$1p"
 }
 
 platform_setup() {
@@ -93,7 +129,9 @@ CRAM_CXL_REGION_SIZE=$(cat $CXL_SYS/"$region"/size 2>/dev/null)
 CRAM_DAX=dax0.0
 CRAM_DAX_START=$(cat $dax/resource 2>/dev/null)
 CRAM_DAX_SIZE=$(cat $dax/size 2>/dev/null)
-CRAM_REGS=$(find_regs_bar)
+CRAM_REGS=$(find_regs_bar 1)
+CRAM_DAX_B=dax1.0
+CRAM_REGS_B=$(find_regs_bar 2)
 CRAM_SWAP=/dev/vda
 EOV
 	sed 's/^/cram-guest: /' /run/cram/platform.env
