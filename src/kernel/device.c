@@ -402,7 +402,7 @@ static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (d->pdev) {
 		pr_info("PCI %s: cram already uses %s's register block: not taken\n",
 			pci_name(pdev), pci_name(d->pdev));
-		return -EBUSY;
+		return -ENODEV;	/* not ours: the driver core logs no failure for it */
 	}
 	err = cram_dev_map(pdev);
 	if (err)

@@ -15,11 +15,12 @@
  * CPU; the copy routines in cxl_tier.c choose the store type.
  *
  * Identity, for binding the register block that describes this memory (device.c,
- * devregs.h): the serial of the CXL memory device the region is on, found the way
- * `cxl list` finds it: the dax instance's sysfs path runs through its CXL region
- * (.../decoderX.Y/regionN/...), a region of one way names its endpoint decoder in
- * target0, and the decoder's port links to the memdev (uport) whose serial attribute
- * is the device's serial. Interleaved regions and SIZE@START ranges have none (0).
+ * devregs.h): the serial of the CXL memory device the range is on. The CXL region
+ * whose host physical range (regionN/resource, size) holds it, if it has one way,
+ * names its endpoint decoder in target0; the decoder's port links to the memdev
+ * (uport), whose serial attribute is the device's. By address, not by sysfs path:
+ * a dax instance hangs under its CXL region on 6.12 (dax_cxl) but under the nvdimm
+ * bridge on 6.1 (pmem). Interleaved regions, and ranges in no region, have none (0).
  * And the number of CXL memory devices in the machine (memN in /sys/bus/cxl/devices).
  *
  * Context: claim and release run at module init/exit (process context, may sleep).
@@ -31,7 +32,6 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
-#include <linux/namei.h>
 #include <linux/slab.h>
 
 #include "cram.h"
@@ -115,75 +115,55 @@ static int cram_range_check(const char *name, u64 start, u64 size)
 
 /*** identity ***/
 
-struct cram_memdev_count {
+#define CRAM_MAX_CXL_REGIONS	32
+
+/* One pass over /sys/bus/cxl/devices: memdevs counted, regions listed. */
+struct cram_cxl_scan {
 	struct dir_context ctx;
-	unsigned int n;
+	unsigned int memdevs;
+	unsigned int nr_regions;
+	unsigned int regions[CRAM_MAX_CXL_REGIONS];	/* N of regionN */
 };
 
-static bool cram_memdev_counted(struct dir_context *ctx, const char *name, int len,
+static bool cram_cxl_scan_entry(struct dir_context *ctx, const char *name, int len,
 				loff_t off, u64 ino, unsigned int type)
 {
-	struct cram_memdev_count *c = container_of(ctx, struct cram_memdev_count, ctx);
+	struct cram_cxl_scan *scan = container_of(ctx, struct cram_cxl_scan, ctx);
+	char buf[24];
+	unsigned int id;
 
-	if (len > 3 && !strncmp(name, "mem", 3) && isdigit(name[3]))
-		c->n++;
+	if (len >= sizeof(buf))
+		return true;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	if (len > 3 && !strncmp(buf, "mem", 3) && isdigit(buf[3]))
+		scan->memdevs++;
+	else if (sscanf(buf, "region%u", &id) == 1 && scan->nr_regions < CRAM_MAX_CXL_REGIONS)
+		scan->regions[scan->nr_regions++] = id;
 	return true;
 }
 
-static unsigned int cram_cxl_memdevs(void)
+static void cram_cxl_scan(struct cram_cxl_scan *scan)
 {
-	struct cram_memdev_count c = { .ctx.actor = cram_memdev_counted };
 	struct file *dir = filp_open(CXL_SYSFS, O_RDONLY | O_DIRECTORY, 0);
 
+	scan->ctx.actor = cram_cxl_scan_entry;
 	if (IS_ERR(dir))
-		return 0;	/* no CXL bus: no CXL memory device */
-	iterate_dir(dir, &c.ctx);
+		return;		/* no CXL bus: no CXL memory device */
+	iterate_dir(dir, &scan->ctx);
 	filp_close(dir, NULL);
-	return c.n;
 }
 
-/* regionN, from the dax instance's sysfs path (.../decoderX.Y/regionN/...) */
-static int cram_dax_cxl_region(const char *dax, char *region, size_t len)
+/* The serial of the memdev behind a region of one way, or 0. */
+static u64 cram_cxl_region_serial(unsigned int id)
 {
-	unsigned int a, b, id;
-	struct path path;
-	char *buf, *s;
-	int err;
-
-	buf = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	snprintf(buf, PATH_MAX, DAX_SYSFS "%s", dax);
-	err = kern_path(buf, LOOKUP_FOLLOW, &path);
-	if (err)
-		goto out;
-	s = d_path(&path, buf, PATH_MAX);
-	path_put(&path);
-	err = IS_ERR(s) ? PTR_ERR(s) : -ENOENT;
-	for (s = IS_ERR(s) ? NULL : strstr(s, "/decoder"); s; s = strstr(s + 1, "/decoder")) {
-		if (sscanf(s, "/decoder%u.%u/region%u/", &a, &b, &id) == 3) {
-			snprintf(region, len, "region%u", id);
-			err = 0;
-			break;
-		}
-	}
-out:
-	kfree(buf);
-	return err;
-}
-
-/* The serial of the one CXL memory device a dax instance is on, or 0 (not known). */
-static u64 cram_dax_serial(const char *dax)
-{
-	char region[16], target[32], path[96];
+	char target[32], path[96];
 	u64 ways, serial;
 
-	if (cram_dax_cxl_region(dax, region, sizeof(region)))
-		return 0;	/* not carved from a CXL region */
-	snprintf(path, sizeof(path), CXL_SYSFS "%s/interleave_ways", region);
+	snprintf(path, sizeof(path), CXL_SYSFS "region%u/interleave_ways", id);
 	if (cram_read_u64(path, &ways) || ways != 1)
 		return 0;	/* several devices: no one serial */
-	snprintf(path, sizeof(path), CXL_SYSFS "%s/target0", region);
+	snprintf(path, sizeof(path), CXL_SYSFS "region%u/target0", id);
 	if (cram_read_text(path, target, sizeof(target)))
 		return 0;
 	snprintf(path, sizeof(path), CXL_SYSFS "%s/../uport/serial", strim(target));
@@ -192,10 +172,33 @@ static u64 cram_dax_serial(const char *dax)
 	return serial;
 }
 
-static void cram_region_identify(const struct cram_region_spec *spec, struct cram_region *r)
+/* The serial of the one CXL memory device whose region holds [start, start + size). */
+static u64 cram_range_serial(const struct cram_cxl_scan *scan, u64 start, u64 size)
 {
-	r->memdevs = cram_cxl_memdevs();
-	r->serial = spec->kind == CRAM_REGION_DEVDAX ? cram_dax_serial(r->name) : 0;
+	u64 rstart, rsize;
+	char path[96];
+	unsigned int i;
+
+	for (i = 0; i < scan->nr_regions; i++) {
+		snprintf(path, sizeof(path), CXL_SYSFS "region%u/resource", scan->regions[i]);
+		if (cram_read_u64(path, &rstart))
+			continue;
+		snprintf(path, sizeof(path), CXL_SYSFS "region%u/size", scan->regions[i]);
+		if (cram_read_u64(path, &rsize))
+			continue;
+		if (start >= rstart && start - rstart + size <= rsize)
+			return cram_cxl_region_serial(scan->regions[i]);
+	}
+	return 0;
+}
+
+static void cram_region_identify(struct cram_region *r)
+{
+	struct cram_cxl_scan scan = { };
+
+	cram_cxl_scan(&scan);
+	r->memdevs = scan.memdevs;
+	r->serial = cram_range_serial(&scan, r->start, r->size);
 	if (r->serial)
 		pr_info("region=%s: on the CXL memory device with serial %#llx (%u in the machine)\n",
 			r->name, r->serial, r->memdevs);
@@ -237,7 +240,7 @@ int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r
 	}
 	r->start = start;
 	r->size = size;
-	cram_region_identify(spec, r);
+	cram_region_identify(r);
 	return 0;
 }
 

@@ -14,7 +14,7 @@
 #       takes good ones; read-only ones refuse writes
 #   (f) docs/ABI.md names every parameter, sysfs file, debugfs file and value
 . /cram/tests/lib.sh
-plan 122
+plan 123
 
 sys=/sys/module/cram/stats
 params=/sys/module/cram/parameters
@@ -46,14 +46,16 @@ devctl phys-cap 128M
 # --- (a) cram-setup
 daxctl enable-device $dax > /dev/null 2>&1
 is "(a) start: $dax belongs to device_dax" "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")" device_dax
-out=$(cram-setup --dry-run --module $CRAM_KO --swap $CRAM_SWAP pool=Y 2>&1)
+like "(a) with two CXL devices it will not guess" "$(cram-setup --dry-run 2>&1)" \
+	"several CXL device-dax instances: $dax $CRAM_DAX_B; name one with --dax"
+out=$(cram-setup --dry-run --dax $dax --module $CRAM_KO --swap $CRAM_SWAP pool=Y 2>&1)
 is "(a) --dry-run exits 0" $? 0
 like "(a) --dry-run finds $dax" "$out" "^cram-setup: CXL memory: $dax \\("
 like "(a) --dry-run would release it from device_dax" "$out" "^\\+ daxctl disable-device $dax\$"
 like "(a) --dry-run would load cram with it" "$out" "^\\+ insmod $CRAM_KO region=$dax pool=Y\$"
 check_fails "(a) --dry-run loaded nothing" test -e /sys/module/cram
 is "(a) --dry-run left $dax to device_dax" "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")" device_dax
-like "(a) without --module it uses modprobe" "$(cram-setup --dry-run 2>&1)" "^\\+ modprobe cram region=$dax\$"
+like "(a) without --module it uses modprobe" "$(cram-setup --dry-run --dax $dax 2>&1)" "^\\+ modprobe cram region=$dax\$"
 out=$(cram-setup --dax dax9.9 2>&1)
 is "(a) --dax dax9.9: exit 1" $? 1
 like "(a)   and says why" "$out" 'dax9.9: no such device-dax instance'
@@ -62,11 +64,11 @@ like "(a) region= is refused (--dax names it)" "$out" 'name the device with --da
 cram-setup --bogus > /dev/null 2>&1
 is "(a) bad option: exit 2" $? 2
 like "(a) not root: refused" "$(as_nobody cram-setup --dry-run 2>&1)" 'must run as root'
-out=$(cram-setup --module $CRAM_KO --swap /dev/nonexistent 2>&1)
+out=$(cram-setup --dax $dax --module $CRAM_KO --swap /dev/nonexistent 2>&1)
 like "(a) a missing swap device fails first" "$out" '--swap /dev/nonexistent: no such block device'
 is "(a)   $dax still belongs to device_dax" "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")" device_dax
 ln -sf $CRAM_SWAP /tmp/swap-link
-out=$(cram-setup --module $CRAM_KO --swap /tmp/swap-link high_wm_pct=500 2>&1)
+out=$(cram-setup --dax $dax --module $CRAM_KO --swap /tmp/swap-link high_wm_pct=500 2>&1)
 is "(a) a failing insmod (high_wm_pct=500): exit 1" $? 1
 like "(a)   the swap device is found active by its resolved path" "$out" 'swap on /tmp/swap-link already'
 like "(a)   says why" "$out" 'insmod failed: see dmesg'
@@ -79,9 +81,9 @@ depmod
 cp /cram/etc/cram.conf /etc/modprobe.d/cram.conf
 echo "options cram lz4_acceleration=3" > /etc/modprobe.d/cram-test.conf
 like "(a) --module applies modprobe.d's options, the command line last" \
-	"$(cram-setup --dry-run --module $CRAM_KO high_wm_pct=85 2>&1)" \
+	"$(cram-setup --dry-run --dax $dax --module $CRAM_KO high_wm_pct=85 2>&1)" \
 	"^\\+ insmod $CRAM_KO region=$dax lz4_acceleration=3 .*max_pool_percent=20 .* high_wm_pct=85\$"
-out=$(cram-setup --swap $CRAM_SWAP high_wm_pct=85 2>&1)
+out=$(cram-setup --dax $dax --swap $CRAM_SWAP high_wm_pct=85 2>&1)
 is "(a) cram-setup loads cram" $? 0
 diag "$out"
 is "(a) region= is what it found" "$(cat $params/region)" $dax

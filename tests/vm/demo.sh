@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # demo.sh - what `make demo` shows on the console: the emulated CXL machine,
-# cram-setup finding the device-dax region and loading cram, which binds the device's
-# register block; a workload held swapped out in the CXL tier, shown by cramstat;
+# cram-setup finding the device-dax region and loading cram, which binds the register
+# block of that device (two devices, two blocks); a workload held swapped out in the CXL tier, shown by cramstat;
 # the DRAM pool taking what the device refuses; the view without root; then swapoff
 # (every byte read back and checked) and unload.
 . /cram/tests/lib.sh	# platform.env, hold_start (workloads held swapped out)
@@ -13,10 +13,12 @@ show "grep -E 'CXL|dax|region' /proc/iomem"
 show "cat /proc/swaps"
 show "modinfo /cram/cram.ko"
 echo
-echo "# cram-setup finds the CXL device-dax instance; --dry-run shows what it would do"
+echo "# two CXL devices: cram-setup will not guess; --dry-run shows what it would do"
 show "cram-setup --dry-run --module /cram/cram.ko"
-echo "# the host runs a model of a compressing device: cram binds its register block"
-show "cram-setup --module /cram/cram.ko"
+show "cram-setup --dry-run --dax $CRAM_DAX --module /cram/cram.ko"
+echo "# the host runs a model of each compressing device: cram binds the register block"
+echo "# whose SERIAL is the serial of the device its region is on"
+show "cram-setup --dax $CRAM_DAX --module /cram/cram.ko"
 show "grep . /sys/module/cram/parameters/*"
 show "grep cram /proc/iomem"
 show "cramstat"

@@ -23,7 +23,8 @@
  *      in /sys/kernel/mm/transparent_hugepage/); by default it is MADV_NOHUGEPAGE
  * Output: "pages N mismatches M first_bad P" (P = -1 when none; M counts the
  * children's mismatches too); exit 0 iff M == 0.
- * Only the buffer is swappable: the program locks the rest of itself in RAM.
+ * Only the buffer is swappable: the program locks the rest of itself in RAM, what it
+ * maps later included (stdio's buffer), as pages are first touched.
  *
  * Page i's content is a function of (SEED, i), regenerated for the check, so no copy
  * of the data stays in memory. Every page starts with i (8 bytes) and the text
@@ -221,14 +222,14 @@ int main(int argc, char **argv)
 	 * below is swapped, so every page that leaves RAM is a checked one (a test that
 	 * corrupts one swapped page then sees a mismatch, not a crash).
 	 */
-	if (mlockall(MCL_CURRENT)) {
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {	/* stdio's buffer too */
 		perror("mlockall");
 		return 2;
 	}
 	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
 		   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED) {
-		perror("mmap");
+	if (mem == MAP_FAILED || munlock(mem, pages * PAGE)) {
+		perror("mmap/munlock");
 		return 2;
 	}
 	madvise(mem, pages * PAGE, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
