@@ -8,12 +8,13 @@
 #define CRAM_COMPAT_H
 
 #include <linux/ftrace.h>
-#include <linux/swap.h>		/* zswap_stored_pages up to 6.11 */
-#if __has_include(<linux/zswap.h>)
-#include <linux/zswap.h>	/* zswap_stored_pages from 6.12 */
-#endif
+#include <linux/swap.h>		/* zswap_stored_pages on 6.1 */
 
 #include "compat_probes.h"
+
+#ifdef HAVE_ZSWAP_STORE
+#include <linux/zswap.h>	/* zswap_stored_pages since zswap_store (6.5+) */
+#endif
 
 #if defined(HAVE_ZSWAP_STORE)
 #define CRAM_HOOK_API "zswap"		/* zswap_store/load/invalidate */

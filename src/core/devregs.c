@@ -52,6 +52,13 @@ int cram_regs_read(struct cram_regs *r, cram_reg_read_fn read, void *ctx)
 	return -EAGAIN;
 }
 
+static const char cram_why_other_device[] =
+	"it describes another CXL memory device than the one cram's region is on";
+static const char cram_why_unnamed_block[] =
+	"it names no CXL memory device (version 1 or SERIAL 0) and there are several: use regs=";
+static const char cram_why_unknown_region[] =
+	"cram's region is on no one known CXL memory device and there are several: use regs=";
+
 const char *cram_regs_identity(const struct cram_regs *r, const struct cram_region_identity *id)
 {
 	if (r->magic != CRAM_REGS_MAGIC)
@@ -59,13 +66,10 @@ const char *cram_regs_identity(const struct cram_regs *r, const struct cram_regi
 	if (r->version < 1 || r->version > CRAM_REGS_VERSION)
 		return "unsupported register block version";
 	if (r->serial && id->serial)
-		return r->serial == id->serial ? NULL :
-		       "it describes another CXL memory device than the one cram's region is on";
+		return r->serial == id->serial ? NULL : cram_why_other_device;
 	if (id->named || id->memdevs == 1)
 		return NULL;	/* the operator's word, or no choice to get wrong */
-	if (!r->serial)
-		return "it does not say which CXL memory device it describes (version 1 or SERIAL 0) and the machine has several: name it with regs=";
-	return "cram cannot tell which CXL memory device its region is on (not a CXL region, or interleaved): name the block with regs=";
+	return r->serial ? cram_why_unknown_region : cram_why_unnamed_block;
 }
 
 static bool is_pow2(u32 v)

@@ -43,8 +43,9 @@ for path in sys.argv[2:]:
         key = max(parts, key=len).strip(' ;:(),')
         if len(key) >= 8 and key not in doc:
             print(f'{path}: message not in {sys.argv[1]}: "{text}" (looked for "{key}")')
-    # reasons: returned sentences printed inside messages (config rules, safe mode)
-    for m in re.finditer(r'(?:return|fail\(why,) "((?:[^"\\]|\\.)*)"', src):
+    # reasons: sentences printed inside messages (config rules, safe mode), returned
+    # or kept in a named array
+    for m in re.finditer(r'(?:return|fail\(why,|\[\] =\n\t) ?"((?:[^"\\]|\\.)*)"', src):
         if m.group(1) not in doc:
             print(f'{path}: reason not in {sys.argv[1]}: "{m.group(1)}"')
 PY

@@ -67,7 +67,7 @@ dmesg -c > /dev/null
 is "(d) v1 blocks, region=$CRAM_DAX: loads" "$(kmodload $CRAM_KO "region=$CRAM_DAX")" loaded
 is "(d)   nothing bound" "$(dev_stat bound)" 0
 like "(d)   dmesg: it does not say, name it" "$(dmesg)" \
-	"not taken for region=$CRAM_DAX: it does not say which CXL memory device it describes .* name it with regs="
+	"not taken for region=$CRAM_DAX: it names no CXL memory device \\(version 1 or SERIAL 0\\) and there are several: use regs="
 check "(d) rmmod" rmmod cram
 is "(d) named with regs=$pa: loads" "$(kmodload $CRAM_KO "region=$CRAM_DAX regs=$pa")" loaded
 is "(d)   A's v1 block bound" "$(bound) v$(dev_stat reg_version)" "$pa v1"

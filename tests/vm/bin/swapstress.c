@@ -166,7 +166,7 @@ static size_t check(const unsigned char *mem, size_t pages, uint64_t seed, long 
 
 /* FORKS children check the buffer; their counts come back through *shared_bad. */
 static size_t check_in_children(const unsigned char *mem, size_t pages, uint64_t seed,
-				volatile size_t *shared_bad)
+				size_t *shared_bad)
 {
 	unsigned int k;
 	size_t failed = 0;
@@ -190,7 +190,7 @@ static size_t check_in_children(const unsigned char *mem, size_t pages, uint64_t
 	while (wait(&status) > 0)
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			failed++;	/* a child that died checked nothing: count it */
-	return failed + *shared_bad;
+	return failed + __atomic_load_n(shared_bad, __ATOMIC_SEQ_CST);
 }
 
 int main(int argc, char **argv)
@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 	size_t pages, i, bad = 0;
 	long first_bad = -1;
 	unsigned char *mem;
-	volatile size_t *shared_bad;
+	size_t *shared_bad;
 	unsigned int passes = 1;
 	const char *hold;
 	uint64_t seed;
@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 			while (access(hold, F_OK))
 				usleep(100000);
 		}
-		*shared_bad = 0;
+		__atomic_store_n(shared_bad, 0, __ATOMIC_SEQ_CST);
 		if (forks)
 			bad += check_in_children(mem, pages, seed + pass, shared_bad);
 		bad += check(mem, pages, seed + pass, &first_bad);
