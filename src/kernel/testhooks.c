@@ -20,11 +20,11 @@
  *   test_tail_delay_ms  (runtime) each store replacement sleeps this long inside its
  *                       SRCU section, then spins as long after leaving it: the window
  *                       unload must wait out (0..1000)
- *   test_hibernation_with_cxl  while cram is loaded, do not count one bound cxl_mem
- *                       device: the kernel refuses hibernation outright while any is
- *                       bound (CONFIG_CXL_SUSPEND), which would keep the tests from
- *                       reaching cram's PM notifier; a region whose device is not
- *                       driven by cxl_mem (set up by firmware) looks like this
+ *   test_hibernation_with_cxl  while cram is loaded, do not count this many bound
+ *                       cxl_mem devices (0..8): the kernel refuses hibernation outright
+ *                       while any is bound (CONFIG_CXL_SUSPEND), which would keep the
+ *                       tests from reaching cram's PM notifier; a region whose device
+ *                       is not driven by cxl_mem (set up by firmware) looks like this
  * debugfs files:
  *   fail_loads          the next N CXL loads fail as if the memory were poisoned
  *   wb_delay_ms         keep each writeback batch's entries under writeback this much
@@ -66,10 +66,11 @@ module_param_cb(test_tail_delay_ms, &cram_bounded_uint_ops, &cram_test_tail_dela
 MODULE_PARM_DESC(test_tail_delay_ms,
 		 "test hook: each store sleeps this long inside cram, then spins as long after leaving it (ms)");
 
-static bool cram_test_hibernation_with_cxl;
-module_param_named(test_hibernation_with_cxl, cram_test_hibernation_with_cxl, bool, 0444);
+static struct cram_bounded_uint cram_test_hibernation_with_cxl = { 0, 0, 8 };
+module_param_cb(test_hibernation_with_cxl, &cram_bounded_uint_ops,
+		&cram_test_hibernation_with_cxl, 0444);
 MODULE_PARM_DESC(test_hibernation_with_cxl,
-		 "test hook: let the kernel hibernate although a cxl_mem device is bound");
+		 "test hook: let the kernel hibernate although this many cxl_mem devices are bound");
 
 MODULE_IMPORT_NS(CXL);	/* cxl_mem_active_inc/dec: compat.h */
 
@@ -85,13 +86,17 @@ void cram_test_debugfs_init(struct dentry *root)
 
 void cram_test_pm_init(void)
 {
-	if (cram_test_hibernation_with_cxl)
+	unsigned int i;
+
+	for (i = 0; i < cram_test_hibernation_with_cxl.val; i++)
 		cxl_mem_active_dec();
 }
 
 void cram_test_pm_exit(void)
 {
-	if (cram_test_hibernation_with_cxl)
+	unsigned int i;
+
+	for (i = 0; i < cram_test_hibernation_with_cxl.val; i++)
 		cxl_mem_active_inc();
 }
 
