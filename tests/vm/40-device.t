@@ -13,7 +13,7 @@
 # and without telemetry nothing goes to CXL memory unless trust_capacity=Y.
 # The harness fails the boot if the device model ever saw PHYS_USED > PHYS_CAP.
 . /cram/tests/lib.sh
-plan 75
+plan 74
 
 dbg=/sys/kernel/debug/cram
 dax=$CRAM_DAX
@@ -77,8 +77,10 @@ check "(b) the CXL tier took pages up to the watermarks ($held pages)" \
 	test $((held * 4096)) -gt $(($(dev_stat low_wm_bytes) - (2 << 20)))
 check "(b) and no more: projected use $(dev_stat projected_used) <= high $high" \
 	test "$(dev_stat projected_used)" -le "$high"
-check "(b)   $held pages = $(mib $((held * 4096))) MiB <= high $(mib $high) MiB" \
-	test $((held * 4096)) -le "$high"
+# not held x 4096 <= high: a few of the workload's pages are not its random buffer and
+# cost the device almost nothing (seen on the debug kernel: 3691 held, 3685 pages' worth
+# of PHYS_USED), so the bound is checked where it lives, in the projection above
+diag "(b) $held pages held = $(mib $((held * 4096))) MiB logical, high $(mib $high) MiB"
 check "(b) device PHYS_USED $(mib $phys) MiB <= high watermark" test "$phys" -le "$high"
 is "(b) the gate is closed" "$(dev_stat gate)" closed
 check "(b) the rest went to the swap disk ($(( $(vmstat pswpout) - out0 )) pages)" \
