@@ -15,6 +15,9 @@
 #   make soak [SOAK_SECS=600]              every workload at once, verified, per kernel
 #                                          (make check runs a 120 s form)
 #   make demo                              boot the emulated CXL machine and show cram
+#   make fuzz [FUZZ_SECS=600]              libFuzzer targets of src/core (clang, ASan+UBSan),
+#                                          each FUZZ_SECS from tests/fuzz/corpus/
+#                                          (make check runs each for 20 s)
 #   make bench                             host benchmarks (copy: plain vs non-temporal;
 #                                          device model scan cost)
 #   make devmodel                          the emulated device (build/devmodel/cramdev)
@@ -49,7 +52,7 @@ PREFIX ?= /usr/local
 TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror
 
 .PHONY: all module unit guest devmodel check check-debug soak demo bench deps clean cramstat \
-	install-tools
+	install-tools fuzz fuzzers
 
 all: module
 
@@ -91,6 +94,22 @@ install-tools: build/cramstat
 build/unit/cramstat: tools/cramstat.c
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -Iinclude,$(UNIT_CFLAGS)) -ftrivial-auto-var-init=pattern -o $@ $<
+
+# libFuzzer targets: the core built with the fuzzer's coverage and the sanitizers
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude \
+	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(CORE_SRCS) $(wildcard include/cram/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS)
+
+fuzzers: $(FUZZERS)
+
+FUZZ_SECS ?= 600
+fuzz: fuzzers
+	tests/fuzz/run $(FUZZ_SECS) $(FUZZERS)
 
 build/unit/tsan/%: tests/unit/%.c $(CORE_SRCS) $(wildcard include/cram/*.h tests/unit/*.h)
 	@mkdir -p $(@D)

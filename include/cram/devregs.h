@@ -127,8 +127,14 @@ const char *cram_regs_insane(const struct cram_regs *r, u64 region_bytes, u64 ho
  */
 u64 cram_project_used(const struct cram_regs *r, u64 reserved);
 
-/* HOST_WRITE_SEQ values further ahead of cram's count than this are not believed. */
+/*
+ * HOST_WRITE_SEQ values further ahead of cram's count than MAX_JUMP, or above MAX,
+ * are not believed. MAX keeps cram's counters (reserved >= written >= SCANNED) far
+ * from wrapping: a device could otherwise carry them to 2^64 jump by jump, over many
+ * rebinds, and a wrapped count would charge an admitted page nothing.
+ */
 #define CRAM_WRITE_SEQ_MAX_JUMP	0x10000000000ULL	/* 2^40 pages: 4 PiB of writes */
+#define CRAM_WRITE_SEQ_MAX	0x4000000000000000ULL	/* 2^62 pages */
 
 /*
  * Binding a register block: from now on the device's HOST_WRITE_SEQ and cram's count

@@ -69,7 +69,7 @@ struct cram_pool_class {
 	struct cram_list full;
 	u64 nr_free_slots;	/* free slots of the zspages on the partial lists */
 	u64 nr_zspages;		/* including those under reclaim */
-	u64 nr_objs;		/* allocated, including deferred frees */
+	u64 nr_objs;		/* allocated, not freed (a deferred free is freed) */
 };
 
 struct cram_pool {

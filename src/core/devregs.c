@@ -122,7 +122,8 @@ u64 cram_project_used(const struct cram_regs *r, u64 reserved)
 
 u64 cram_write_seq_bind(u64 device_seq, u64 written, bool *rewrite)
 {
-	*rewrite = device_seq < written || device_seq - written > CRAM_WRITE_SEQ_MAX_JUMP;
+	*rewrite = device_seq < written || device_seq - written > CRAM_WRITE_SEQ_MAX_JUMP ||
+		   device_seq > CRAM_WRITE_SEQ_MAX;
 	return *rewrite ? 0 : device_seq - written;
 }
 
@@ -136,6 +137,9 @@ void cram_wm_bytes(const struct cram_regs *r, unsigned int high_pct, unsigned in
 		*low = r->crit_wm / high_pct * low_pct;
 		*high = r->crit_wm;
 	}
+	/* rounding down ties them below 100 bytes of capacity (found by fuzz_devregs) */
+	if (*low >= *high)
+		*low = *high ? *high - 1 : 0;
 }
 
 bool cram_gate_admit(struct cram_gate *g, u64 projected, u64 high, u64 low)

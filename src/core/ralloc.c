@@ -69,7 +69,11 @@ static void flush(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 n)
 	memmove(c->pages, c->pages + n, c->count * sizeof(c->pages[0]));
 }
 
-/* Returns 0 and *page, or -ENOSPC when the region is exhausted (caller declines). */
+/*
+ * Returns 0 and *page, or -ENOSPC when the global list and this cache are empty (the
+ * caller declines): other CPUs' caches may still hold up to CRAM_RALLOC_CACHE free
+ * pages each, which are not taken from them.
+ */
 int cram_ralloc_get(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 *page)
 {
 	u8 old;

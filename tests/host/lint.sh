@@ -52,7 +52,7 @@ PY
 )
 tap_result $([ -z "$out" ] && echo 0 || echo 1) "docs/OPERATIONS.md explains every kernel message and reason" "$out"
 
-for f in scripts/* tests/host/*.sh tests/unit/*.sh .ci/*; do
+for f in scripts/* tests/host/*.sh tests/unit/*.sh tests/fuzz/run .ci/*; do
 	case $(head -n 1 "$f") in
 	*bash*) out=$(bash -n "$f" 2>&1) ;;
 	*/bin/sh*) out=$({ dash -n "$f" && busybox sh -n "$f"; } 2>&1) ;;

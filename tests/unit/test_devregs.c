@@ -253,6 +253,11 @@ static void test_write_seq_bind(void)
 		   CRAM_WRITE_SEQ_MAX_JUMP, "the largest jump believed");
 	cram_write_seq_bind(501 + CRAM_WRITE_SEQ_MAX_JUMP, 500, &rewrite);
 	tap_ok(rewrite, "  one more is not");
+	/* found by fuzz_devregs: jumps, bind after bind, could carry the count to 2^64 */
+	tap_is_u64(cram_write_seq_bind(CRAM_WRITE_SEQ_MAX, CRAM_WRITE_SEQ_MAX - 1, &rewrite), 1,
+		   "a count up to CRAM_WRITE_SEQ_MAX is continued");
+	cram_write_seq_bind(CRAM_WRITE_SEQ_MAX + 1, CRAM_WRITE_SEQ_MAX - 1, &rewrite);
+	tap_ok(rewrite, "  one beyond it is rewritten, however small the jump");
 }
 
 static void test_watermarks_in_bytes(void)
@@ -274,6 +279,14 @@ static void test_watermarks_in_bytes(void)
 	cram_wm_bytes(&r, 100, 99, &high, &low);
 	tap_is_u64(high, ~0ULL, "100% of a 2^64-1 PHYS_CAP does not overflow");
 	tap_ok(low < high, "  low stays below high");
+	/* found by fuzz_devregs: 3% and 2% of 50 bytes both round down to 1 */
+	r = (struct cram_regs){ .phys_cap = 50 };
+	cram_wm_bytes(&r, 3, 2, &high, &low);
+	tap_is_u64(high, 1, "3% of 50 bytes: high 1");
+	tap_ok(low < high, "  low still below high when both round to the same byte");
+	r = (struct cram_regs){ .phys_cap = 10 };
+	cram_wm_bytes(&r, 5, 1, &high, &low);
+	tap_ok(high == 0 && low == 0, "5% of 10 bytes: high 0, low 0 (nothing is admitted)");
 }
 
 static void test_gate_hysteresis(void)

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_ralloc.c - the CXL region's page allocator (src/core/ralloc.c) fed any
+ * sequence of allocations, frees, wild and double frees and cache drains over several
+ * per-CPU caches, against a shadow of which pages are handed out:
+ *   - a page is never handed out twice, and always inside the region;
+ *   - the region is full (-ENOSPC) for a cache only when every page is handed out or
+ *     cached by another CPU (what a cache holds is not taken from it: at most
+ *     CRAM_RALLOC_CACHE pages per other CPU);
+ *   - a wrong free (out of range, not allocated, twice) is refused and counted and
+ *     leaves the lists intact: the allocator never finds its own lists corrupt
+ *     (-EFAULT) afterwards;
+ *   - the used count equals the shadow's.
+ *
+ * Input: a 2-byte region size, then operations.
+ */
+#include "cram/ralloc.h"
+#include "fuzz.h"
+
+#define MAX_PAGES	2048
+#define NR_CACHES	4
+
+static u32 next_link[MAX_PAGES];
+static u8 state[MAX_PAGES];
+static bool held[MAX_PAGES];
+static u32 held_list[MAX_PAGES];	/* pages handed out, in any order */
+static unsigned int nr_held;
+
+static struct cram_ralloc_cache caches[NR_CACHES];
+
+static void take(struct cram_ralloc *a, struct cram_ralloc_cache *c)
+{
+	u32 page = CRAM_RALLOC_NIL;
+	int ret = cram_ralloc_get(a, c, &page);
+	u64 cached = 0;
+	unsigned int i;
+
+	if (ret == -ENOSPC) {
+		for (i = 0; i < NR_CACHES; i++)
+			cached += caches[i].count;
+		fuzz_check(nr_held + cached == a->nr_pages && !c->count,
+			   "full with %u of %llu pages handed out, %llu cached", nr_held,
+			   (unsigned long long)a->nr_pages, (unsigned long long)cached);
+		return;
+	}
+	fuzz_check(!ret, "get: %d (lists corrupt)", ret);
+	fuzz_check(page < a->nr_pages && !held[page], "page %u handed out %s", page,
+		   page < a->nr_pages ? "twice" : "outside the region");
+	held[page] = true;
+	held_list[nr_held++] = page;
+}
+
+static void give_back(struct cram_ralloc *a, struct cram_ralloc_cache *c, unsigned int pick)
+{
+	u32 page;
+
+	if (!nr_held)
+		return;
+	pick %= nr_held;
+	page = held_list[pick];
+	held_list[pick] = held_list[--nr_held];
+	held[page] = false;
+	fuzz_check(!cram_ralloc_put(a, c, page), "put of held page %u refused", page);
+}
+
+static void wrong_free(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 page)
+{
+	u64 before = cram_counter_read(&a->bad_frees);
+
+	if (page < a->nr_pages && held[page])
+		return;		/* a free of a page someone holds is not detectable */
+	fuzz_check(cram_ralloc_put(a, c, page) == -EINVAL, "wrong free of %u accepted", page);
+	fuzz_check(cram_counter_read(&a->bad_frees) == before + 1, "wrong free not counted");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in = { data, size };
+	u64 nr_pages = fuzz_u16(&in) % MAX_PAGES + 1;
+	struct cram_ralloc a;
+	unsigned int i;
+
+	memset(held, 0, sizeof(held));
+	nr_held = 0;
+	fuzz_check(!cram_ralloc_init(&a, nr_pages, next_link, state), "init of %llu pages",
+		   (unsigned long long)nr_pages);
+	for (i = 0; i < NR_CACHES; i++)
+		cram_ralloc_cache_init(&caches[i]);
+	while (in.left) {
+		u8 op = fuzz_u8(&in);
+		struct cram_ralloc_cache *c = &caches[op / 8 % NR_CACHES];
+
+		switch (op % 8) {
+		case 0:
+		case 1:
+			take(&a, c);
+			break;
+		case 2:		/* a burst: caches refill and flush in batches */
+			for (i = fuzz_u8(&in); i > 0; i--)
+				take(&a, c);
+			break;
+		case 3:
+			give_back(&a, c, fuzz_u16(&in));
+			break;
+		case 4:
+			for (i = fuzz_u8(&in); i > 0; i--)
+				give_back(&a, c, fuzz_u16(&in));
+			break;
+		case 5:
+			wrong_free(&a, c, fuzz_u16(&in) % (MAX_PAGES + 16));
+			break;
+		case 6:
+			wrong_free(&a, c, fuzz_u32(&in));
+			break;
+		case 7:
+			cram_ralloc_drain(&a, c);
+			break;
+		}
+		fuzz_check(cram_ralloc_nr_used(&a, caches, NR_CACHES) == nr_held,
+			   "used count %llu, %u handed out",
+			   (unsigned long long)cram_ralloc_nr_used(&a, caches, NR_CACHES), nr_held);
+	}
+	return 0;
+}
