@@ -9,8 +9,15 @@ CRAM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CRAM_CACHE=${CRAM_CACHE:-/var/cache/cram}
 CRAM_BUILD=${CRAM_BUILD:-$CRAM_TOP/build}
 
-# Console lines that mean the guest kernel complained; any one fails a boot.
+# Console lines that mean the guest kernel complained; any one fails a boot. Most
+# reports start with BUG: or WARNING:; the checkers' own first lines are named as
+# well (lockdep, RCU, might_sleep, the page allocator, refcount_t, list debugging),
+# so a kernel that words one differently is still caught. The guest's dmesg_bad uses
+# the same list (mkinitramfs copies it in).
 CRAM_CONSOLE_BAD='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic|UBSAN|KASAN|kernel BUG'
+CRAM_CONSOLE_BAD+='|possible circular locking|possible recursive locking|inconsistent lock state'
+CRAM_CONSOLE_BAD+='|suspicious RCU usage|Invalid wait context|sleeping function called from invalid context'
+CRAM_CONSOLE_BAD+='|[Bb]ad page state|refcount_t: |list_(add|del) corruption'
 
 die() { echo "${0##*/}: $*" >&2; exit 1; }
 log() { echo "${0##*/}: $*" >&2; }

@@ -6,8 +6,9 @@
  * an indirect call to a function that does not start with ENDBR64, and at boot the
  * kernel "seals" every function whose address is never taken by overwriting its ENDBR.
  * Such calls are allowed only when the target still starts with ENDBR64 and we are
- * not in strict mode; strict mode behaves as if every resolved function were sealed,
- * which is what an enforcing CPU may do, so tests on CPUs without IBT catch violations.
+ * not in strict mode. Strict mode behaves as if every resolved function were sealed,
+ * on every kernel, IBT or not: tests on CPUs and kernels without IBT then run the
+ * paths an enforcing machine would take (a refused call), and see every call made.
  */
 #ifndef CRAM_IBT_H
 #define CRAM_IBT_H

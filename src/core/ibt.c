@@ -10,9 +10,9 @@ bool cram_ibt_call_allowed(const u8 *target, bool ibt_kernel, bool strict)
 {
 	static const u8 endbr64[] = CRAM_ENDBR64;
 
+	if (strict)
+		return false;	/* as if sealed, on any kernel: the refusal path runs */
 	if (!ibt_kernel)
 		return true;	/* nothing is sealed */
-	if (strict)
-		return false;	/* as if sealed: an enforcing CPU may have sealed it */
 	return !memcmp(target, endbr64, sizeof(endbr64));
 }

@@ -97,6 +97,7 @@ void cram_test_tail_sleep(void);
 void cram_test_tail_spin(void);
 bool cram_test_fail_load(void);
 void cram_test_wb_delay(void);
+bool cram_test_wb_no_wait(void);
 #else
 static inline void cram_test_debugfs_init(struct dentry *root) { }
 static inline void cram_test_pm_init(void) { }
@@ -110,6 +111,7 @@ static inline void cram_test_tail_sleep(void) { }
 static inline void cram_test_tail_spin(void) { }
 static inline bool cram_test_fail_load(void) { return false; }
 static inline void cram_test_wb_delay(void) { }
+static inline bool cram_test_wb_no_wait(void) { return false; }
 #endif
 
 /*** kfile.c: small sysfs/procfs files, read and written from the module ***/
@@ -205,8 +207,11 @@ enum cram_stat {
 	CRAM_STAT_STALE_ERASED,
 	CRAM_STAT_LOAD_CALLS,
 	CRAM_STAT_LOAD_HITS,
+	CRAM_STAT_LOAD_KEPT,
 	CRAM_STAT_LOAD_MISSES,
 	CRAM_STAT_LOAD_CHAINED,
+	CRAM_STAT_RESOLVED_CALLS,
+	CRAM_STAT_RESOLVED_CALLS_REFUSED,
 	CRAM_STAT_LOAD_ERRORS,
 	CRAM_STAT_INVALIDATE_CALLS,
 	CRAM_STAT_INVALIDATE_HITS,

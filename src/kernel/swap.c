@@ -112,8 +112,11 @@ static const char *const cram_stat_names[CRAM_NR_STATS] = {
 	[CRAM_STAT_STALE_ERASED] = "stale_erased",
 	[CRAM_STAT_LOAD_CALLS] = "load_calls",
 	[CRAM_STAT_LOAD_HITS] = "load_hits",
+	[CRAM_STAT_LOAD_KEPT] = "load_hits_kept",
 	[CRAM_STAT_LOAD_MISSES] = "load_misses",
 	[CRAM_STAT_LOAD_CHAINED] = "load_chained",
+	[CRAM_STAT_RESOLVED_CALLS] = "resolved_calls",
+	[CRAM_STAT_RESOLVED_CALLS_REFUSED] = "resolved_calls_refused",
 	[CRAM_STAT_LOAD_ERRORS] = "load_errors",
 	[CRAM_STAT_INVALIDATE_CALLS] = "invalidate_calls",
 	[CRAM_STAT_INVALIDATE_HITS] = "invalidate_hits",
@@ -494,6 +497,8 @@ int cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool ex
 		entry = cram_tree_take(tree, offset, entry);
 		if (entry)
 			cram_entry_free(entry);
+	} else {
+		cram_stat_inc(CRAM_STAT_LOAD_KEPT);	/* the slot's owner still reads it */
 	}
 	return 0;
 miss:

@@ -13,7 +13,9 @@
  * sprint_symbol() must name it exactly, or it is not used.
  *
  * Calls through a resolved pointer go through cram_sym_callable() only (the IBT
- * rule, src/core/ibt.c); on IBT kernels cram makes none.
+ * rule, src/core/ibt.c), which counts them (resolved_calls, _refused). Only the
+ * frontswap adapter (6.1, no IBT) makes any: to zswap's originals; on the zswap API
+ * (6.12, IBT) there is nothing to chain to.
  *
  * Context: cram_syms_resolve() at init (may sleep); cram_sym_callable() any context.
  */
@@ -29,7 +31,7 @@
 bool cram_ibt_strict;
 module_param_named(ibt_strict, cram_ibt_strict, bool, 0444);
 MODULE_PARM_DESC(ibt_strict,
-		 "on IBT kernels, refuse every call through a resolved kernel pointer as if the CPU enforced IBT (default N)");
+		 "refuse every call through a resolved kernel pointer, as if IBT had sealed its target (on every kernel; only 6.1 makes such calls: to zswap's originals) (default N)");
 
 /* Parse "name+0xOFF/0xSIZE [module]" as printed by sprint_symbol(). */
 static int cram_sym_offset(unsigned long addr, const char *name, unsigned long *offset)
@@ -88,8 +90,13 @@ void *cram_sym_data(const char *name)
 bool cram_sym_callable(const struct cram_sym *sym)
 {
 	if (cram_ibt_call_allowed((const u8 *)sym->start,
-				  IS_ENABLED(CONFIG_X86_KERNEL_IBT), cram_ibt_strict))
+				  IS_ENABLED(CONFIG_X86_KERNEL_IBT), cram_ibt_strict)) {
+		cram_stat_inc(CRAM_STAT_RESOLVED_CALLS);
 		return true;
-	pr_warn_ratelimited("refusing indirect call to %s: sealed under IBT\n", sym->name);
+	}
+	cram_stat_inc(CRAM_STAT_RESOLVED_CALLS_REFUSED);
+	pr_warn_ratelimited("refusing indirect call to %s: %s\n", sym->name,
+			    cram_ibt_strict ? "ibt_strict treats it as sealed" :
+					      "sealed under IBT");
 	return false;
 }

@@ -27,8 +27,12 @@
  *                       is not driven by cxl_mem (set up by firmware) looks like this
  * debugfs files:
  *   fail_loads          the next N CXL loads fail as if the memory were poisoned
- *   wb_delay_ms         keep each writeback batch's entries under writeback this much
- *                       longer, so loads, frees and stores race it
+ *   wb_delay_ms         hold each writeback batch this long after its entries are
+ *                       claimed and their old copies made, before the bios are sent:
+ *                       loads, frees and stores of those slots race writes in flight
+ *   wb_no_wait          a store going to disk does not wait for cram's write in
+ *                       flight to the same slot (cram_wb_wait): shows the lost update
+ *                       that wait prevents
  *
  * Context: the registration hooks run at init (may sleep); tail_sleep runs in the
  * store path (process context, may sleep); tail_spin and fail_load in any context.
@@ -76,12 +80,14 @@ MODULE_IMPORT_NS(CXL);	/* cxl_mem_active_inc/dec: compat.h */
 
 static atomic_t cram_test_fail_loads = ATOMIC_INIT(0);
 static u32 cram_test_wb_delay_ms;
+static bool cram_test_wb_skip_wait;
 static unsigned int cram_test_nr_registered;
 
 void cram_test_debugfs_init(struct dentry *root)
 {
 	debugfs_create_atomic_t("fail_loads", 0600, root, &cram_test_fail_loads);
 	debugfs_create_u32("wb_delay_ms", 0600, root, &cram_test_wb_delay_ms);
+	debugfs_create_bool("wb_no_wait", 0600, root, &cram_test_wb_skip_wait);
 }
 
 void cram_test_pm_init(void)
@@ -167,4 +173,9 @@ void cram_test_wb_delay(void)
 
 	if (ms)
 		msleep(ms);
+}
+
+bool cram_test_wb_no_wait(void)
+{
+	return READ_ONCE(cram_test_wb_skip_wait);
 }

@@ -57,6 +57,7 @@ struct cram_wb_slot {
 	void *entry;			/* claimed: a pool entry or a CXL value entry */
 	struct swap_info_struct *si;	/* holding a reference on si->users */
 	struct page *page;
+	sector_t sector;		/* where the slot is on the swap device */
 	blk_status_t status;
 };
 
@@ -117,6 +118,8 @@ void cram_wb_wait(unsigned int type, pgoff_t offset, unsigned int nr_pages)
 	if (!READ_ONCE(cram_wb.nr_inflight) || !cram_wb_inflight(first, nr_pages))
 		return;
 	cram_stat_inc(CRAM_STAT_WRITEBACK_WAITS);
+	if (cram_test_wb_no_wait())
+		return;	/* the VM test that shows what this wait prevents */
 	wait_event(cram_wb.inflight_wq, !cram_wb_inflight(first, nr_pages));
 }
 
@@ -168,16 +171,14 @@ static void cram_wb_end_io(struct bio *bio)
 		complete(&cram_wb.done);
 }
 
-/* Claim slot swp's entry, put its page into slot's page and submit its write. */
-static int cram_wb_submit(struct cram_wb_slot *slot, unsigned long swp, struct cram_zspage *zs)
+/* Claim slot swp's entry and put its page into slot's page; the write is not sent yet. */
+static int cram_wb_prepare(struct cram_wb_slot *slot, unsigned long swp, struct cram_zspage *zs)
 {
 	void *page = page_address(slot->page);
 	struct swap_info_struct *si;
-	struct bio *bio;
-	sector_t sector;
 	u32 len;
 
-	si = cram_wb_get_device(swp, &sector);
+	si = cram_wb_get_device(swp, &slot->sector);
 	if (!si)
 		return -ENODEV;
 	cram_wb_inflight_set(slot, swp);	/* before the claim: see cram_wb_wait */
@@ -194,19 +195,29 @@ static int cram_wb_submit(struct cram_wb_slot *slot, unsigned long swp, struct c
 	}
 	slot->si = si;
 	slot->status = BLK_STS_OK;
-	bio = bio_alloc(si->bdev, 1, REQ_OP_WRITE | REQ_SWAP, GFP_NOIO);
-	bio->bi_iter.bi_sector = sector;
-	bio->bi_end_io = cram_wb_end_io;
-	bio->bi_private = slot;
-	__bio_add_page(bio, slot->page, PAGE_SIZE, 0);
-	atomic_inc(&cram_wb.pending);
-	submit_bio(bio);
 	return 0;
 
 unclaimed:
 	cram_wb_inflight_clear(slot);
 	percpu_ref_put(&si->users);
 	return -ENOENT;
+}
+
+/*
+ * Allocated only now, one at a time: a bio held unsubmitted while the next one waits
+ * on fs_bio_set's mempool could wait for itself (a plug is flushed when we sleep).
+ */
+static void cram_wb_submit(struct cram_wb_slot *slot)
+{
+	struct bio *bio;
+
+	bio = bio_alloc(slot->si->bdev, 1, REQ_OP_WRITE | REQ_SWAP, GFP_NOIO);
+	bio->bi_iter.bi_sector = slot->sector;
+	bio->bi_end_io = cram_wb_end_io;
+	bio->bi_private = slot;
+	__bio_add_page(bio, slot->page, PAGE_SIZE, 0);
+	atomic_inc(&cram_wb.pending);
+	submit_bio(bio);
 }
 
 static bool cram_wb_complete(struct cram_wb_slot *slot, bool drain)
@@ -236,17 +247,19 @@ static unsigned int cram_wb_batch(const unsigned long *swps, unsigned int nr,
 	unsigned int i, used = 0, written = 0;
 	struct blk_plug plug;
 
+	for (i = 0; i < nr; i++)
+		if (!cram_wb_prepare(&cram_wb.slots[used], swps[i], zs))
+			used++;
+	if (used)	/* claimed, old copies ready to go: loads, frees and stores race them */
+		cram_test_wb_delay();
 	atomic_set(&cram_wb.pending, 1);
 	reinit_completion(&cram_wb.done);
 	blk_start_plug(&plug);
-	for (i = 0; i < nr; i++)
-		if (!cram_wb_submit(&cram_wb.slots[used], swps[i], zs))
-			used++;
+	for (i = 0; i < used; i++)
+		cram_wb_submit(&cram_wb.slots[i]);
 	blk_finish_plug(&plug);
 	if (!atomic_dec_and_test(&cram_wb.pending))
 		wait_for_completion(&cram_wb.done);
-	if (used)
-		cram_test_wb_delay();	/* lets loads and frees race it */
 	for (i = 0; i < used; i++)
 		written += cram_wb_complete(&cram_wb.slots[i], !zs);
 	return written;

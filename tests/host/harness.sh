@@ -42,6 +42,24 @@ bad_log='[ 1.0] WARNING: CPU: 0 PID: 1 at mm/x.c:1
 [ 4.0] general protection fault'
 [ "$(console_bad "$bad_log")" = 5 ] && [ "$(console_bad '[ 1.0] cram: loaded')" = 0 ]
 tap_result $? "console check catches WARNING, Call Trace, BUG, Oops, GPF and passes a clean log"
+# The checkers' first lines, without the BUG:/WARNING: a kernel usually puts in front
+while IFS= read -r report; do
+	[ "$(console_bad "[ 5.0] $report")" = 1 ]
+	tap_result $? "console check catches: $report"
+done <<'EOR'
+possible circular locking dependency detected
+possible recursive locking detected
+inconsistent lock state
+suspicious RCU usage
+[ Invalid wait context ]
+sleeping function called from invalid context at mm/slab.h:1
+Bad page state in process swapstress  pfn:1234
+refcount_t: underflow; use-after-free.
+list_add corruption. prev->next should be next (ffff888000000000), but was 0.
+list_del corruption, ffff888000000000->next is LIST_POISON1 (dead000000000100)
+KASAN: slab-use-after-free in cram_swap_load+0x1/0x2
+UBSAN: array-index-out-of-bounds in src/kernel/swap.c:1:2
+EOR
 # Real boots, cut short on purpose: no early sign of life within 1 s (a "stall", then
 # the one retry), and a whole-boot timeout of 3 s (shorter than boot + tests).
 if [ -n "${1:-}" ]; then

@@ -13,8 +13,10 @@ int main(void)
 
 	tap_ok(cram_ibt_call_allowed(plain, false, false),
 	       "kernel without IBT: a function without ENDBR may be called");
-	tap_ok(cram_ibt_call_allowed(plain, false, true),
-	       "kernel without IBT: strict mode changes nothing (nothing is sealed)");
+	tap_ok(!cram_ibt_call_allowed(plain, false, true),
+	       "kernel without IBT, strict mode: refused as if sealed (the refusal path runs)");
+	tap_ok(!cram_ibt_call_allowed(endbr, false, true),
+	       "kernel without IBT, strict mode: even an ENDBR function");
 	tap_ok(cram_ibt_call_allowed(endbr, true, false),
 	       "IBT kernel: a function starting with ENDBR64 may be called");
 	tap_ok(!cram_ibt_call_allowed(sealed, true, false),

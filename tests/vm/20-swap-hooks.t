@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # 20-swap-hooks.t - cram's hooks take every swap store, load and invalidate on this
-# kernel (zswap entry points on 6.12, frontswap on 6.1), in strict IBT mode, without
-# changing a byte: with no tier admitting pages yet, every store is declined to disk.
+# kernel (zswap entry points on 6.12, frontswap on 6.1), without changing a byte: with
+# no tier admitting pages yet, every store is declined to disk. Strict IBT mode by
+# what it does: on 6.1 cram passes swapoff on to zswap's original through a resolved
+# pointer, which ibt_strict=1 refuses; on 6.12 cram makes no such call at all.
 # Pages swapped out before cram was loaded come back; the kernel stays sound after
 # rmmod; loading is refused while zswap is enabled.
 . /cram/tests/lib.sh
-plan 26
+plan 28
 
 dmesg -c > /dev/null
 zswap=/sys/module/zswap/parameters/enabled
@@ -36,7 +38,6 @@ out_before=$(vmstat pswpout)
 check "pages went to the swap device before cram ($out_before pages)" test "$out_before" -gt 8192
 
 is "insmod pool=N ibt_strict=1" "$(kmodload $CRAM_KO "pool=N ibt_strict=1")" loaded
-like "config says strict IBT mode" "$(cat /sys/kernel/debug/cram/config)" 'strict yes'
 hold_release pre
 like "pages swapped out before loading read back intact" "$(tail -n 1 $pre_out)" \
 	'^pages 16384 mismatches 0 '
@@ -68,15 +69,35 @@ check "the pages went to the swap device" test "$(vmstat pswpout)" -gt $((out_be
 is "cram served no load itself" "$(cram_stat load_misses)" "$(cram_stat load_calls)"
 
 # --- swapoff/swapon with cram loaded
+dmesg -c > /dev/null
 check "swapoff with cram loaded" swapoff /dev/vda
 check "swapon again" swapon /dev/vda
+calls="$(cram_stat resolved_calls) refused $(cram_stat resolved_calls_refused)"
+if grep -q '^hook_api: zswap' /sys/kernel/debug/cram/config; then
+	is "6.12: no call through a resolved pointer (nothing to chain; strict changes nothing)" \
+		"$calls" "0 refused 0"
+	is "  dmesg names no refused call" "$(dmesg | grep -c 'refusing indirect call')" 0
+else
+	like "6.1 strict: the call to zswap's swapoff was refused, none made" "$calls" \
+		'^0 refused [1-9]'
+	like "  dmesg names it" "$(dmesg)" \
+		'refusing indirect call to zswap_frontswap_invalidate_area: ibt_strict treats it as sealed'
+fi
 
 # --- unload, and the kernel's own path still works
 check "rmmod" rmmod cram
 r=$(in_memcg 24M swapstress 64 13 2>&1)
 like "after rmmod, swap still returns every byte" "$r" '^pages 16384 mismatches 0 '
-like "insmod again" "$(kmodload $CRAM_KO "pool=N ibt_strict=1")" '^loaded'
+like "insmod again, not strict" "$(kmodload $CRAM_KO "pool=N")" '^loaded'
 r=$(in_memcg 24M swapstress 32 17 2>&1)
 like "  and swap works through the new hooks" "$r" '^pages 8192 mismatches 0 '
+swap_cycle
+calls="$(cram_stat resolved_calls) refused $(cram_stat resolved_calls_refused)"
+if grep -q '^hook_api: zswap' /sys/kernel/debug/cram/config; then
+	is "6.12, not strict: still no call through a resolved pointer" "$calls" "0 refused 0"
+else
+	like "6.1, not strict: swapoff was passed on to zswap's original" "$calls" \
+		'^[1-9][0-9]* refused 0$'
+fi
 check "rmmod again" rmmod cram
 is "kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""

@@ -80,7 +80,8 @@ refuse() {
 }
 
 # Kernel messages of the kind that mean the kernel is unhappy.
-dmesg_bad() { dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN|KASAN'; }
+# the host's console check (scripts/lib.sh CRAM_CONSOLE_BAD), on the guest's dmesg
+dmesg_bad() { dmesg | grep -aEf /cram/tests/console-bad.ere; }
 
 # Run CMD in a memory cgroup limited to LIMIT (in M), so its pages are swapped out.
 # Reclaim starts at 3/4 of it (memory.high, which throttles instead of killing): the

@@ -4,7 +4,8 @@
  * byte back and compare. Run it in a memory cgroup limited well below MB so that most
  * pages really leave RAM.
  *
- * usage: swapstress [-p PATTERN] [-n PASSES] [-f FORKS] [-s] [-H] MB SEED [HOLD_FILE]
+ * usage: swapstress [-p PATTERN] [-n PASSES] [-f FORKS] [-s] [-H] [-m ADVICE] MB SEED
+ *                   [HOLD_FILE]
  *   with HOLD_FILE: after filling, print "filled" and wait until HOLD_FILE exists
  *   (lets a test load or unload cram between swap-out and swap-in).
  *   -p mixed (default): patterns cycle per page (below);
@@ -21,6 +22,9 @@
  *   -s: the buffer is a shared anonymous mapping (shmem: swapped by shmem's path)
  *   -H: let the kernel back the buffer with large folios (THP, mTHP sizes enabled
  *      in /sys/kernel/mm/transparent_hugepage/); by default it is MADV_NOHUGEPAGE
+ *   -m cold|pageout: after each fill, madvise the buffer MADV_COLD (reclaim takes
+ *      it first) or MADV_PAGEOUT (swapped out now, no memory limit needed), as the
+ *      kernel's mm selftests drive swap-out
  * Output: "pages N mismatches M first_bad P" (P = -1 when none; M counts the
  * children's mismatches too); exit 0 iff M == 0.
  * Only the buffer is swappable: the program locks the rest of itself in RAM, what it
@@ -39,6 +43,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef MADV_COLD
+#define MADV_COLD	20
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+
 #define PAGE 4096
 
 static uint64_t next(uint64_t *s)
@@ -55,6 +66,7 @@ static enum pattern pattern = MIXED;
 static unsigned int pass;
 static unsigned int forks;
 static int shared, huge;
+static int advice = -1;		/* -m: MADV_COLD or MADV_PAGEOUT after each fill */
 
 /* 0 text-like, 1 random, 2 repeated word, 3 half zero, 4 quarter random, 5 same-filled */
 static int kind_of(size_t i)
@@ -120,8 +132,15 @@ static int parse_args(int argc, char **argv, unsigned int *passes)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "p:n:f:sH")) != -1) {
-		if (c == 'n') {
+	while ((c = getopt(argc, argv, "p:n:f:sHm:")) != -1) {
+		if (c == 'm') {
+			if (!strcmp(optarg, "cold"))
+				advice = MADV_COLD;
+			else if (!strcmp(optarg, "pageout"))
+				advice = MADV_PAGEOUT;
+			else
+				return -1;
+		} else if (c == 'n') {
 			*passes = strtoul(optarg, NULL, 0);
 		} else if (c == 'f') {
 			forks = strtoul(optarg, NULL, 0);
@@ -205,7 +224,7 @@ int main(int argc, char **argv)
 	int arg = parse_args(argc, argv, &passes);
 
 	if (arg < 0) {
-		fprintf(stderr, "usage: swapstress [-p mixed|quarter|random|shift|fill] [-n PASSES] [-f FORKS] [-s] [-H] MB SEED [HOLD_FILE]\n");
+		fprintf(stderr, "usage: swapstress [-p mixed|quarter|random|shift|fill] [-n PASSES] [-f FORKS] [-s] [-H] [-m cold|pageout] MB SEED [HOLD_FILE]\n");
 		return 2;
 	}
 	pages = strtoull(argv[arg], NULL, 0) * (1 << 20) / PAGE;
@@ -236,6 +255,10 @@ int main(int argc, char **argv)
 	for (pass = 0; pass < passes; pass++) {
 		for (i = 0; i < pages; i++)
 			fill(mem + i * PAGE, seed + pass, i);
+		if (advice >= 0 && madvise(mem, pages * PAGE, advice)) {
+			perror("madvise");
+			return 2;
+		}
 		if (hold && pass == 0) {
 			printf("filled\n");
 			fflush(stdout);
