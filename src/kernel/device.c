@@ -35,7 +35,9 @@
  * taken only by the poller (writer) and by readers for a snapshot copy; nothing nests
  * inside it. The poller takes the module's param lock (config snapshot) outside it.
  * A bound device is published (cram_dev.live) under cram_srcu: remove() unpublishes
- * it and waits for every store path and debugfs reader inside cram before unmapping.
+ * it and waits for every store path and debugfs reader inside cram, and every
+ * cram_dev_write_done() (which takes its own read section: the drain worker frees
+ * CXL pages outside any hook), before unmapping.
  */
 #define pr_fmt(fmt) "cram: " fmt
 
@@ -135,14 +137,23 @@ void cram_dev_write_cancel(void)
 	atomic64_dec(&cram_dev.reserved);
 }
 
-/* The write's stores are complete and fenced (wmb) before this is called. */
+/*
+ * The write's stores are complete and fenced (wmb) before this is called. Any
+ * context; not only from inside a hook: the drain worker frees CXL pages too (a
+ * zeroing write), so the read section is taken here (PROVE_RCU caught the worker
+ * writing the register block with nothing holding off remove()'s unmap).
+ */
 void cram_dev_write_done(void)
 {
 	u64 n = atomic64_inc_return(&cram_dev.written);
-	struct cram_dev *live = srcu_dereference(cram_dev.live, &cram_srcu);
+	struct cram_dev *live;
+	int idx;
 
+	idx = srcu_read_lock(&cram_srcu);
+	live = srcu_dereference(cram_dev.live, &cram_srcu);
 	if (live)
 		writeq(n, live->mapping + CRAM_REG_HOST_WRITE_SEQ);
+	srcu_read_unlock(&cram_srcu, idx);
 }
 
 /*** admission ***/
