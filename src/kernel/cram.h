@@ -98,6 +98,7 @@ void cram_test_tail_spin(void);
 bool cram_test_fail_load(void);
 void cram_test_wb_delay(void);
 bool cram_test_wb_no_wait(void);
+void cram_test_cxl_load_delay(void);
 #else
 static inline void cram_test_debugfs_init(struct dentry *root) { }
 static inline void cram_test_pm_init(void) { }
@@ -112,6 +113,7 @@ static inline void cram_test_tail_spin(void) { }
 static inline bool cram_test_fail_load(void) { return false; }
 static inline void cram_test_wb_delay(void) { }
 static inline bool cram_test_wb_no_wait(void) { return false; }
+static inline void cram_test_cxl_load_delay(void) { }
 #endif
 
 /*** kfile.c: small sysfs/procfs files, read and written from the module ***/
@@ -241,7 +243,8 @@ void cram_swap_invalidate(unsigned int type, pgoff_t offset);
 void cram_swap_invalidate_area(unsigned int type);
 void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, void *page, void *buf,
 			 u32 *len);
-void cram_swap_wb_finish(unsigned long swp, void *entry, bool written);
+void *cram_swap_wb_finish(unsigned long swp, void *entry, bool written);
+void cram_swap_entry_free(void *entry);
 unsigned int cram_swap_held_slots(unsigned long *next, unsigned long *swps, unsigned int max);
 void cram_swap_disarm(void);
 

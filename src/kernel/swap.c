@@ -282,6 +282,12 @@ static void cram_entry_free(void *entry)
 	module_put(THIS_MODULE);
 }
 
+/* For the writeback worker: a CXL entry cram_swap_wb_finish() took out. */
+void cram_swap_entry_free(void *entry)
+{
+	cram_entry_free(entry);
+}
+
 /*
  * Under the tree's lock, for an entry that has just left the tree: the entry, for
  * the caller to free after unlocking, or NULL when there is nothing to free (no
@@ -452,7 +458,10 @@ bool cram_swap_holds(unsigned int type, pgoff_t offset, unsigned int nr_pages)
 static int cram_load_cxl(void *entry, struct page *page)
 {
 	void *dst = kmap_local_page(page);
-	int err = cram_cxl_load(xa_to_value(entry), dst);
+	int err;
+
+	cram_test_cxl_load_delay();
+	err = cram_cxl_load(xa_to_value(entry), dst);
 
 	kunmap_local(dst);
 	return err;
@@ -581,18 +590,20 @@ void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, void *page, 
  * The write of entry's page to its slot has ended. Written: the disk has the page, so
  * the entry goes (if it is still there) and the next load reads the disk. Not
  * written: it stays. A pool entry orphaned meanwhile is only freed.
+ * A CXL entry taken out of the tree is returned, not freed: a load that found it
+ * before may still be copying from its region page (loads take no lock; the kernel
+ * serialises them with invalidates and stores of the slot, not with this worker),
+ * so the caller frees it only after synchronize_srcu(). NULL: nothing to free.
  */
-void cram_swap_wb_finish(unsigned long swp, void *entry, bool written)
+void *cram_swap_wb_finish(unsigned long swp, void *entry, bool written)
 {
 	swp_entry_t slot = { .val = swp };
 	struct xarray *tree = cram_tree(swp_type(slot));
 	struct cram_pool_entry *e = entry;
 	void *to_free = NULL;
 
-	if (xa_is_value(entry)) {
-		to_free = written ? cram_tree_take(tree, swp_offset(slot), entry) : NULL;
-		goto out;
-	}
+	if (xa_is_value(entry))
+		return written ? cram_tree_take(tree, swp_offset(slot), entry) : NULL;
 	xa_lock(tree);
 	if (e->handle.owner_flags & CRAM_PE_ORPHAN) {
 		to_free = e;
@@ -604,9 +615,9 @@ void cram_swap_wb_finish(unsigned long swp, void *entry, bool written)
 		e->handle.owner_flags &= ~CRAM_PE_WB;
 	}
 	xa_unlock(tree);
-out:
 	if (to_free)
 		cram_entry_free(to_free);
+	return NULL;
 }
 
 /* Up to max slots (swap entry values) cram holds, from *next on, which it advances. */

@@ -30,6 +30,9 @@
  *   wb_delay_ms         hold each writeback batch this long after its entries are
  *                       claimed and their old copies made, before the bios are sent:
  *                       loads, frees and stores of those slots race writes in flight
+ *   cxl_load_delay_us   a CXL-tier load waits this long (0..2000) after finding its
+ *                       entry, before copying: the window in which the writeback
+ *                       worker may erase and free the page it is about to read
  *   wb_no_wait          a store going to disk does not wait for cram's write in
  *                       flight to the same slot (cram_wb_wait): shows the lost update
  *                       that wait prevents
@@ -81,6 +84,7 @@ MODULE_IMPORT_NS(CXL);	/* cxl_mem_active_inc/dec: compat.h */
 static atomic_t cram_test_fail_loads = ATOMIC_INIT(0);
 static u32 cram_test_wb_delay_ms;
 static bool cram_test_wb_skip_wait;
+static u32 cram_test_cxl_load_delay_us;
 static unsigned int cram_test_nr_registered;
 
 void cram_test_debugfs_init(struct dentry *root)
@@ -88,6 +92,7 @@ void cram_test_debugfs_init(struct dentry *root)
 	debugfs_create_atomic_t("fail_loads", 0600, root, &cram_test_fail_loads);
 	debugfs_create_u32("wb_delay_ms", 0600, root, &cram_test_wb_delay_ms);
 	debugfs_create_bool("wb_no_wait", 0600, root, &cram_test_wb_skip_wait);
+	debugfs_create_u32("cxl_load_delay_us", 0600, root, &cram_test_cxl_load_delay_us);
 }
 
 void cram_test_pm_init(void)
@@ -178,4 +183,12 @@ void cram_test_wb_delay(void)
 bool cram_test_wb_no_wait(void)
 {
 	return READ_ONCE(cram_test_wb_skip_wait);
+}
+
+void cram_test_cxl_load_delay(void)
+{
+	u32 us = min(READ_ONCE(cram_test_cxl_load_delay_us), 2000U);
+
+	if (us)
+		udelay(us);
 }

@@ -57,6 +57,7 @@ struct cram_wb_slot {
 	void *entry;			/* claimed: a pool entry or a CXL value entry */
 	struct swap_info_struct *si;	/* holding a reference on si->users */
 	struct page *page;
+	void *erased;			/* a CXL entry written and taken out: to free */
 	sector_t sector;		/* where the slot is on the swap device */
 	blk_status_t status;
 };
@@ -224,7 +225,7 @@ static bool cram_wb_complete(struct cram_wb_slot *slot, bool drain)
 {
 	bool written = slot->status == BLK_STS_OK;
 
-	cram_swap_wb_finish(slot->swp, slot->entry, written);
+	slot->erased = cram_swap_wb_finish(slot->swp, slot->entry, written);
 	if (written) {
 		cram_stat_inc(drain ? CRAM_STAT_DRAINED : CRAM_STAT_WRITEBACKS);
 	} else {
@@ -235,6 +236,29 @@ static bool cram_wb_complete(struct cram_wb_slot *slot, bool drain)
 	percpu_ref_put(&slot->si->users);
 	cram_wb_inflight_clear(slot);
 	return written;
+}
+
+/*
+ * CXL entries the batch took out of their trees (drain), freed once no load can still
+ * be copying from their region pages: every load runs inside a hook's SRCU section.
+ * Freeing at once zeroed pages under loads that had found them (6.1, a drain racing
+ * a workload's swap-ins: 215 of 12288 pages read back wrong).
+ */
+static void cram_wb_free_erased(unsigned int used)
+{
+	bool any = false;
+	unsigned int i;
+
+	for (i = 0; i < used; i++)
+		any |= cram_wb.slots[i].erased != NULL;
+	if (!any)
+		return;
+	synchronize_srcu_expedited(&cram_srcu);
+	for (i = 0; i < used; i++) {
+		if (cram_wb.slots[i].erased)
+			cram_swap_entry_free(cram_wb.slots[i].erased);
+		cram_wb.slots[i].erased = NULL;
+	}
 }
 
 /*
@@ -262,6 +286,7 @@ static unsigned int cram_wb_batch(const unsigned long *swps, unsigned int nr,
 		wait_for_completion(&cram_wb.done);
 	for (i = 0; i < used; i++)
 		written += cram_wb_complete(&cram_wb.slots[i], !zs);
+	cram_wb_free_erased(used);
 	return written;
 }
 

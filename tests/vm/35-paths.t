@@ -50,8 +50,8 @@ echo 1 > $params/low_wm_pct
 echo 2 > $params/high_wm_pct
 paths "pool" pool_stores
 is "  no load failed" "$(cram_stat load_errors)" 0
-echo 70 > $params/low_wm_pct
 echo 90 > $params/high_wm_pct
+echo 70 > $params/low_wm_pct
 
 # --- loads that keep cram's copy: a swap device with synchronous I/O
 check "modprobe brd (a 128 MiB RAM disk)" modprobe brd rd_nr=1 rd_size=131072

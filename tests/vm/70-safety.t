@@ -13,9 +13,10 @@
 #   (e) hibernation is refused while the CXL tier holds pages, and runs with the tier
 #       closed when it holds none;
 #   (f) drain writes every page cram holds, both tiers, to its slot on disk: rmmod
-#       then works without swapoff, and the workloads read back from disk intact.
+#       then works without swapoff, and the workloads read back from disk intact;
+#   (g) a drain racing a workload's swap-ins frees no CXL page a load is copying.
 . /cram/tests/lib.sh
-plan 67
+plan 73
 
 ftrace=/proc/sys/kernel/ftrace_enabled
 zswap=/sys/module/zswap/parameters/enabled
@@ -184,6 +185,7 @@ check_fails "writing 0 to drain is refused" sh -c "echo 0 > $drain"
 is "drain is idle" "$(cat $drain)" idle
 held=$(cram_stat stored_pages) in0=$(vmstat pswpin)
 echo 5 > /sys/kernel/debug/cram/wb_delay_ms	# slow enough to watch it
+rm -f /tmp/drain.rc
 sh -c "echo 1 > $drain; echo \$? > /tmp/drain.rc" &
 check "  a drain runs" wait_value draining 10 cat $drain
 like "  cramstat shows its progress" "$(cramstat)" '^DRAINING to the swap device: [0-9]+ pages written'
@@ -201,4 +203,24 @@ wait $held_b
 like "workload B (was in the pool) reads back intact" "$(tail -n 1 /tmp/dpool.out)" '^pages 12288 mismatches 0 '
 check "  from the swap device ($(( $(vmstat pswpin) - in0 )) pages)" \
 	test $(( $(vmstat pswpin) - in0 )) -gt 8192
+# --- (g) drain while the workload reads its pages back: a load that found a CXL
+# entry may still be copying from its region page when the drain's write ends; the
+# page is freed (zeroed) only after every such load has left cram (the fault, before:
+# 215 of 12288 pages read back wrong on 6.1). cxl_load_delay_us widens the copy window.
+is "insmod $cxl" "$(kmodload $CRAM_KO "$cxl")" loaded
+hold_start dread 24M 48 57
+check "workload held in the CXL tier ($(cram_stat region_pages_used) pages)" \
+	test "$(cram_stat region_pages_used)" -gt 4096
+echo 500 > /sys/kernel/debug/cram/cxl_load_delay_us
+rm -f /tmp/drain.rc
+sh -c "echo 1 > $drain; echo \$? > /tmp/drain.rc" &
+wait_value draining 10 cat $drain
+hold_release dread
+like "the workload read back intact while the drain ran" "$(tail -n 1 /tmp/dread.out)" \
+	'^pages 12288 mismatches 0 '
+wait_value '^[0-9]' 600 sh -c 'cat /tmp/drain.rc 2> /dev/null'
+is "  the drain ended with success" "$(cat /tmp/drain.rc)" 0
+echo 0 > /sys/kernel/debug/cram/cxl_load_delay_us
+is "  cram holds nothing" "$(cram_stat stored_pages)" 0
+check "  rmmod without swapoff" rmmod cram
 is "kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""
