@@ -250,7 +250,7 @@ static void cram_wb_free_erased(unsigned int used)
 	unsigned int i;
 
 	for (i = 0; i < used; i++)
-		any |= cram_wb.slots[i].erased != NULL;
+		any |= !!cram_wb.slots[i].erased;
 	if (!any)
 		return;
 	synchronize_srcu_expedited(&cram_srcu);
