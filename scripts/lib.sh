@@ -24,26 +24,48 @@ log() { echo "${0##*/}: $*" >&2; }
 
 need_root() { [ "$(id -u)" = 0 ] || die "must run as root (installs packages, boots VMs)"; }
 
-# Newest Debian 12 kernel ABI of one line, from the package lists apt has now.
-#   newest_kver 6.1   -> 6.1.0-41-amd64
-#   newest_kver 6.12  -> 6.12.57+deb12-amd64
-newest_kver() {
-	local re
+# Kernel lines: Debian 12's 6.1 and 6.12 come from the host's own package lists;
+# Debian 13's 6.12 (6.12-trixie) and trixie-backports' 7.3 from the trixie chroot
+# (scripts/chroot), which also builds modules for them with their gcc-14.
+#   kver_suite KVER   -> host | trixie   (where KVER's packages and compiler are)
+kver_suite() {
 	case "$1" in
-	6.1)  re='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
-	6.12) re='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' ;;
-	*) die "unknown kernel line '$1' (known: 6.1 6.12)" ;;
+	*+deb13-*) echo trixie ;;
+	*) echo host ;;
 	esac
-	apt-cache search --names-only "$re" | awk '{print $1}' |
-		sed -e 's/^linux-image-//' -e 's/-unsigned$//' | sort -V | tail -n 1
+}
+
+# Run CMD with SUITE's package lists and tools: on the host, or in its chroot.
+in_suite() {	# in_suite SUITE CMD...
+	local suite=$1
+	shift
+	if [ "$suite" = host ]; then "$@"; else "$CRAM_TOP/scripts/chroot" "$suite" "$@"; fi
+}
+
+# Newest kernel ABI of one line, from the package lists its suite has now.
+#   newest_kver 6.1         -> 6.1.0-41-amd64
+#   newest_kver 6.12        -> 6.12.57+deb12-amd64
+#   newest_kver 6.12-trixie -> 6.12.118+deb13-amd64
+#   newest_kver 7.3         -> 7.3.4+deb13-amd64
+newest_kver() {
+	local re suite=host
+	case "$1" in
+	6.1)  re='^linux-headers-6\.1\.0-[0-9]+-amd64$' ;;
+	6.12) re='^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' ;;
+	6.12-trixie) re='^linux-headers-6\.12\.[0-9]+\+deb13-amd64$' suite=trixie ;;
+	7.3)  re='^linux-headers-7\.3\.[0-9]+\+deb13-amd64$' suite=trixie ;;
+	*) die "unknown kernel line '$1' (known: 6.1 6.12 6.12-trixie 7.3)" ;;
+	esac
+	in_suite "$suite" apt-cache search --names-only "$re" | awk '{print $1}' |
+		sed -e 's/^linux-headers-//' | sort -V | tail -n 1
 }
 
 # Map a kernel line or a full ABI name to the full ABI name.
 resolve_kver() {
 	case "$1" in
-	6.1|6.12) newest_kver "$1" ;;
+	6.1|6.12|6.12-trixie|7.3) newest_kver "$1" ;;
 	*-amd64) echo "$1" ;;
-	*) die "kernel '$1' is neither a line (6.1, 6.12) nor an ABI name (…-amd64)" ;;
+	*) die "kernel '$1' is neither a line (6.1, 6.12, 6.12-trixie, 7.3) nor an ABI name (…-amd64)" ;;
 	esac
 }
 

@@ -30,6 +30,33 @@
 	ftrace_instruction_pointer_set(fregs, ip)
 #endif
 
+/* A symbol namespace is named bare up to 6.12, as a string literal from 6.13. */
+#ifdef HAVE_MODULE_IMPORT_NS_IDENT
+#define CRAM_IMPORT_NS_CXL()	MODULE_IMPORT_NS(CXL)
+#else
+#define CRAM_IMPORT_NS_CXL()	MODULE_IMPORT_NS("CXL")
+#endif
+
+/*
+ * Can cram write a swap device's slots with its own bios (the block device under its
+ * extents), or does a filesystem do the device's I/O (NFS: swap_rw)? Up to 7.2 such
+ * a device is flagged SWP_FS_OPS; from 7.3 its si->ops is the filesystem's, not the
+ * kernel's swap_bdev_ops (not exported: its address comes from cram_sym_data()).
+ */
+#ifdef HAVE_SWP_FS_OPS
+#define cram_swap_bdev_ops_name	NULL
+static inline bool cram_swap_bdev_io(const struct swap_info_struct *si, const void *bdev_ops)
+{
+	return !(si->flags & SWP_FS_OPS);
+}
+#else
+#define cram_swap_bdev_ops_name	"swap_bdev_ops"
+static inline bool cram_swap_bdev_io(const struct swap_info_struct *si, const void *bdev_ops)
+{
+	return bdev_ops && (const void *)si->ops == bdev_ops;
+}
+#endif
+
 /*
  * zswap's count of stored pages, at an address found with cram_sym_data() (it is not
  * exported): atomic_t up to 6.12, atomic_long_t later. The header's declaration gives

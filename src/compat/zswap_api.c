@@ -33,13 +33,8 @@ static bool cram_zswap_store(struct folio *folio)
 	return stored;
 }
 
-/*
- * true and uptodate: filled (and dirty when exclusive, as zswap_load does).
- * true, not uptodate: cram holds the slot but cannot deliver it (unreadable, or a
- * large folio cram holds only part of); the kernel reports an I/O error (SIGBUS),
- * exactly as zswap does. false: not cram's, the kernel reads the disk.
- */
-static bool cram_zswap_load(struct folio *folio)
+/* cram's answer for one folio: 0 filled, -ENOENT not cram's, -EIO cannot deliver. */
+static int cram_zswap_fill(struct folio *folio)
 {
 	unsigned int type = swp_type(folio->swap);
 	pgoff_t offset = swp_offset(folio->swap);
@@ -52,15 +47,41 @@ static bool cram_zswap_load(struct folio *folio)
 	else
 		err = cram_swap_load(type, offset, folio_page(folio, 0), exclusive);
 	cram_leave(idx);
-	if (err == -ENOENT)
-		return false;
 	if (!err) {
 		if (exclusive)
 			folio_mark_dirty(folio);
 		folio_mark_uptodate(folio);
 	}
-	return true;
+	return err;
 }
+
+#ifdef HAVE_ZSWAP_LOAD_INT
+/*
+ * zswap_load's contract from 6.15 on, as mm/zswap.c keeps it: 0 filled, uptodate and
+ * unlocked; -ENOENT not cram's, the folio still locked (the kernel reads the disk);
+ * another error: unlocked, not uptodate, the task gets SIGBUS.
+ */
+static int cram_zswap_load(struct folio *folio)
+{
+	int err = cram_zswap_fill(folio);
+
+	if (err == -ENOENT)
+		return err;
+	folio_unlock(folio);
+	return err;
+}
+#else
+/*
+ * true and uptodate: filled (and dirty when exclusive, as zswap_load does).
+ * true, not uptodate: cram holds the slot but cannot deliver it (unreadable, or a
+ * large folio cram holds only part of); the kernel reports an I/O error (SIGBUS),
+ * exactly as zswap does. false: not cram's, the kernel reads the disk.
+ */
+static bool cram_zswap_load(struct folio *folio)
+{
+	return cram_zswap_fill(folio) != -ENOENT;
+}
+#endif
 
 static void cram_zswap_invalidate(swp_entry_t swp)
 {

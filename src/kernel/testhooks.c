@@ -79,7 +79,7 @@ module_param_cb(test_hibernation_with_cxl, &cram_bounded_uint_ops,
 MODULE_PARM_DESC(test_hibernation_with_cxl,
 		 "test hook: let the kernel hibernate although this many cxl_mem devices are bound");
 
-MODULE_IMPORT_NS(CXL);	/* cxl_mem_active_inc/dec: compat.h */
+CRAM_IMPORT_NS_CXL();	/* cxl_mem_active_inc/dec: compat.h */
 
 static atomic_t cram_test_fail_loads = ATOMIC_INIT(0);
 static u32 cram_test_wb_delay_ms;

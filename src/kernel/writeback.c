@@ -46,6 +46,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "cram.h"
 
 #define CRAM_WB_BATCH		16	/* pages in flight at once */
@@ -66,6 +67,7 @@ static struct {
 	struct workqueue_struct *wq;
 	struct work_struct work;
 	struct swap_info_struct **swap_info;	/* the kernel's swap_info[] */
+	const void *swap_bdev_ops;	/* 7.3+: si->ops of devices cram can write */
 	unsigned long *swps;			/* slots of the zspage under reclaim */
 	void *buf;				/* one compressed object */
 	struct cram_wb_slot slots[CRAM_WB_BATCH];
@@ -155,8 +157,8 @@ static struct swap_info_struct *cram_wb_get_device(unsigned long swp, sector_t *
 	si = READ_ONCE(cram_wb.swap_info[swp_type(slot)]);
 	if (!si || !percpu_ref_tryget_live(&si->users))
 		return NULL;	/* swapoff under way */
-	if ((si->flags & (SWP_WRITEOK | SWP_FS_OPS)) == SWP_WRITEOK && si->bdev &&
-	    !cram_wb_sector(si, swp_offset(slot), sector))
+	if ((si->flags & SWP_WRITEOK) && cram_swap_bdev_io(si, cram_wb.swap_bdev_ops) &&
+	    si->bdev && !cram_wb_sector(si, swp_offset(slot), sector))
 		return si;
 	percpu_ref_put(&si->users);
 	return NULL;
@@ -418,6 +420,11 @@ int cram_wb_init(void)
 	INIT_WORK(&cram_wb.work, cram_wb_work);
 	INIT_WORK(&cram_wb.drain_work, cram_wb_drain_work);
 	cram_wb.swap_info = cram_sym_data("swap_info");
+	if (cram_swap_bdev_ops_name) {
+		cram_wb.swap_bdev_ops = cram_sym_data(cram_swap_bdev_ops_name);
+		if (!cram_wb.swap_bdev_ops)
+			pr_warn("kernel variable swap_bdev_ops not found (CONFIG_KALLSYMS_ALL?): the pool cannot write back to disk; it refuses pages when full\n");
+	}
 	if (!cram_wb.swap_info)
 		pr_warn("kernel variable swap_info not found (CONFIG_KALLSYMS_ALL?): the pool cannot write back to disk; it refuses pages when full\n");
 	/* ordered: the writeback and drain works share the slots and buffers */

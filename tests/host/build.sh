@@ -3,21 +3,24 @@
 # build.sh KVER... - cram.ko builds against each Debian kernel with no compiler or
 # sparse warning, and its modinfo documents every parameter; the VM tests' build
 # (CRAM_TEST_HOOKS=y) builds warning-free too, and none of its test hooks is in the
-# module users install.
+# module users install. Kernels of newer suites build in their chroot, with their own
+# compiler (scripts/chroot, lib.sh kver_suite).
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 
 for kver in "$@"; do
+	suite=$(kver_suite "$kver")
 	log=$CRAM_BUILD/check/build-$kver.log
 	mkdir -p "${log%/*}"
 	rm -rf "$CRAM_BUILD/$kver" "$CRAM_BUILD/$kver-testhooks"
-	make -C "$CRAM_TOP" KVER="$kver" module > "$log" 2>&1
+	in_suite "$suite" make -C "$CRAM_TOP" KVER="$kver" module > "$log" 2>&1
 	tap_result $? "$kver: cram.ko builds" "$(tail -n 30 "$log")"
 	grep -E 'warning:|error:' "$log" > "$log.warnings"
 	tap_result $([ -s "$log.warnings" ] && echo 1 || echo 0) "$kver: build has no warnings" "$(cat "$log.warnings")"
 
 	kdir=$(kernel_dir "$kver")/usr/src/linux-headers-$kver
-	make -C "$kdir" M="$CRAM_BUILD/$kver" C=2 CHECK=sparse modules > "$log.sparse" 2>&1
+	in_suite "$suite" make -C "$kdir" M="$CRAM_BUILD/$kver" C=2 CHECK=sparse modules \
+		> "$log.sparse" 2>&1
 	grep -E 'warning:|error:' "$log.sparse" > "$log.sparse-warnings"
 	tap_result $([ -s "$log.sparse-warnings" ] && echo 1 || echo 0) "$kver: sparse is clean" "$(cat "$log.sparse-warnings")"
 
@@ -37,10 +40,10 @@ for kver in "$@"; do
 	tap_result $([ -z "$hooks" ] && echo 0 || echo 1) "$kver: no test hook in the module users install" "$hooks"
 
 	tlog=$log.testhooks
-	make -C "$CRAM_TOP" KVER="$kver" CRAM_TEST_HOOKS=y module > "$tlog" 2>&1
+	in_suite "$suite" make -C "$CRAM_TOP" KVER="$kver" CRAM_TEST_HOOKS=y module > "$tlog" 2>&1
 	tap_result $? "$kver: the VM tests' build (CRAM_TEST_HOOKS=y) builds" "$(tail -n 30 "$tlog")"
-	make -C "$kdir" M="$CRAM_BUILD/$kver-testhooks" CRAM_TEST_HOOKS=y C=2 CHECK=sparse modules \
-		>> "$tlog" 2>&1
+	in_suite "$suite" make -C "$kdir" M="$CRAM_BUILD/$kver-testhooks" CRAM_TEST_HOOKS=y \
+		C=2 CHECK=sparse modules >> "$tlog" 2>&1
 	grep -E 'warning:|error:' "$tlog" > "$tlog.warnings"
 	tap_result $([ -s "$tlog.warnings" ] && echo 1 || echo 0) \
 		"$kver: it has no compiler or sparse warning" "$(cat "$tlog.warnings")"

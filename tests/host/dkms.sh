@@ -9,22 +9,25 @@ set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$CRAM_TOP/dkms.conf")
-tmp=$(mktemp -d)
+# under the project: kernels of newer suites run DKMS in their chroot, which sees it
+mkdir -p "$CRAM_BUILD"
+tmp=$(mktemp -d "$CRAM_BUILD/dkms-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/src/cram-$ver" "$tmp/dkms" "$tmp/install"
-(cd "$CRAM_TOP" && cp -a Kbuild Makefile dkms.conf include src scripts "$tmp/src/cram-$ver/")
-dkms() { command dkms "$@" --sourcetree "$tmp/src" --dkmstree "$tmp/dkms" \
-	--installtree "$tmp/install" > "$tmp/dkms.log" 2>&1; }
-
-dkms add -m cram -v "$ver"
-tap_result $? "dkms add cram/$ver" "$(cat "$tmp/dkms.log")"
 
 for kver in "$@"; do
+	suite=$(kver_suite "$kver")
+	tree=$tmp/$kver
+	mkdir -p "$tree/src/cram-$ver" "$tree/dkms" "$tree/install/$kver"
+	(cd "$CRAM_TOP" && cp -a Kbuild Makefile dkms.conf include src scripts "$tree/src/cram-$ver/")
+	dkms() { in_suite "$suite" env dkms "$@" --sourcetree "$tree/src" --dkmstree "$tree/dkms" \
+		--installtree "$tree/install" > "$tmp/dkms.log" 2>&1; }
 	kdir=$(kernel_dir "$kver")
-	mkdir -p "$tmp/install/$kver"
+	dkms add -m cram -v "$ver"
+	tap_result $? "$kver: dkms add cram/$ver$([ "$suite" = host ] || echo " (in the $suite chroot)")" \
+		"$(cat "$tmp/dkms.log")"
 	dkms build -m cram -v "$ver" -k "$kver" --kernelsourcedir "$kdir/usr/src/linux-headers-$kver"
 	tap_result $? "$kver: dkms build" "$(cat "$tmp/dkms.log")"
-	makelog=$tmp/dkms/cram/$ver/$kver/x86_64/log/make.log
+	makelog=$tree/dkms/cram/$ver/$kver/x86_64/log/make.log
 	if grep -q 'LD \[M\].*cram\.ko' "$makelog" 2>/dev/null; then
 		grep -E 'warning:|error:' "$makelog" > "$tmp/warnings"
 	else
@@ -34,8 +37,8 @@ for kver in "$@"; do
 
 	dkms install -m cram -v "$ver" -k "$kver" --no-depmod
 	tap_result $? "$kver: dkms install" "$(cat "$tmp/dkms.log")"
-	ko=$(find "$tmp/install/$kver" -name 'cram.ko*' | head -n 1)
-	tap_result $([ -n "$ko" ] && echo 0 || echo 1) "$kver: installed under updates/dkms (${ko#"$tmp/install/"})"
+	ko=$(find "$tree/install/$kver" -name 'cram.ko*' | head -n 1)
+	tap_result $([ -n "$ko" ] && echo 0 || echo 1) "$kver: installed under updates/dkms (${ko#"$tree/install/"})"
 	want=$(modinfo -F vermagic "$(find "$kdir/lib/modules/$kver/kernel/drivers/block" -name 'virtio_blk.ko*')")
 	got=$(modinfo -F vermagic "$ko" 2>/dev/null)
 	tap_result $([ -n "$got" ] && [ "$got" = "$want" ] && echo 0 || echo 1) \
@@ -46,7 +49,7 @@ for kver in "$@"; do
 
 	dkms remove -m cram -v "$ver" -k "$kver" --no-depmod
 	tap_result $? "$kver: dkms remove" "$(cat "$tmp/dkms.log")"
-	left=$(find "$tmp/install/$kver" -name 'cram.ko*')
+	left=$(find "$tree/install/$kver" -name 'cram.ko*')
 	tap_result $([ -z "$left" ] && echo 0 || echo 1) "$kver: module gone after remove"
 done
 tap_done
