@@ -70,6 +70,12 @@ if [ -n "${1:-}" ]; then
 	expect "stalled boot: retried once, and said so" 0 \
 		"$([ "$(printf '%s\n' "$out" | grep -c 'RETRY: boot stalled')" = 2 ] || echo 'not ok')"
 	expect "stalled boot: boot, test and run reported failed" 3 "$out"
+	out=$(CRAM_VM_CRASH=1 "$CRAM_TOP/scripts/vmtest" -k "$1" -t 10-module.t --logs "$logs" 2>&1)
+	rc=$?
+	expect "QEMU dying before init: exit status non-zero ($rc)" 0 "$([ $rc != 0 ] || echo 'not ok')"
+	expect "QEMU dying before init: retried once, and said so" 0 \
+		"$([ "$(printf '%s\n' "$out" | grep -c 'RETRY: boot died (QEMU)')" = 2 ] || echo 'not ok')"
+	expect "QEMU dying before init: boot, test and run reported failed" 3 "$out"
 	out=$(CRAM_VM_TIMEOUT=3 "$CRAM_TOP/scripts/vmtest" -k "$1" -t 10-module.t --logs "$logs" 2>&1)
 	rc=$?
 	expect "timed-out boot: exit status non-zero ($rc)" 0 "$([ $rc != 0 ] || echo 'not ok')"
