@@ -56,7 +56,7 @@ echo 70 > $params/low_wm_pct
 # --- loads that keep cram's copy: a swap device with synchronous I/O
 check "modprobe brd (a 128 MiB RAM disk)" modprobe brd rd_nr=1 rd_size=131072
 check "mkswap /dev/ram0" mkswap /dev/ram0
-check "swap moves to /dev/ram0" sh -c "swapoff $CRAM_SWAP && swapon /dev/ram0"
+check "swap moves to /dev/ram0" sh -c "swapon /dev/ram0 && swapoff $CRAM_SWAP"
 kept0=$(cram_stat load_hits_kept) hits0=$(cram_stat load_hits)
 r=$(in_memcg 16M swapstress 32 85 2>&1)
 like "32 MiB through cram on a brd swap device reads back intact" "$r" '^pages 8192 mismatches 0 '
@@ -65,7 +65,7 @@ check "  loads left cram's copy in place ($kept of $hits hits)" test "$kept" -gt
 r=$(in_memcg 16M swapstress -f 2 32 86 2>&1)
 like "  and fork-shared pages there (swap count 2: through the swap cache)" "$r" \
 	'^pages 8192 mismatches 0 '
-check "swap back to $CRAM_SWAP" sh -c "swapoff /dev/ram0 && swapon $CRAM_SWAP"
+check "swap back to $CRAM_SWAP" sh -c "swapon $CRAM_SWAP && swapoff /dev/ram0"
 is "cram holds nothing of /dev/ram0" "$(cram_stat stored_pages)" 0
 check "rmmod brd" rmmod brd
 
