@@ -65,9 +65,8 @@ static int cram_zswap_load(struct folio *folio)
 {
 	int err = cram_zswap_fill(folio);
 
-	if (err == -ENOENT)
-		return err;
-	folio_unlock(folio);
+	if (err != -ENOENT)
+		folio_unlock(folio);
 	return err;
 }
 #else
