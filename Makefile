@@ -9,7 +9,8 @@
 #                                          cramstat (ASan+UBSan)
 #   make cramstat                          build/cramstat, the stats tool
 #   make install-tools [PREFIX=/usr/local] cramstat and cram-setup into PREFIX/sbin
-#   make check                             everything: unit, build matrix, lint, DKMS, VM
+#   make check [KERNELS=all|LINE...]       everything: unit, build matrix, lint, DKMS, VM
+#                                          on 6.1, 6.12 and 7.3 (all: + 6.12-trixie, 7.2)
 #   make check-debug                       the VM suite on a 6.12 kernel built with lockdep,
 #                                          KASAN and friends (scripts/debug-kernel, cached)
 #   make soak [SOAK_SECS=600]              every workload at once, verified, per kernel
@@ -33,6 +34,10 @@ CRAM_CACHE ?= /var/cache/cram
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 		    $(CRAM_CACHE)/kernels/$(KVER)/usr/src/linux-headers-$(KVER))
 CRAM_TEST_HOOKS ?=
+# kernel lines for make check, vmtest and fetch-kernel (scripts/lib.sh kernel_lines)
+ifdef KERNELS
+export CRAM_KERNELS := $(KERNELS)
+endif
 BUILD := build/$(KVER)$(if $(CRAM_TEST_HOOKS),-testhooks)
 SOURCES := Kbuild dkms.conf include src
 

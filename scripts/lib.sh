@@ -25,13 +25,27 @@ log() { echo "${0##*/}: $*" >&2; }
 need_root() { [ "$(id -u)" = 0 ] || die "must run as root (installs packages, boots VMs)"; }
 
 # Kernel lines: Debian 12's 6.1 and 6.12 come from the host's own package lists;
-# Debian 13's 6.12 (6.12-trixie) and trixie-backports' 7.3 from the trixie chroot
-# (scripts/chroot), which also builds modules for them with their gcc-14.
-#   kver_suite KVER   -> host | trixie   (where KVER's packages and compiler are)
+# Debian 13's 6.12 (6.12-trixie) and trixie-backports' 7.3 from the trixie chroot,
+# sid's 7.2 from the sid chroot (scripts/chroot), which also build modules for them
+# with their own compilers (gcc-14, gcc-16).
+#   kver_suite KVER   -> host | trixie | sid   (where KVER's packages and compiler are)
 kver_suite() {
 	case "$1" in
 	*+deb13-*) echo trixie ;;
+	*+deb14-*) echo sid ;;
 	*) echo host ;;
+	esac
+}
+
+# The lines make check tests: CRAM_KERNELS (lines or ABI names; `make check
+# KERNELS=...`), "all" for every supported line; by default 6.1, 6.12 and 7.3.
+CRAM_LINES_DEFAULT="6.1 6.12 7.3"
+CRAM_LINES_ALL="6.1 6.12 6.12-trixie 7.3 7.2"
+kernel_lines() {
+	case "${CRAM_KERNELS:-default}" in
+	default) echo $CRAM_LINES_DEFAULT ;;
+	all) echo $CRAM_LINES_ALL ;;
+	*) echo $CRAM_KERNELS ;;
 	esac
 }
 
@@ -47,6 +61,7 @@ in_suite() {	# in_suite SUITE CMD...
 #   newest_kver 6.12        -> 6.12.57+deb12-amd64
 #   newest_kver 6.12-trixie -> 6.12.118+deb13-amd64
 #   newest_kver 7.3         -> 7.3.4+deb13-amd64
+#   newest_kver 7.2         -> 7.2.13+deb14-amd64 (sid)
 newest_kver() {
 	local re suite=host
 	case "$1" in
@@ -54,7 +69,8 @@ newest_kver() {
 	6.12) re='^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' ;;
 	6.12-trixie) re='^linux-headers-6\.12\.[0-9]+\+deb13-amd64$' suite=trixie ;;
 	7.3)  re='^linux-headers-7\.3\.[0-9]+\+deb13-amd64$' suite=trixie ;;
-	*) die "unknown kernel line '$1' (known: 6.1 6.12 6.12-trixie 7.3)" ;;
+	7.2)  re='^linux-headers-7\.2\.[0-9]+\+deb14-amd64$' suite=sid ;;
+	*) die "unknown kernel line '$1' (known: $CRAM_LINES_ALL)" ;;
 	esac
 	in_suite "$suite" apt-cache search --names-only "$re" | awk '{print $1}' |
 		sed -e 's/^linux-headers-//' | sort -V | tail -n 1
@@ -63,20 +79,10 @@ newest_kver() {
 # Map a kernel line or a full ABI name to the full ABI name.
 resolve_kver() {
 	case "$1" in
-	6.1|6.12|6.12-trixie|7.3) newest_kver "$1" ;;
+	6.1|6.12|6.12-trixie|7.3|7.2) newest_kver "$1" ;;
 	*-amd64) echo "$1" ;;
-	*) die "kernel '$1' is neither a line (6.1, 6.12, 6.12-trixie, 7.3) nor an ABI name (…-amd64)" ;;
+	*) die "kernel '$1' is neither a line ($CRAM_LINES_ALL) nor an ABI name (…-amd64)" ;;
 	esac
-}
-
-# Every kernel line cram supports, as resolved ABI names, one per line.
-supported_kvers() {
-	local line k
-	for line in ${CRAM_KERNELS:-6.1 6.12}; do
-		k=$(resolve_kver "$line")
-		[ -n "$k" ] || die "no kernel of line $line in the package lists (run scripts/deps)"
-		echo "$k"
-	done
 }
 
 kernel_dir() { echo "$CRAM_CACHE/kernels/$1"; }

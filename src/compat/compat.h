@@ -30,6 +30,24 @@
 	ftrace_instruction_pointer_set(fregs, ip)
 #endif
 
+/*
+ * Large folios. From 6.13 the kernel offers zswap_store whole mTHP folios, which
+ * zswap stores all or nothing (it counts them as MTHP_STAT_ZSWPOUT), and frees
+ * every slot of a large folio with zswap_invalidate: cram stores them whole, in one
+ * tier. 6.12's zswap_store refuses them, and its swap_entry_range_free() does not
+ * invalidate the slots it frees: an entry there would outlive its slot. cram declines.
+ */
+#ifdef HAVE_MTHP_STAT_ZSWPOUT
+#define CRAM_LARGE_FOLIOS	true
+#else
+#define CRAM_LARGE_FOLIOS	false
+#endif
+
+/* nth_page() went away in 6.18, when a folio's pages became contiguous in the memmap */
+#ifndef nth_page
+#define nth_page(page, n)	((page) + (n))
+#endif
+
 /* A symbol namespace is named bare up to 6.12, as a string literal from 6.13. */
 #ifdef HAVE_MODULE_IMPORT_NS_IDENT
 #define CRAM_IMPORT_NS_CXL()	MODULE_IMPORT_NS(CXL)

@@ -99,6 +99,7 @@ bool cram_test_fail_load(void);
 void cram_test_wb_delay(void);
 bool cram_test_wb_no_wait(void);
 void cram_test_cxl_load_delay(void);
+bool cram_test_fail_subpage(unsigned int index);
 #else
 static inline void cram_test_debugfs_init(struct dentry *root) { }
 static inline void cram_test_pm_init(void) { }
@@ -114,6 +115,7 @@ static inline bool cram_test_fail_load(void) { return false; }
 static inline void cram_test_wb_delay(void) { }
 static inline bool cram_test_wb_no_wait(void) { return false; }
 static inline void cram_test_cxl_load_delay(void) { }
+static inline bool cram_test_fail_subpage(unsigned int index) { return false; }
 #endif
 
 /*** kfile.c: small sysfs/procfs files, read and written from the module ***/
@@ -174,10 +176,12 @@ void cram_dev_summary(struct cram_dev_summary *s);
 /*** swap.c: what cram does with each swap operation, whatever the hook API ***/
 
 /*
- * Counters. A store ends in STORES (CXL tier) or one DECLINE_* (why the CXL tier did
- * not take it); a page the CXL tier declined then ends in POOL_STORES,
- * POOL_SAME_FILLED or one POOL_REJECT_* when the pool is on (except large folios,
- * disarmed and unloading, which never reach it). A page no tier took goes to disk.
+ * Counters. A store (a call: one folio) ends in STORES (CXL tier) or one DECLINE_*
+ * (why the CXL tier did not take it); a folio the CXL tier declined then ends in
+ * POOL_STORES, POOL_SAME_FILLED or one POOL_REJECT_* when the pool is on (except
+ * large folios declined, disarmed and unloading, which never reach it). A folio no
+ * tier took goes to disk. STORES, POOL_STORES and POOL_SAME_FILLED count pages: a
+ * large folio taken whole adds each of its pages (and one LARGE_FOLIO_STORES).
  */
 enum cram_stat {
 	CRAM_STAT_STORE_CALLS,
@@ -188,6 +192,9 @@ enum cram_stat {
 	CRAM_STAT_DECLINE_SAFE_MODE,
 	CRAM_STAT_DECLINE_WATERMARK,
 	CRAM_STAT_DECLINE_LARGE_FOLIO,
+	CRAM_STAT_LARGE_FOLIO_CALLS,
+	CRAM_STAT_LARGE_FOLIO_STORES,
+	CRAM_STAT_LARGE_FOLIO_UNDONE,
 	CRAM_STAT_DECLINE_REGION_FULL,
 	CRAM_STAT_DECLINE_NOMEM,
 	CRAM_STAT_DECLINE_UNLOADING,

@@ -53,6 +53,7 @@ static int cram_config_show(struct seq_file *m, void *unused)
 	seq_printf(m, "high_wm_pct: %u\n", cfg.high_wm_pct);
 	seq_printf(m, "low_wm_pct: %u\n", cfg.low_wm_pct);
 	seq_printf(m, "hook_api: %s\n", CRAM_HOOK_API);
+	seq_printf(m, "large_folios: %s\n", CRAM_LARGE_FOLIOS ? "whole" : "declined");
 	cram_hooks_show(m);
 	seq_printf(m, "ibt: kernel %s, strict %s\n",
 		   IS_ENABLED(CONFIG_X86_KERNEL_IBT) ? "yes" : "no",

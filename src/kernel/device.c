@@ -475,8 +475,11 @@ int cram_dev_init(void)
 		.memdevs = cram_cxl_region_info()->memdevs,
 		.named = strcmp(cram_regs_arg, "auto") != 0,
 	};
-	/* the poller must run under memory pressure: a rescuer thread guarantees it */
-	cram_dev_wq = alloc_workqueue("cram", WQ_MEM_RECLAIM, 1);
+	/*
+	 * The poller must run under memory pressure: a rescuer thread guarantees it.
+	 * Unbound: it has no per-CPU data, and from 6.17 a queue must say which it is.
+	 */
+	cram_dev_wq = alloc_workqueue("cram", WQ_MEM_RECLAIM | WQ_UNBOUND, 1);
 	if (!cram_dev_wq)
 		return -ENOMEM;
 	err = pci_register_driver(&cram_dev_driver);

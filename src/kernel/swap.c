@@ -8,13 +8,15 @@
  * store allocates nothing but xarray nodes (zswap allocates those and an entry). A
  * pool entry is a pointer to a struct cram_pool_entry (dram_tier.c), 24 bytes.
  *
- * Admission, in order: large folios never (6.12 frees large swap ranges without
- * invalidating them); nothing while disarmed (enabled=N); the CXL tier only with a
- * region, and then only as the device's telemetry allows (device.c: watermarks,
- * safe mode; without telemetry only with trust_capacity=Y); what the CXL tier
- * refuses, the DRAM pool (dram_tier.c) when pool=Y. A page neither takes goes to
- * the swap device, and any older entry at its offset is erased first so it cannot
- * shadow the newer copy on disk.
+ * Admission, in order: large folios only where the kernel stores them whole and
+ * invalidates every slot it frees (CRAM_LARGE_FOLIOS, 6.13+; 6.12 frees large swap
+ * ranges without invalidating them); nothing while disarmed (enabled=N); the CXL tier
+ * only with a region, and then only as the device's telemetry allows (device.c:
+ * watermarks, safe mode; without telemetry only with trust_capacity=Y); what the
+ * CXL tier refuses, the DRAM pool (dram_tier.c) when pool=Y. A large folio goes
+ * whole into one tier: pages a tier took before refusing one are taken back out.
+ * A folio no tier takes goes to the swap device, and any older entry at its
+ * offsets is erased first so it cannot shadow the newer copy on disk.
  *
  * Writeback (writeback.c) writes a pool object to its slot on disk and then erases
  * its entry. While the write is in flight the entry is marked CRAM_PE_WB; whoever
@@ -91,6 +93,9 @@ static const char *const cram_stat_names[CRAM_NR_STATS] = {
 	[CRAM_STAT_DECLINE_SAFE_MODE] = "decline_safe_mode",
 	[CRAM_STAT_DECLINE_WATERMARK] = "decline_watermark",
 	[CRAM_STAT_DECLINE_LARGE_FOLIO] = "decline_large_folio",
+	[CRAM_STAT_LARGE_FOLIO_CALLS] = "large_folio_calls",
+	[CRAM_STAT_LARGE_FOLIO_STORES] = "large_folio_stores",
+	[CRAM_STAT_LARGE_FOLIO_UNDONE] = "large_folio_undone",
 	[CRAM_STAT_DECLINE_REGION_FULL] = "decline_region_full",
 	[CRAM_STAT_DECLINE_NOMEM] = "decline_nomem",
 	[CRAM_STAT_DECLINE_UNLOADING] = "decline_unloading",
@@ -362,16 +367,29 @@ static void cram_note_disarmed(void)
 
 /*** store ***/
 
-/* May cram take this page at all? CRAM_STAT_STORES: try the tiers, else why not. */
+/*
+ * May cram take this folio at all? On CRAM_STAT_STORES the caller holds one module
+ * reference per page, each for the entry it may become.
+ */
 static enum cram_stat cram_admit(unsigned int nr_pages)
 {
-	if (nr_pages > 1)
+	unsigned int i;
+
+	if (nr_pages > 1 && !CRAM_LARGE_FOLIOS)
 		return CRAM_STAT_DECLINE_LARGE_FOLIO;
 	if (!READ_ONCE(cram_enabled))
 		return CRAM_STAT_DECLINE_DISABLED;
-	if (!try_module_get(THIS_MODULE))	/* the entry's reference, if one is made */
+	if (!try_module_get(THIS_MODULE))
 		return CRAM_STAT_DECLINE_UNLOADING;
+	for (i = 1; i < nr_pages; i++)
+		__module_get(THIS_MODULE);
 	return CRAM_STAT_STORES;
+}
+
+static void cram_module_put_n(unsigned int n)
+{
+	while (n--)
+		module_put(THIS_MODULE);
 }
 
 static enum cram_stat cram_store_cxl(struct xarray *tree, pgoff_t offset, struct page *page)
@@ -410,33 +428,114 @@ static enum cram_stat cram_store_pool(struct xarray *tree, unsigned int type, pg
 	return outcome;
 }
 
+/* A tier as a folio's store sees it (a flag, not a function pointer: no indirect call) */
+struct cram_tier {
+	bool pool;
+	enum cram_stat taken;	/* a page stored (the pool: or POOL_SAME_FILLED) */
+	enum cram_stat nomem;	/* the test hook's refusal */
+};
+
+static const struct cram_tier cram_cxl_tier = {
+	.pool = false,
+	.taken = CRAM_STAT_STORES,
+	.nomem = CRAM_STAT_DECLINE_NOMEM,
+};
+
+static const struct cram_tier cram_pool_tier = {
+	.pool = true,
+	.taken = CRAM_STAT_POOL_STORES,
+	.nomem = CRAM_STAT_POOL_REJECT_NOMEM,
+};
+
+static enum cram_stat cram_store_page(const struct cram_tier *tier, struct xarray *tree,
+				      unsigned int type, pgoff_t offset, struct page *page)
+{
+	if (tier->pool)
+		return cram_store_pool(tree, type, offset, page);
+	return cram_store_cxl(tree, offset, page);
+}
+
+/*
+ * Take the n pages stored at offset back out (a large folio a tier could not take
+ * whole). Their module references return to the caller, which still needs one per
+ * page; a pool entry under writeback keeps its own (the worker frees it).
+ */
+static void cram_store_undo(struct xarray *tree, pgoff_t offset, unsigned int n)
+{
+	unsigned int i;
+	void *entry;
+
+	for (i = 0; i < n; i++) {
+		entry = cram_tree_take(tree, offset + i, NULL);
+		if (entry)
+			cram_entry_free(entry);
+		__module_get(THIS_MODULE);
+	}
+	cram_stat_inc(CRAM_STAT_LARGE_FOLIO_UNDONE);
+}
+
+/*
+ * Store every page of a folio with one tier, or none: a large folio lives in one
+ * tier whole or goes to disk whole, as zswap_store keeps it (6.13+). Counts the
+ * pages taken, or the first refusal; returns whether the tier took the folio.
+ */
+static bool cram_store_folio(const struct cram_tier *tier, unsigned int type, pgoff_t offset,
+			     struct page *page, unsigned int nr_pages)
+{
+	struct xarray *tree = cram_tree(type);
+	unsigned int i, same_filled = 0;
+	enum cram_stat outcome;
+
+	for (i = 0; i < nr_pages; i++) {
+		if (cram_test_fail_subpage(i)) {
+			outcome = tier->nomem;
+		} else {
+			outcome = cram_store_page(tier, tree, type, offset + i,
+						  nth_page(page, i));
+			if (outcome == CRAM_STAT_POOL_SAME_FILLED) {
+				same_filled++;
+				continue;
+			}
+		}
+		if (outcome != tier->taken) {
+			cram_stat_inc(outcome);
+			if (i)
+				cram_store_undo(tree, offset, i);
+			return false;
+		}
+	}
+	if (same_filled < nr_pages)
+		cram_stat_add(tier->taken, nr_pages - same_filled);
+	if (same_filled)
+		cram_stat_add(CRAM_STAT_POOL_SAME_FILLED, same_filled);
+	if (nr_pages > 1)
+		cram_stat_inc(CRAM_STAT_LARGE_FOLIO_STORES);
+	return true;
+}
+
 bool cram_swap_store(unsigned int type, pgoff_t offset, struct page *page,
 		     unsigned int nr_pages)
 {
-	struct xarray *tree = cram_tree(type);
 	enum cram_stat outcome;
 
 	cram_stat_inc(CRAM_STAT_STORE_CALLS);
+	if (nr_pages > 1)
+		cram_stat_inc(CRAM_STAT_LARGE_FOLIO_CALLS);
 	cram_note_disarmed();
 	outcome = cram_admit(nr_pages);
 	if (outcome != CRAM_STAT_STORES) {
 		cram_stat_inc(outcome);
 		goto to_disk;
 	}
-	outcome = cram_store_cxl(tree, offset, page);
-	cram_stat_inc(outcome);
-	if (outcome == CRAM_STAT_STORES)
+	if (cram_store_folio(&cram_cxl_tier, type, offset, page, nr_pages))
 		return true;
-	if (cram_dram_active()) {
-		outcome = cram_store_pool(tree, type, offset, page);
-		cram_stat_inc(outcome);
-		if (outcome == CRAM_STAT_POOL_STORES || outcome == CRAM_STAT_POOL_SAME_FILLED)
-			return true;
-	}
-	module_put(THIS_MODULE);
+	if (cram_dram_active() &&
+	    cram_store_folio(&cram_pool_tier, type, offset, page, nr_pages))
+		return true;
+	cram_module_put_n(nr_pages);
 to_disk:
-	/* the kernel writes this page to disk: an older copy here must not shadow it */
-	cram_erase_stale(tree, offset, nr_pages);
+	/* the kernel writes this folio to disk: an older copy here must not shadow it */
+	cram_erase_stale(cram_tree(type), offset, nr_pages);
 	cram_wb_wait(type, offset, nr_pages);	/* nor an older write land after it */
 	return false;
 }

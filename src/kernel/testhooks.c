@@ -36,6 +36,9 @@
  *   wb_no_wait          a store going to disk does not wait for cram's write in
  *                       flight to the same slot (cram_wb_wait): shows the lost update
  *                       that wait prevents
+ *   fail_subpage        every tier refuses the page at this index (1..511) of each
+ *                       large folio, after taking the pages before it: the all-or-
+ *                       nothing store must take those back out (0: off)
  *
  * Context: the registration hooks run at init (may sleep); tail_sleep runs in the
  * store path (process context, may sleep); tail_spin and fail_load in any context.
@@ -85,6 +88,7 @@ static atomic_t cram_test_fail_loads = ATOMIC_INIT(0);
 static u32 cram_test_wb_delay_ms;
 static bool cram_test_wb_skip_wait;
 static u32 cram_test_cxl_load_delay_us;
+static u32 cram_test_fail_subpage_index;
 static unsigned int cram_test_nr_registered;
 
 void cram_test_debugfs_init(struct dentry *root)
@@ -93,6 +97,7 @@ void cram_test_debugfs_init(struct dentry *root)
 	debugfs_create_u32("wb_delay_ms", 0600, root, &cram_test_wb_delay_ms);
 	debugfs_create_bool("wb_no_wait", 0600, root, &cram_test_wb_skip_wait);
 	debugfs_create_u32("cxl_load_delay_us", 0600, root, &cram_test_cxl_load_delay_us);
+	debugfs_create_u32("fail_subpage", 0600, root, &cram_test_fail_subpage_index);
 }
 
 void cram_test_pm_init(void)
@@ -191,4 +196,9 @@ void cram_test_cxl_load_delay(void)
 
 	if (us)
 		udelay(us);
+}
+
+bool cram_test_fail_subpage(unsigned int index)
+{
+	return index && index == READ_ONCE(cram_test_fail_subpage_index);
 }

@@ -17,9 +17,11 @@ secs=${CRAM_SOAK_SECS:-120}
 plan 27
 
 thp=/sys/kernel/mm/transparent_hugepage
-# large folios swapped out whole: THP (/proc/vmstat) and each mTHP size (6.10+)
+# large folios swapped out whole, to disk or (zswpout: 6.13+) to cram: THP (/proc/vmstat)
+# and each mTHP size (6.10+)
 large_out() {
-	{ vmstat thp_swpout; cat $thp/hugepages-*/stats/swpout 2> /dev/null; } |
+	{ vmstat thp_swpout; cat $thp/hugepages-*/stats/swpout $thp/hugepages-*/stats/zswpout \
+		2> /dev/null; } |
 		awk '{ n += $1 } END { print n + 0 }'
 }
 
@@ -52,7 +54,7 @@ daxctl disable-device "$CRAM_DAX" > /dev/null 2>&1
 is "insmod region=$CRAM_DAX max_pool_percent=1" \
 	"$(kmodload $CRAM_KO "region=$CRAM_DAX max_pool_percent=1")" loaded
 stores0=$(cram_stat stores) pool0=$(cram_stat pool_stores) wb0=$(cram_stat written_back_pages)
-large0=$(cram_stat decline_large_folio) out0=$(large_out)
+large0=$(cram_stat large_folio_calls) out0=$(large_out)
 closings0=$(dev_stat gate_closings) safe0=$(dev_stat safe_mode_entries)
 
 # --- the load, for $secs seconds
@@ -106,8 +108,8 @@ check "  and it recovered" wait_dev safe_mode '^0$' 10
 diag "mTHP sizes enabled: $mthp (none before 6.10: THP only)"
 check "large folios were swapped out whole ($(( $(large_out) - out0 )))" \
 	test "$(large_out)" -gt "$out0"
-check "  and reached cram's store hook ($(( $(cram_stat decline_large_folio) - large0 )) declined)" \
-	test "$(cram_stat decline_large_folio)" -gt "$large0"
+check "  and reached cram's store hook ($(( $(cram_stat large_folio_calls) - large0 )) calls: $(sed -n 's/^large_folios: //p' /sys/kernel/debug/cram/config), $(cram_stat large_folio_stores) stored whole, $(cram_stat decline_large_folio) declined)" \
+	test "$(cram_stat large_folio_calls)" -gt "$large0"
 check "swapoff both areas" sh -c "swapoff /mnt/ext4/swapfile && swapoff $CRAM_SWAP"
 diag "$(grep -E 'pool_(pages|bytes|limit)|stored' /sys/kernel/debug/cram/pool)"
 is "  cram holds nothing" "$(cram_stat stored_pages)" 0
