@@ -56,7 +56,7 @@ DEVMODEL_DEPS := $(DEVMODEL_SRCS) $(wildcard tests/devmodel/*.h include/cram/*.h
 PREFIX ?= /usr/local
 TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror
 
-.PHONY: all module unit guest devmodel check check-debug soak demo bench deps clean cramstat \
+.PHONY: all module unit guest devmodel check check-debug soak demo bench bench-core deps clean cramstat \
 	install-tools fuzz fuzzers
 
 all: module
@@ -147,13 +147,23 @@ soak:
 demo:
 	scripts/demo
 
-build/bench/%: tests/bench/%.c
+build/bench/%: tests/bench/%.c tests/bench/ntcopy.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 build/bench/scanbench: tests/devmodel/test_devmodel.c $(DEVMODEL_DEPS)
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -Iinclude -o $@ $< $(DEVMODEL_SRCS) -llz4
+
+# The portable core's per-page costs, natively (tests/bench/corebench.c)
+build/bench/corebench: tests/bench/corebench.c tests/bench/ntcopy.h $(CORE_SRCS) $(wildcard include/cram/*.h)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -fno-inline-functions-called-once -Wall -Wextra -Werror -pthread -Iinclude \
+		-o $@ $< $(CORE_SRCS) -llz4
+
+bench-core: build/bench/corebench
+	@mkdir -p build/bench
+	build/bench/corebench | tee build/bench/core.md
 
 # copy: plain vs non-temporal stores; scan: the device model's cost per GiB
 bench: build/bench/copybench build/bench/scanbench

@@ -11,6 +11,14 @@
  * twice, or freed without being allocated, is detected even when two CPUs race; the
  * offending free is refused and counted.
  *
+ * Deferred frees: a page whose release needs work first (the module zeroes freed CXL
+ * pages) is pushed on a lock-free list instead (cram_ralloc_defer: O(1), any
+ * context) and stays unavailable, DEFERRED, until its owner takes the whole list
+ * (cram_ralloc_take_deferred), does the work and frees each page with
+ * cram_ralloc_put_deferred. The list links through next[], which only free pages
+ * use otherwise; a page is deferred at most once (the state exchange guards it), and
+ * taking the whole list at once leaves no ABA window for the pushes.
+ *
  * Memory: the caller supplies next[] (u32 per page) and state[] (u8 per page) and one
  * struct cram_ralloc_cache per CPU; the allocator allocates nothing.
  *
@@ -31,6 +39,7 @@
 enum cram_page_state {
 	CRAM_PAGE_FREE = 0,
 	CRAM_PAGE_USED = 1,
+	CRAM_PAGE_DEFERRED = 2,	/* freed, on the deferred list, not reusable yet */
 };
 
 struct cram_ralloc_cache {
@@ -46,6 +55,8 @@ struct cram_ralloc {
 	u32 *next;		/* free-list links, under lock */
 	u8 *state;		/* enum cram_page_state, atomic exchange only */
 	cram_counter_t bad_frees;	/* double or wild frees refused */
+	u32 deferred;		/* head of the deferred list (cmpxchg/xchg only) */
+	cram_counter_t nr_deferred;	/* pages deferred, not yet put */
 };
 
 int cram_ralloc_init(struct cram_ralloc *a, u64 nr_pages, u32 *next, u8 *state);
@@ -53,6 +64,10 @@ void cram_ralloc_cache_init(struct cram_ralloc_cache *c);
 int cram_ralloc_get(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 *page);
 int cram_ralloc_put(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 page);
 void cram_ralloc_drain(struct cram_ralloc *a, struct cram_ralloc_cache *c);
+int cram_ralloc_defer(struct cram_ralloc *a, u32 page);
+u32 cram_ralloc_take_deferred(struct cram_ralloc *a);
+u32 cram_ralloc_deferred_next(const struct cram_ralloc *a, u32 page);
+int cram_ralloc_put_deferred(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 page);
 u64 cram_ralloc_nr_free_global(struct cram_ralloc *a);
 u64 cram_ralloc_nr_used(struct cram_ralloc *a, struct cram_ralloc_cache *caches,
 			unsigned int nr_caches);

@@ -3,8 +3,10 @@
  * ralloc.c - page allocator over the owned CXL region (see cram/ralloc.h).
  *
  * Context: no function here sleeps or allocates; all may run in atomic context.
- * Locking: a->lock protects free_head, nr_global_free and next[]; state[] is changed
- * by atomic exchange only; a cache belongs to its caller for the call.
+ * Locking: a->lock protects free_head, nr_global_free and next[] of free pages; state[]
+ * is changed by atomic exchange only; next[] of deferred pages belongs to the deferred
+ * list (pushed with cmpxchg, taken whole with xchg); a cache belongs to its caller for
+ * the call.
  */
 #include "cram/ralloc.h"
 
@@ -19,6 +21,8 @@ int cram_ralloc_init(struct cram_ralloc *a, u64 nr_pages, u32 *next, u8 *state)
 	a->next = next;
 	a->state = state;
 	cram_counter_set(&a->bad_frees, 0);
+	cram_counter_set(&a->nr_deferred, 0);
+	a->deferred = CRAM_RALLOC_NIL;
 	/* ascending order, so a fresh region fills from its start */
 	for (i = 0; i < nr_pages; i++) {
 		next[i] = i + 1 < nr_pages ? (u32)(i + 1) : CRAM_RALLOC_NIL;
@@ -91,23 +95,79 @@ int cram_ralloc_get(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 *pag
 }
 
 /*
+ * Move page from one state to another, atomically: a page out of range or in any
+ * other state (a double or wild free) is refused, counted and left as it is.
+ */
+static int transition(struct cram_ralloc *a, u32 page, u8 from, u8 to)
+{
+	if (page >= a->nr_pages || !cram_try_cmpxchg(&a->state[page], &from, to)) {
+		cram_counter_inc(&a->bad_frees);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void cache_put(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 page)
+{
+	if (c->count == CRAM_RALLOC_CACHE)
+		flush(a, c, CRAM_RALLOC_BATCH);
+	c->pages[c->count++] = page;
+}
+
+/*
  * Returns 0, or -EINVAL for a page out of range or not allocated (double free):
  * such a free is refused, counted in bad_frees and leaves every list untouched.
  */
 int cram_ralloc_put(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 page)
 {
-	if (page >= a->nr_pages) {
-		cram_counter_inc(&a->bad_frees);
+	int err = transition(a, page, CRAM_PAGE_USED, CRAM_PAGE_FREE);
+
+	if (!err)
+		cache_put(a, c, page);
+	return err;
+}
+
+/*
+ * Free page later: push it on the deferred list. Returns 1 when the list was empty
+ * (the caller makes sure its owner will take it), 0 otherwise, or -EINVAL as
+ * cram_ralloc_put (a page not allocated, or already deferred).
+ */
+int cram_ralloc_defer(struct cram_ralloc *a, u32 page)
+{
+	u32 head;
+
+	if (transition(a, page, CRAM_PAGE_USED, CRAM_PAGE_DEFERRED))
 		return -EINVAL;
+	cram_counter_inc(&a->nr_deferred);
+	head = cram_load_u32(&a->deferred);
+	do {
+		a->next[page] = head;	/* published by the cmpxchg (full barrier) */
+	} while (!cram_try_cmpxchg(&a->deferred, &head, page));
+	return head == CRAM_RALLOC_NIL;
+}
+
+/* The whole deferred list, for its owner to walk: the first page, or CRAM_RALLOC_NIL. */
+u32 cram_ralloc_take_deferred(struct cram_ralloc *a)
+{
+	return cram_xchg_u32(&a->deferred, CRAM_RALLOC_NIL);
+}
+
+/* The page after page on a taken list: read it before page is put. */
+u32 cram_ralloc_deferred_next(const struct cram_ralloc *a, u32 page)
+{
+	return a->next[page];
+}
+
+/* Free a page taken off the deferred list. Returns 0, or -EINVAL as cram_ralloc_put. */
+int cram_ralloc_put_deferred(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 page)
+{
+	int err = transition(a, page, CRAM_PAGE_DEFERRED, CRAM_PAGE_FREE);
+
+	if (!err) {
+		cram_counter_sub(&a->nr_deferred, 1);
+		cache_put(a, c, page);
 	}
-	if (cram_xchg_u8(&a->state[page], CRAM_PAGE_FREE) != CRAM_PAGE_USED) {
-		cram_counter_inc(&a->bad_frees);
-		return -EINVAL;
-	}
-	if (c->count == CRAM_RALLOC_CACHE)
-		flush(a, c, CRAM_RALLOC_BATCH);
-	c->pages[c->count++] = page;
-	return 0;
+	return err;
 }
 
 /* Give every cached page back to the global list (CPU going away, teardown). */

@@ -148,6 +148,8 @@ enum cram_stat cram_cxl_store(const void *src, u32 *page);
 int cram_cxl_load(u32 page, void *dst);
 void cram_cxl_free(u32 page);
 void cram_cxl_usage(u64 *total, u64 *used);
+u64 cram_cxl_zeroing(void);
+void cram_cxl_flush(void);
 void cram_cxl_set_closed(bool closed);
 u64 cram_cxl_bad_frees(void);
 const struct cram_region *cram_cxl_region_info(void);
@@ -160,7 +162,7 @@ void cram_dev_exit(void);
 enum cram_stat cram_dev_admit(void);
 void cram_dev_write_begin(void);
 void cram_dev_write_cancel(void);
-void cram_dev_write_done(void);
+void cram_dev_write_done(unsigned int n);
 int cram_dev_show(struct seq_file *m, void *unused);
 
 struct cram_dev_summary {

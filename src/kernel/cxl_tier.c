@@ -9,17 +9,25 @@
  * poisoned line becomes an error for that one page instead of a machine-check panic.
  * A freed page is zeroed before it is handed back to the allocator: a compressing
  * device reclaims zeroed space, and the page is never reused before it is zeroed.
- * Every copy and zeroing reaches the device (fenced non-temporal stores, or plain
- * stores written back from the cache) before the page is published or freed.
+ * The zeroing is off the fault path: cram_cxl_free() reserves the zeroing write for
+ * the device's accounting and defers the page (src/core/ralloc.c: lock-free, O(1));
+ * the zeroing worker takes the whole list, zeroes a batch, reports the batch's
+ * writes done with one register write and frees its pages. Deferred pages are not
+ * allocatable, so "never reused before zeroed" holds; they count as neither held nor
+ * free (debugfs region_pages_zeroing). Every copy and zeroing reaches the device
+ * (fenced non-temporal stores, or plain stores written back from the cache) before
+ * the page is published or freed.
  *
  * Memory: next[] (4 bytes) and state[] (1 byte) per region page, allocated at init
  * (0.12 % of the region); nothing is allocated after init.
  *
- * Context: cram_cxl_init/exit at module init/exit (may sleep). cram_cxl_store,
+ * Context: cram_cxl_init/exit/flush at module init/exit (may sleep). cram_cxl_store,
  * cram_cxl_load and cram_cxl_free never sleep and may run in atomic context
- * (invalidate frees under the PTE lock). The per-CPU cache is used with preemption
- * disabled (get_cpu_ptr); the allocator's own spinlock nests inside, taken briefly
- * once per batch of pages. Never called from interrupt context.
+ * (invalidate frees under the PTE lock or a cluster lock, IRQs possibly off:
+ * queue_work is safe there). The zeroing worker runs in process context on its own
+ * WQ_MEM_RECLAIM queue and may sleep between batches. The per-CPU cache is used
+ * with preemption disabled (get_cpu_ptr); the allocator's own spinlock nests inside,
+ * taken briefly once per batch of pages. Never called from interrupt context.
  */
 #define pr_fmt(fmt) "cram: " fmt
 
@@ -46,6 +54,11 @@ static struct cram_ralloc_cache __percpu *cram_cxl_caches;
 static u32 *cram_cxl_next;
 static u8 *cram_cxl_state;
 static bool cram_cxl_closed;	/* no new pages: hibernation is under way (pm.c) */
+static struct workqueue_struct *cram_cxl_zero_wq;
+static void cram_cxl_zero_work_fn(struct work_struct *work);
+static DECLARE_WORK(cram_cxl_zero_work, cram_cxl_zero_work_fn);
+
+#define CRAM_CXL_ZERO_BATCH	16	/* pages zeroed per fence and register write */
 
 bool cram_cxl_present(void)
 {
@@ -59,6 +72,9 @@ static void *cram_cxl_addr(u32 page)
 
 static void cram_cxl_free_tables(void)
 {
+	if (cram_cxl_zero_wq)
+		destroy_workqueue(cram_cxl_zero_wq);	/* runs what is queued first */
+	cram_cxl_zero_wq = NULL;
 	free_percpu(cram_cxl_caches);
 	kvfree(cram_cxl_next);
 	kvfree(cram_cxl_state);
@@ -81,7 +97,9 @@ int cram_cxl_init(const struct cram_region_spec *spec)
 	cram_cxl_next = kvmalloc_array(nr_pages, sizeof(*cram_cxl_next), GFP_KERNEL);
 	cram_cxl_state = kvmalloc_array(nr_pages, sizeof(*cram_cxl_state), GFP_KERNEL);
 	cram_cxl_caches = alloc_percpu(struct cram_ralloc_cache);
-	if (!cram_cxl_next || !cram_cxl_state || !cram_cxl_caches) {
+	/* zeroing frees the region's pages: a rescuer keeps it going under pressure */
+	cram_cxl_zero_wq = alloc_workqueue("cram_zero", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
+	if (!cram_cxl_next || !cram_cxl_state || !cram_cxl_caches || !cram_cxl_zero_wq) {
 		pr_err("no memory for the page tables of a %llu-page region\n", nr_pages);
 		err = -ENOMEM;
 		goto fail;
@@ -100,6 +118,16 @@ fail:
 	return err;
 }
 
+/*
+ * Zero every page freed so far, now: at unload, before the device's driver goes, so
+ * the device is told of every zeroing. May sleep.
+ */
+void cram_cxl_flush(void)
+{
+	if (cram_cxl_zero_wq)
+		flush_work(&cram_cxl_zero_work);
+}
+
 /* Called once no entry refers to the region (module refs guarantee it). */
 void cram_cxl_exit(void)
 {
@@ -110,15 +138,15 @@ void cram_cxl_exit(void)
 }
 
 /*
- * Copy a page in (or zero it: src NULL) so that it has reached the device before
- * anyone looks: before the entry is visible, the page is reused, or the device is
- * told it is written (cram_dev_write_done). That last one is the capacity bound: a
- * write counted in HOST_WRITE_SEQ must be one the device's next scan can see.
- * Non-temporal stores bypass the cache and wmb() (sfence) orders them; plain stores
- * leave the lines in the CPU's cache, so they are written back (clflushopt, fenced
- * by clflush_cache_range) first.
+ * Copy a page in (or zero it: src NULL) so that, after the caller's wmb(), it has
+ * reached the device before anyone looks: before the entry is visible, the page is
+ * reused, or the device is told it is written (cram_dev_write_done). That last one
+ * is the capacity bound: a write counted in HOST_WRITE_SEQ must be one the device's
+ * next scan can see. Non-temporal stores bypass the cache and wmb() (sfence) orders
+ * them; plain stores leave the lines in the CPU's cache, so they are written back
+ * (clflushopt, fenced by clflush_cache_range) first.
  */
-static void cram_cxl_write(u32 page, const void *src)
+static void cram_cxl_fill(u32 page, const void *src)
 {
 	void *dst = cram_cxl_addr(page);
 
@@ -131,7 +159,6 @@ static void cram_cxl_write(u32 page, const void *src)
 			memset(dst, 0, PAGE_SIZE);
 		clflush_cache_range(dst, PAGE_SIZE);
 	}
-	wmb();	/* complete before the entry, the reuse or HOST_WRITE_SEQ */
 }
 
 /*
@@ -156,8 +183,9 @@ enum cram_stat cram_cxl_store(const void *src, u32 *page)
 		cram_dev_write_cancel();
 		return CRAM_STAT_DECLINE_REGION_FULL;
 	}
-	cram_cxl_write(*page, src);
-	cram_dev_write_done();
+	cram_cxl_fill(*page, src);
+	wmb();	/* complete before the entry and HOST_WRITE_SEQ */
+	cram_dev_write_done(1);
 	return CRAM_STAT_STORES;
 }
 
@@ -171,22 +199,59 @@ int cram_cxl_load(u32 page, void *dst)
 	return 0;
 }
 
+/* Zero n deferred pages, tell the device, make them allocatable again. */
+static void cram_cxl_zero_batch(const u32 *pages, unsigned int n)
+{
+	struct cram_ralloc_cache *cache;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < n; i++)
+		cram_cxl_fill(pages[i], NULL);
+	wmb();	/* zeroed before HOST_WRITE_SEQ says so, and before any reuse */
+	cram_dev_write_done(n);
+	cache = get_cpu_ptr(cram_cxl_caches);
+	for (i = 0; i < n; i++)
+		err |= cram_ralloc_put_deferred(&cram_cxl_alloc, cache, pages[i]);
+	put_cpu_ptr(cram_cxl_caches);
+	WARN_ONCE(err, "cram: a deferred region page was not deferred\n");
+}
+
+static void cram_cxl_zero_work_fn(struct work_struct *work)
+{
+	u32 pages[CRAM_CXL_ZERO_BATCH], page;
+	unsigned int n = 0;
+
+	page = cram_ralloc_take_deferred(&cram_cxl_alloc);
+	while (page != CRAM_RALLOC_NIL) {
+		pages[n++] = page;
+		page = cram_ralloc_deferred_next(&cram_cxl_alloc, page);
+		if (n == CRAM_CXL_ZERO_BATCH || page == CRAM_RALLOC_NIL) {
+			cram_cxl_zero_batch(pages, n);
+			n = 0;
+			cond_resched();
+		}
+	}
+}
+
 /*
- * Zero the page, so the device reclaims its space, then give it back to the
- * allocator: it is never reused before it is zeroed. Never sleeps.
+ * The page's copy is no longer needed: it is zeroed, so the device reclaims its
+ * space, then given back to the allocator, by the zeroing worker. The zeroing is
+ * counted for the device from now on. O(1); never sleeps.
  */
 void cram_cxl_free(u32 page)
 {
-	struct cram_ralloc_cache *cache;
-	int err;
+	int ret;
 
-	cram_dev_write_begin();		/* zeroing is a write the device must see counted */
-	cram_cxl_write(page, NULL);
-	cram_dev_write_done();
-	cache = get_cpu_ptr(cram_cxl_caches);
-	err = cram_ralloc_put(&cram_cxl_alloc, cache, page);
-	put_cpu_ptr(cram_cxl_caches);
-	WARN_ONCE(err, "cram: region page %u freed twice or never allocated\n", page);
+	cram_dev_write_begin();
+	ret = cram_ralloc_defer(&cram_cxl_alloc, page);
+	if (ret < 0) {
+		cram_dev_write_cancel();
+		WARN_ONCE(1, "cram: region page %u freed twice or never allocated\n", page);
+		return;
+	}
+	if (ret)	/* the list was empty: the worker may be idle (or past its take) */
+		queue_work(cram_cxl_zero_wq, &cram_cxl_zero_work);
 }
 
 /* Stores admitted before a close may still be copying: callers wait for them. */
@@ -195,6 +260,7 @@ void cram_cxl_set_closed(bool closed)
 	WRITE_ONCE(cram_cxl_closed, closed);
 }
 
+/* Pages holding copies (used), of total; pages waiting to be zeroed are neither. */
 void cram_cxl_usage(u64 *total, u64 *used)
 {
 	u64 free;
@@ -205,11 +271,17 @@ void cram_cxl_usage(u64 *total, u64 *used)
 	if (!cram_cxl_present())
 		return;
 	/* a snapshot: per-CPU counts are read without stopping their owners */
-	free = cram_ralloc_nr_free_global(&cram_cxl_alloc);
+	free = cram_ralloc_nr_free_global(&cram_cxl_alloc) + cram_cxl_zeroing();
 	for_each_possible_cpu(cpu)
 		free += READ_ONCE(per_cpu_ptr(cram_cxl_caches, cpu)->count);
 	*total = cram_cxl_alloc.nr_pages;
 	*used = *total > free ? *total - free : 0;
+}
+
+/* Pages freed and waiting for the zeroing worker. */
+u64 cram_cxl_zeroing(void)
+{
+	return cram_cxl_present() ? cram_counter_read(&cram_cxl_alloc.nr_deferred) : 0;
 }
 
 u64 cram_cxl_bad_frees(void)

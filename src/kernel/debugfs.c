@@ -73,7 +73,8 @@ static int cram_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "stored_pages %llu\n", cram_swap_nr_stored());
 	seq_printf(m, "region_pages %llu\n", total);
 	seq_printf(m, "region_pages_used %llu\n", used);
-	seq_printf(m, "region_pages_free %llu\n", total - used);
+	seq_printf(m, "region_pages_free %llu\n", total - used - cram_cxl_zeroing());
+	seq_printf(m, "region_pages_zeroing %llu\n", cram_cxl_zeroing());
 	seq_printf(m, "region_bad_frees %llu\n", cram_cxl_bad_frees());
 	return 0;
 }

@@ -138,21 +138,21 @@ void cram_dev_write_cancel(void)
 }
 
 /*
- * The write's stores are complete and fenced (wmb) before this is called. Any
+ * n writes' stores are complete and fenced (wmb) before this is called. Any
  * context; not only from inside a hook: the drain worker frees CXL pages too (a
  * zeroing write), so the read section is taken here (PROVE_RCU caught the worker
  * writing the register block with nothing holding off remove()'s unmap).
  */
-void cram_dev_write_done(void)
+void cram_dev_write_done(unsigned int n)
 {
-	u64 n = atomic64_inc_return(&cram_dev.written);
+	u64 written = atomic64_add_return(n, &cram_dev.written);
 	struct cram_dev *live;
 	int idx;
 
 	idx = srcu_read_lock(&cram_srcu);
 	live = srcu_dereference(cram_dev.live, &cram_srcu);
 	if (live)
-		writeq(n, live->mapping + CRAM_REG_HOST_WRITE_SEQ);
+		writeq(written, live->mapping + CRAM_REG_HOST_WRITE_SEQ);
 	srcu_read_unlock(&cram_srcu, idx);
 }
 

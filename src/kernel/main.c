@@ -235,6 +235,7 @@ static void __exit cram_exit(void)
 	cram_debugfs_exit();
 	cram_wb_exit();
 	cram_dram_exit();
+	cram_cxl_flush();	/* every zeroing reported while the device is bound */
 	cram_dev_exit();
 	cram_swap_exit();
 	cram_cxl_exit();

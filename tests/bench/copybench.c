@@ -21,21 +21,9 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "ntcopy.h"
+
 #define PAGE 4096
-
-static void copy_nt(void *dst, const void *src)
-{
-	long long *d = dst;
-	const long long *s = src;
-	size_t i;
-
-	for (i = 0; i < PAGE / sizeof(*d); i += 4) {
-		_mm_stream_si64(d + i, s[i]);
-		_mm_stream_si64(d + i + 1, s[i + 1]);
-		_mm_stream_si64(d + i + 2, s[i + 2]);
-		_mm_stream_si64(d + i + 3, s[i + 3]);
-	}
-}
 
 static void copy_plain(void *dst, const void *src)
 {

@@ -4,6 +4,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cram/ralloc.h"
 #include "tap.h"
@@ -137,6 +138,7 @@ struct worker {
 	int errors;
 	u32 held[64];
 	int nr_held;
+	bool defer;		/* free by deferring, for the zeroer thread */
 };
 
 /* Random alloc/free mix; every page held is marked in a shadow map. */
@@ -163,6 +165,12 @@ static void *worker_run(void *arg)
 
 			p = w->held[k];
 			w->held[k] = w->held[--w->nr_held];
+			if (w->defer && rand_r(&w->seed) % 2) {
+				__atomic_store_n(&owner_of[p], 2, __ATOMIC_RELEASE);
+				if (cram_ralloc_defer(&w->r->a, p) < 0)
+					w->errors++;
+				continue;
+			}
 			__atomic_store_n(&owner_of[p], 0, __ATOMIC_RELEASE);
 			if (cram_ralloc_put(&w->r->a, &w->cache, p))
 				w->errors++;
@@ -171,18 +179,60 @@ static void *worker_run(void *arg)
 	return NULL;
 }
 
-static void test_concurrent_threads(void)
+/*
+ * The owner of deferred pages (the module's zeroing worker): takes the whole list,
+ * checks each page is still marked deferred (nobody was handed it), frees it.
+ */
+struct zeroer {
+	struct region *r;
+	struct cram_ralloc_cache cache;
+	bool stop;
+	int errors;
+	u64 freed;
+};
+
+static void zeroer_pass(struct zeroer *z)
+{
+	u32 p = cram_ralloc_take_deferred(&z->r->a), next;
+
+	for (; p != CRAM_RALLOC_NIL; p = next) {
+		next = cram_ralloc_deferred_next(&z->r->a, p);
+		if (__atomic_exchange_n(&owner_of[p], 0, __ATOMIC_ACQ_REL) != 2)
+			z->errors++;	/* a deferred page was handed out, or listed twice */
+		if (cram_ralloc_put_deferred(&z->r->a, &z->cache, p))
+			z->errors++;
+		z->freed++;
+	}
+}
+
+static void *zeroer_run(void *arg)
+{
+	struct zeroer *z = arg;
+
+	while (!__atomic_load_n(&z->stop, __ATOMIC_ACQUIRE))
+		zeroer_pass(z);
+	zeroer_pass(z);
+	return NULL;
+}
+
+static void concurrent_threads(bool defer)
 {
 	struct worker w[THREADS];
-	pthread_t t[THREADS];
-	struct cram_ralloc_cache caches[THREADS];
+	pthread_t t[THREADS], zt;
+	struct cram_ralloc_cache caches[THREADS + 1];
+	struct zeroer z = { 0 };
 	struct region r;
 	int i, errors = 0, held = 0;
 
 	region_init(&r, 200);	/* fewer than THREADS * 64: exhaustion races too */
+	memset(owner_of, 0, sizeof(owner_of));
+	z.r = &r;
+	cram_ralloc_cache_init(&z.cache);
+	if (defer)
+		pthread_create(&zt, NULL, zeroer_run, &z);
 	pthread_barrier_init(&start_together, NULL, THREADS);
 	for (i = 0; i < THREADS; i++) {
-		w[i] = (struct worker){ .r = &r, .seed = 1234u + i };
+		w[i] = (struct worker){ .r = &r, .seed = 1234u + i, .defer = defer };
 		cram_ralloc_cache_init(&w[i].cache);
 		pthread_create(&t[i], NULL, worker_run, &w[i]);
 	}
@@ -192,11 +242,70 @@ static void test_concurrent_threads(void)
 		held += w[i].nr_held;
 		caches[i] = w[i].cache;
 	}
+	if (defer) {
+		__atomic_store_n(&z.stop, true, __ATOMIC_RELEASE);
+		pthread_join(zt, NULL);
+	}
+	caches[THREADS] = z.cache;
 	pthread_barrier_destroy(&start_together);
-	tap_is_u64(errors, 0, "4 threads x 1000000 alloc/free: no page owned twice, no bad free");
-	tap_is_u64(cram_ralloc_nr_used(&r.a, caches, THREADS), held,
+	if (!defer) {
+		tap_is_u64(errors, 0, "4 threads x 1000000 alloc/free: no page owned twice, no bad free");
+	} else {
+		tap_is_u64(errors + z.errors, 0,
+			   "4 threads alloc/free/defer, a fifth frees deferred pages: no page owned twice, none handed out while deferred");
+		printf("# the zeroer freed %llu deferred pages\n", (unsigned long long)z.freed);
+		tap_ok(z.freed > 1000, "  the zeroer freed deferred pages");
+		tap_is_u64(cram_counter_read(&r.a.nr_deferred), 0, "  none left deferred");
+	}
+	tap_is_u64(cram_ralloc_nr_used(&r.a, caches, THREADS + 1), held,
 		   "  pages in use equals pages the threads hold");
 	tap_is_u64(cram_counter_read(&r.a.bad_frees), 0, "  no refused free");
+	region_free(&r);
+}
+
+static void test_concurrent_threads(void)
+{
+	concurrent_threads(false);
+	concurrent_threads(true);
+}
+
+static void test_deferred_free(void)
+{
+	struct cram_ralloc_cache c;
+	struct region r;
+	u32 p[4], q, n;
+	int i, err = 0;
+
+	region_init(&r, 4);
+	cram_ralloc_cache_init(&c);
+	for (i = 0; i < 4; i++)
+		err |= cram_ralloc_get(&r.a, &c, &p[i]);
+	tap_is_u64(err, 0, "a 4-page region allocated whole");
+	tap_is_u64(cram_ralloc_defer(&r.a, p[0]), 1, "defer a page: the list was empty");
+	tap_is_u64(cram_ralloc_defer(&r.a, p[1]), 0, "defer another: it was not");
+	tap_is_u64(r.state[p[0]], CRAM_PAGE_DEFERRED, "  marked deferred");
+	tap_is_u64(cram_counter_read(&r.a.nr_deferred), 2, "  two deferred");
+	tap_is_u64(cram_ralloc_defer(&r.a, p[0]), (uint64_t)-EINVAL, "deferring it twice refused");
+	tap_is_u64(cram_ralloc_put(&r.a, &c, p[1]), (uint64_t)-EINVAL,
+		   "freeing a deferred page directly refused");
+	tap_is_u64(r.state[p[1]], CRAM_PAGE_DEFERRED, "  and it stays deferred");
+	tap_is_u64(cram_ralloc_put_deferred(&r.a, &c, p[2]), (uint64_t)-EINVAL,
+		   "put_deferred of a page never deferred refused");
+	tap_is_u64(cram_counter_read(&r.a.bad_frees), 3, "  all three counted");
+	tap_is_u64(cram_ralloc_get(&r.a, &c, &q), (uint64_t)-ENOSPC,
+		   "deferred pages are not reusable: the region is full");
+	tap_is_u64(cram_ralloc_nr_used(&r.a, &c, 1), 4, "  they count as used");
+	q = cram_ralloc_take_deferred(&r.a);
+	tap_is_u64(q, p[1], "take the list: the last deferred first");
+	n = cram_ralloc_deferred_next(&r.a, q);
+	tap_is_u64(n, p[0], "  then the first");
+	tap_is_u64(cram_ralloc_deferred_next(&r.a, n), CRAM_RALLOC_NIL, "  then the end");
+	tap_is_u64(cram_ralloc_take_deferred(&r.a), CRAM_RALLOC_NIL, "  the list is now empty");
+	tap_is_u64(cram_ralloc_put_deferred(&r.a, &c, q) | cram_ralloc_put_deferred(&r.a, &c, n),
+		   0, "free both");
+	tap_is_u64(cram_counter_read(&r.a.nr_deferred), 0, "  none deferred");
+	tap_is_u64(cram_ralloc_get(&r.a, &c, &q), 0, "the region has room again");
+	tap_is_u64(cram_ralloc_defer(&r.a, q), 1, "defer after the list was taken: empty again");
 	region_free(&r);
 }
 
@@ -218,6 +327,7 @@ int main(void)
 	test_double_free_detected();
 	test_cache_flush_and_drain();
 	test_concurrent_threads();
+	test_deferred_free();
 	test_init_rejects_bad_sizes();
 	return tap_done();
 }

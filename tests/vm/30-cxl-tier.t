@@ -6,7 +6,7 @@
 # pages to disk, an unreadable CXL page is an I/O error. The device model runs
 # (PHYS_CAP 128 MiB): every placement here is within its watermarks.
 . /cram/tests/lib.sh
-plan 68
+plan 70
 
 dbg=/sys/kernel/debug/cram
 params=/sys/module/cram/parameters
@@ -73,8 +73,9 @@ hold_start b 24M 64 23
 held=$(cram_stat stored_pages)
 check "cram holds the swapped-out pages ($held)" test "$held" -gt 8192
 is "region pages in use = pages held" "$(cram_stat region_pages_used)" "$held"
-is "region pages used + free = region pages" \
-	$(( $(cram_stat region_pages_used) + $(cram_stat region_pages_free) )) "$(cram_stat region_pages)"
+is "region pages used + free + zeroing = region pages" \
+	$(( $(cram_stat region_pages_used) + $(cram_stat region_pages_free) + $(cram_stat region_pages_zeroing) )) \
+	"$(cram_stat region_pages)"
 is "the module's use count is the pages held" "$(cat /sys/module/cram/refcnt)" "$held"
 check_fails "rmmod refused while cram holds pages" rmmod cram
 check "  cram still loaded" test -e /sys/module/cram
@@ -82,6 +83,8 @@ echo max > $cg/memory.max
 check "swapoff with pages in CXL memory" swapoff $CRAM_SWAP
 is "swapoff took every page back: cram holds none" "$(cram_stat stored_pages)" 0
 is "  region pages all free" "$(cram_stat region_pages_used)" 0
+check "  and zeroed: the zeroing worker caught up" zeroed
+is "  free = region pages" "$(cram_stat region_pages_free)" "$(cram_stat region_pages)"
 is "  nothing freed twice" "$(cram_stat region_bad_frees)" 0
 hold_release b
 like "pages brought back by swapoff are intact" "$(tail -n 1 /tmp/b.out)" '^pages 16384 mismatches 0 '

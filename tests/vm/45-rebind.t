@@ -24,6 +24,7 @@ check "pages held in CXL memory ($(cram_stat region_pages_used))" \
 written0=$(dev_stat written)
 bad= i=0
 while [ $i -lt 20 ]; do
+	zeroed	# no write in flight while the counts are compared
 	echo "$pci" > $drv/unbind
 	echo "$pci" > $drv/bind
 	w=$(dev_stat written) seq=$(dev_stat reg_host_write_seq)

@@ -140,6 +140,7 @@ swap_cycle
 is "(c) after swapoff: nothing stored" "$(sysval stored_pages) $(sysval cxl_stored_pages)" "0 0"
 
 # --- (c) above a 2 % watermark the pool takes the pages the device refuses
+zeroed && scanned	# the swapoff's frees are zeroed and scanned: nothing projected
 echo 1 > $params/low_wm_pct
 echo 2 > $params/high_wm_pct
 hold_start b 16M 48 62 -p quarter

@@ -172,6 +172,10 @@ dev_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/device;
 dev_line() { sed -n "s/^$1 //p" /sys/kernel/debug/cram/device; }
 wait_dev() { wait_value "$2" "${3:-5}" dev_stat "$1"; }
 
+# Freed CXL pages are zeroed by a worker, off the fault path: wait until it has
+# caught up (the device then has every zeroing counted; its next scans see them).
+zeroed() { wait_value '^0$' 10 cram_stat region_pages_zeroing; }
+
 # wait_value ERE S CMD...: wait up to S seconds until the output of CMD matches ERE
 wait_value() {
 	_tap_ere=$1 _tap_i=$(($2 * 10))
