@@ -19,6 +19,8 @@
 #   make fuzz [FUZZ_SECS=600]              libFuzzer targets of src/core (clang, ASan+UBSan),
 #                                          each FUZZ_SECS from tests/fuzz/corpus/
 #                                          (make check runs each for 20 s)
+#   make bench-core                        the core's cost per page, natively, vs memcpy and
+#                                          lz4 (build/bench/core.md, docs/PERFORMANCE.md)
 #   make bench                             host benchmarks (copy: plain vs non-temporal;
 #                                          device model scan cost)
 #   make devmodel                          the emulated device (build/devmodel/cramdev)
