@@ -34,8 +34,9 @@
  * Large folios. From 6.13 the kernel offers zswap_store whole mTHP folios, which
  * zswap stores all or nothing (it counts them as MTHP_STAT_ZSWPOUT), and frees
  * every slot of a large folio with zswap_invalidate: cram stores them whole, in one
- * tier. 6.12's zswap_store refuses them, and its swap_entry_range_free() does not
- * invalidate the slots it frees: an entry there would outlive its slot. cram declines.
+ * tier. 6.12's zswap_store refuses them, and its put_swap_folio() frees a large
+ * folio's slots without zswap_invalidate: an entry there would outlive its slot.
+ * cram declines.
  */
 #ifdef HAVE_MTHP_STAT_ZSWPOUT
 #define CRAM_LARGE_FOLIOS	true

@@ -260,28 +260,30 @@ void cram_cxl_set_closed(bool closed)
 	WRITE_ONCE(cram_cxl_closed, closed);
 }
 
-/* Pages holding copies (used), of total; pages waiting to be zeroed are neither. */
-void cram_cxl_usage(u64 *total, u64 *used)
+/*
+ * Pages holding copies (used), of total; pages waiting to be zeroed (*zeroing, if
+ * asked for) are neither used nor free.
+ */
+void cram_cxl_usage(u64 *total, u64 *used, u64 *zeroing)
 {
-	u64 free;
+	u64 free, deferred;
 	int cpu;
 
 	*total = 0;
 	*used = 0;
+	if (zeroing)
+		*zeroing = 0;
 	if (!cram_cxl_present())
 		return;
 	/* a snapshot: per-CPU counts are read without stopping their owners */
-	free = cram_ralloc_nr_free_global(&cram_cxl_alloc) + cram_cxl_zeroing();
+	deferred = cram_counter_read(&cram_cxl_alloc.nr_deferred);	/* freed, not zeroed */
+	free = cram_ralloc_nr_free_global(&cram_cxl_alloc);
 	for_each_possible_cpu(cpu)
 		free += READ_ONCE(per_cpu_ptr(cram_cxl_caches, cpu)->count);
 	*total = cram_cxl_alloc.nr_pages;
-	*used = *total > free ? *total - free : 0;
-}
-
-/* Pages freed and waiting for the zeroing worker. */
-u64 cram_cxl_zeroing(void)
-{
-	return cram_cxl_present() ? cram_counter_read(&cram_cxl_alloc.nr_deferred) : 0;
+	*used = *total > free + deferred ? *total - free - deferred : 0;
+	if (zeroing)
+		*zeroing = min(deferred, *total - *used);
 }
 
 u64 cram_cxl_bad_frees(void)

@@ -65,16 +65,16 @@ DEFINE_SHOW_ATTRIBUTE(cram_config);
 static int cram_stats_show(struct seq_file *m, void *unused)
 {
 	enum cram_stat stat;
-	u64 total, used;
+	u64 total, used, zeroing;
 
 	for (stat = 0; stat < CRAM_NR_STATS; stat++)
 		seq_printf(m, "%s %llu\n", cram_stat_name(stat), cram_stat_read(stat));
-	cram_cxl_usage(&total, &used);
+	cram_cxl_usage(&total, &used, &zeroing);
 	seq_printf(m, "stored_pages %llu\n", cram_swap_nr_stored());
 	seq_printf(m, "region_pages %llu\n", total);
 	seq_printf(m, "region_pages_used %llu\n", used);
-	seq_printf(m, "region_pages_free %llu\n", total - used - cram_cxl_zeroing());
-	seq_printf(m, "region_pages_zeroing %llu\n", cram_cxl_zeroing());
+	seq_printf(m, "region_pages_free %llu\n", total - used - zeroing);
+	seq_printf(m, "region_pages_zeroing %llu\n", zeroing);
 	seq_printf(m, "region_bad_frees %llu\n", cram_cxl_bad_frees());
 	return 0;
 }

@@ -34,7 +34,7 @@ static int cram_pm_hibernate_prepare(void)
 
 	cram_cxl_set_closed(true);
 	synchronize_srcu(&cram_srcu);	/* a store admitted before the close has ended */
-	cram_cxl_usage(&total, &used);
+	cram_cxl_usage(&total, &used, NULL);
 	if (!used)
 		return 0;
 	cram_cxl_set_closed(false);

@@ -345,18 +345,28 @@ static int cram_tree_insert(struct xarray *tree, pgoff_t offset, void *entry)
 	return 0;
 }
 
-static void cram_erase_stale(struct xarray *tree, pgoff_t offset, unsigned int nr_pages)
+/* Erase and free every entry at offset..offset+nr_pages-1; returns how many were freed. */
+static unsigned int cram_tree_erase(struct xarray *tree, pgoff_t offset, unsigned int nr_pages)
 {
-	unsigned int i;
+	unsigned int i, freed = 0;
 	void *entry;
 
 	for (i = 0; i < nr_pages; i++) {
 		entry = cram_tree_take(tree, offset + i, NULL);
 		if (entry) {
 			cram_entry_free(entry);
-			cram_stat_inc(CRAM_STAT_STALE_ERASED);
+			freed++;
 		}
 	}
+	return freed;
+}
+
+static void cram_erase_stale(struct xarray *tree, pgoff_t offset, unsigned int nr_pages)
+{
+	unsigned int freed = cram_tree_erase(tree, offset, nr_pages);
+
+	if (freed)
+		cram_stat_add(CRAM_STAT_STALE_ERASED, freed);
 }
 
 static void cram_note_disarmed(void)
@@ -463,14 +473,10 @@ static enum cram_stat cram_store_page(const struct cram_tier *tier, struct xarra
 static void cram_store_undo(struct xarray *tree, pgoff_t offset, unsigned int n)
 {
 	unsigned int i;
-	void *entry;
 
-	for (i = 0; i < n; i++) {
-		entry = cram_tree_take(tree, offset + i, NULL);
-		if (entry)
-			cram_entry_free(entry);
+	cram_tree_erase(tree, offset, n);
+	for (i = 0; i < n; i++)	/* we still hold one: the module cannot be going */
 		__module_get(THIS_MODULE);
-	}
 	cram_stat_inc(CRAM_STAT_LARGE_FOLIO_UNDONE);
 }
 

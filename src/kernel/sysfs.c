@@ -57,7 +57,7 @@ static void cram_summary_read(struct cram_summary *s)
 	struct cram_cxl_facts facts;
 	u64 total, used;
 
-	cram_cxl_usage(&total, &used);
+	cram_cxl_usage(&total, &used, NULL);
 	cram_dev_summary(&dev);
 	cram_dram_usage(&pool);
 

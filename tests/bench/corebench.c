@@ -667,7 +667,7 @@ static u64 mismatches(struct worker *w, enum op op)
 struct result {
 	double ns_page[MAX_REPS];	/* per repetition: wall time per page, all threads */
 	double median, spread, pages_s;
-	u64 bad, failed, compressed, runs;	/* runs: pages operated on, all repetitions */
+	u64 bad, failed, runs;	/* runs: pages operated on, all repetitions */
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -700,7 +700,6 @@ static void measure(enum op op, int kind, int threads, int reps, size_t pages,
 			wall = ws[t].ns > wall ? ws[t].ns : wall;
 			r->failed += ws[t].failed;
 			r->bad += ws[t].bad;
-			r->compressed += ws[t].compressed;
 			r->runs += ws[t].pages;
 		}
 		pthread_barrier_destroy(&start_line);
