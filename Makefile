@@ -21,7 +21,10 @@
 #                                          (make check runs each for 20 s)
 #   make bench-core                        the core's cost per page, natively, vs memcpy and
 #                                          lz4 (build/bench/core.md, docs/PERFORMANCE.md)
-#   make bench                             host benchmarks (copy: plain vs non-temporal;
+#   make bench [KERNELS=...]               in-guest end to end, one boot per kernel: cram's
+#                                          CXL tier, its pool, zswap, zram, disk, same boot
+#                                          (build/bench/guest*.{md,png}; TCG: relative only)
+#   make bench-host                        host benchmarks (copy: plain vs non-temporal;
 #                                          device model scan cost)
 #   make devmodel                          the emulated device (build/devmodel/cramdev)
 #   make deps                              install host dependencies (root, Debian 12)
@@ -58,7 +61,7 @@ DEVMODEL_DEPS := $(DEVMODEL_SRCS) $(wildcard tests/devmodel/*.h include/cram/*.h
 PREFIX ?= /usr/local
 TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror
 
-.PHONY: all module unit guest devmodel check check-debug soak demo bench bench-core deps clean cramstat \
+.PHONY: all module unit guest devmodel check check-debug soak demo bench bench-host bench-core deps clean cramstat \
 	install-tools fuzz fuzzers
 
 all: module
@@ -167,8 +170,12 @@ bench-core: build/bench/corebench
 	@mkdir -p build/bench
 	build/bench/corebench | tee build/bench/core.md
 
+# cram against zswap, zram and the disk, in a guest per kernel (scripts/bench)
+bench:
+	scripts/bench
+
 # copy: plain vs non-temporal stores; scan: the device model's cost per GiB
-bench: build/bench/copybench build/bench/scanbench
+bench-host: build/bench/copybench build/bench/scanbench
 	build/bench/copybench
 	build/bench/scanbench | grep '^#'
 

@@ -126,6 +126,8 @@ const char *cram_regs_insane(const struct cram_regs *r, u64 region_bytes, u64 ho
  * reserved than the device says it scanned) or the sum would not fit in 64 bits.
  */
 u64 cram_project_used(const struct cram_regs *r, u64 reserved);
+/* The same from the two registers it reads (a store keeps only those) */
+u64 cram_project_bytes(u64 phys_used, u64 scanned_write_seq, u64 reserved);
 
 /*
  * HOST_WRITE_SEQ values further ahead of cram's count than MAX_JUMP, or above MAX,

@@ -108,16 +108,21 @@ const char *cram_regs_insane(const struct cram_regs *r, u64 region_bytes, u64 ho
 	return NULL;
 }
 
-u64 cram_project_used(const struct cram_regs *r, u64 reserved)
+u64 cram_project_bytes(u64 phys_used, u64 scanned_write_seq, u64 reserved)
 {
 	u64 unscanned;
 
-	if (reserved < r->scanned_write_seq)
+	if (reserved < scanned_write_seq)
 		return U64_MAX;
-	unscanned = reserved - r->scanned_write_seq;
-	if (unscanned > (U64_MAX - r->phys_used) / CRAM_PAGE_SIZE)
+	unscanned = reserved - scanned_write_seq;
+	if (unscanned > (U64_MAX - phys_used) / CRAM_PAGE_SIZE)
 		return U64_MAX;
-	return r->phys_used + unscanned * CRAM_PAGE_SIZE;
+	return phys_used + unscanned * CRAM_PAGE_SIZE;
+}
+
+u64 cram_project_used(const struct cram_regs *r, u64 reserved)
+{
+	return cram_project_bytes(r->phys_used, r->scanned_write_seq, reserved);
 }
 
 u64 cram_write_seq_bind(u64 device_seq, u64 written, bool *rewrite)

@@ -100,6 +100,7 @@ void cram_test_wb_delay(void);
 bool cram_test_wb_no_wait(void);
 void cram_test_cxl_load_delay(void);
 bool cram_test_fail_subpage(unsigned int index);
+bool cram_test_region_any_window(void);
 #else
 static inline void cram_test_debugfs_init(struct dentry *root) { }
 static inline void cram_test_pm_init(void) { }
@@ -116,6 +117,7 @@ static inline void cram_test_wb_delay(void) { }
 static inline bool cram_test_wb_no_wait(void) { return false; }
 static inline void cram_test_cxl_load_delay(void) { }
 static inline bool cram_test_fail_subpage(unsigned int index) { return false; }
+static inline bool cram_test_region_any_window(void) { return false; }
 #endif
 
 /*** kfile.c: small sysfs/procfs files, read and written from the module ***/

@@ -24,7 +24,7 @@
  * Context: cram_cxl_init/exit/flush at module init/exit (may sleep). cram_cxl_store,
  * cram_cxl_load and cram_cxl_free never sleep and may run in atomic context
  * (invalidate frees under the PTE lock or a cluster lock, IRQs possibly off:
- * queue_work is safe there). The zeroing worker runs in process context on its own
+ * queue_delayed_work is safe there). The zeroing worker runs in process context on its own
  * WQ_MEM_RECLAIM queue and may sleep between batches. The per-CPU cache is used
  * with preemption disabled (get_cpu_ptr); the allocator's own spinlock nests inside,
  * taken briefly once per batch of pages. Never called from interrupt context.
@@ -56,7 +56,14 @@ static u8 *cram_cxl_state;
 static bool cram_cxl_closed;	/* no new pages: hibernation is under way (pm.c) */
 static struct workqueue_struct *cram_cxl_zero_wq;
 static void cram_cxl_zero_work_fn(struct work_struct *work);
-static DECLARE_WORK(cram_cxl_zero_work, cram_cxl_zero_work_fn);
+static DECLARE_DELAYED_WORK(cram_cxl_zero_work, cram_cxl_zero_work_fn);
+/*
+ * The worker starts a tick after the first page of a batch is freed, not at once:
+ * frees arrive one per swap-in, and waking a worker for each cost more than the
+ * zeroing (in-guest benchmark: docs/PERFORMANCE.md). A tick's frees then wait to
+ * be zeroed, neither held nor allocatable (region_pages_zeroing).
+ */
+#define CRAM_CXL_ZERO_DELAY	1	/* jiffies */
 
 #define CRAM_CXL_ZERO_BATCH	16	/* pages zeroed per fence and register write */
 
@@ -125,7 +132,7 @@ fail:
 void cram_cxl_flush(void)
 {
 	if (cram_cxl_zero_wq)
-		flush_work(&cram_cxl_zero_work);
+		flush_delayed_work(&cram_cxl_zero_work);
 }
 
 /* Called once no entry refers to the region (module refs guarantee it). */
@@ -251,7 +258,7 @@ void cram_cxl_free(u32 page)
 		return;
 	}
 	if (ret)	/* the list was empty: the worker may be idle (or past its take) */
-		queue_work(cram_cxl_zero_wq, &cram_cxl_zero_work);
+		queue_delayed_work(cram_cxl_zero_wq, &cram_cxl_zero_work, CRAM_CXL_ZERO_DELAY);
 }
 
 /* Stores admitted before a close may still be copying: callers wait for them. */

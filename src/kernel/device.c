@@ -97,13 +97,26 @@ struct cram_dev_view {
 	const char *safe_reason;	/* NULL: not in safe mode */
 };
 
+/*
+ * What a store reads: the admission's inputs, derived from the view when the poller
+ * publishes it, so a store copies these 48 bytes under the seqcount and not the
+ * whole view (152 bytes, the registers debugfs shows).
+ */
+struct cram_dev_gauge {
+	u64 phys_used, scanned_write_seq;	/* of snap */
+	u64 high, low;
+	unsigned long stale_at;		/* jiffies: snap too old to act on after this */
+	bool safe;			/* safe_reason set */
+};
+
 struct cram_dev {
 	struct pci_dev *pdev;
 	void __iomem *mapping;		/* the register block (BAR2) */
 	struct cram_dev __rcu *live;	/* this struct once bound; NULL: no device */
 	struct delayed_work poll;
 
-	seqlock_t lock;			/* protects view */
+	seqlock_t lock;			/* protects view and gauge */
+	struct cram_dev_gauge gauge;
 	struct cram_dev_view view;
 
 	/* poller-only */
@@ -173,11 +186,40 @@ static void cram_dev_view_read(struct cram_dev *d, struct cram_dev_view *v)
 	} while (read_seqretry(&d->lock, seq));
 }
 
+static unsigned long cram_dev_view_stale_at(const struct cram_dev_view *v)
+{
+	return v->snap_at + 2 * cram_dev_stale_jiffies(v->snap.scan_ms);
+}
+
 /* Safe mode, or a snapshot too old to act on (the poller may be stuck). */
 static bool cram_dev_view_unsafe(const struct cram_dev_view *v)
 {
-	return v->safe_reason ||
-	       time_after(jiffies, v->snap_at + 2 * cram_dev_stale_jiffies(v->snap.scan_ms));
+	return v->safe_reason || time_after(jiffies, cram_dev_view_stale_at(v));
+}
+
+/* Under the write side of d->lock: the store's part of the view just written */
+static void cram_dev_gauge_set(struct cram_dev *d)
+{
+	const struct cram_dev_view *v = &d->view;
+
+	d->gauge = (struct cram_dev_gauge){
+		.phys_used = v->snap.phys_used,
+		.scanned_write_seq = v->snap.scanned_write_seq,
+		.high = v->high,
+		.low = v->low,
+		.stale_at = cram_dev_view_stale_at(v),
+		.safe = v->safe_reason,
+	};
+}
+
+static void cram_dev_gauge_read(struct cram_dev *d, struct cram_dev_gauge *g)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqbegin(&d->lock);
+		*g = d->gauge;
+	} while (read_seqretry(&d->lock, seq));
 }
 
 /*
@@ -187,7 +229,7 @@ static bool cram_dev_view_unsafe(const struct cram_dev_view *v)
 enum cram_stat cram_dev_admit(void)
 {
 	struct cram_dev *d = &cram_dev;
-	struct cram_dev_view v;
+	struct cram_dev_gauge g;
 
 	if (!srcu_dereference(d->live, &cram_srcu)) {
 		/* trust plain memory only: a compressing device that went away is not that */
@@ -196,12 +238,13 @@ enum cram_stat cram_dev_admit(void)
 		cram_dev_write_begin();
 		return CRAM_STAT_STORES;
 	}
-	cram_dev_view_read(d, &v);
-	if (cram_dev_view_unsafe(&v))
+	cram_dev_gauge_read(d, &g);
+	if (g.safe || time_after(jiffies, g.stale_at))	/* cram_dev_view_unsafe() */
 		return CRAM_STAT_DECLINE_SAFE_MODE;
 	if (!cram_gate_admit(&d->gate,
-			     cram_project_used(&v.snap, atomic64_inc_return(&d->reserved)),
-			     v.high, v.low)) {
+			     cram_project_bytes(g.phys_used, g.scanned_write_seq,
+						atomic64_inc_return(&d->reserved)),
+			     g.high, g.low)) {
 		cram_dev_write_cancel();
 		return CRAM_STAT_DECLINE_WATERMARK;
 	}
@@ -278,6 +321,7 @@ static void cram_dev_poll_once(struct cram_dev *d)
 	}
 	old = d->view.safe_reason;
 	d->view.safe_reason = why;
+	cram_dev_gauge_set(d);
 	write_sequnlock(&d->lock);
 	cram_dev_log_transition(d, old, why);
 	if (!why)	/* reopen without waiting for a store: debugfs shows the truth */

@@ -105,7 +105,7 @@ static int cram_range_check(const char *name, u64 start, u64 size)
 		       name, start, start + size - 1);
 		return -EINVAL;
 	}
-	if (!cram_range_is_cxl(start, size)) {
+	if (!cram_range_is_cxl(start, size) && !cram_test_region_any_window()) {
 		pr_err("region=%s (%#llx-%#llx) rejected: not inside one CXL window (see 'CXL Window' in /proc/iomem)\n",
 		       name, start, start + size - 1);
 		return -EINVAL;

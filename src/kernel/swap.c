@@ -25,9 +25,10 @@
  * the write ends. A store that goes to disk first waits for a write in flight to
  * its slot, so the disk never gets the old data after the new.
  *
- * Lifetime: every entry holds a reference on the module (try_module_get, which fails
- * once rmmod has begun), so rmmod fails with EBUSY while cram holds pages; swapoff
- * reads them all back. lsmod's use count is the number of pages cram holds.
+ * Lifetime: while cram holds any page it holds one reference on the module (taken
+ * by the first page held, with try_module_get, which fails once rmmod has begun;
+ * dropped by the last: cram_hold/cram_release), so rmmod fails with EBUSY while cram
+ * holds pages; swapoff reads them all back. lsmod's use count is 1 then.
  *
  * Context: cram_swap_store/load run in process context (stores in reclaim, often
  * PF_MEMALLOC) and may sleep: a pool store or load takes the per-CPU lz4 mutex
@@ -48,7 +49,8 @@
  *      copying an object out, dram_tier.c)
  * Leaves, never taken under xa_lock and taking nothing inside: the CXL allocator's
  * lock (src/core/ralloc.c, inside a get_cpu_ptr section), the writeback in-flight
- * lock (writeback.c), the device's seqlock (device.c). Entries are freed after
+ * lock (writeback.c), the device's seqlock (device.c), cram_hold_lock (IRQs saved:
+ * the last page's free may run with them off). Entries are freed after
  * xa_unlock. Process context only, outside every lock of cram's: the module's param
  * lock (parameter writes, the device poller's config snapshot) and, while arming,
  * kernel_param_lock(NULL) around the hook installation (ftrace's and kprobes' locks
@@ -80,8 +82,23 @@ MODULE_PARM_DESC(enabled,
 		 "take new pages (Y, default); N disarms: stores go to disk, loads and invalidates are still served until cram holds nothing");
 
 static struct xarray cram_trees[MAX_SWAPFILES];
+
+/*
+ * Pages held (entries, and pages admitted to a store still under way), and the one
+ * module reference held while there are any: the count leaves and reaches zero only
+ * under cram_hold_lock, taking or dropping the reference there, so "count > 0" and
+ * "reference held" are one fact; every other change is one atomic add. Stores from
+ * all CPUs share this one line, but no longer the module's refcount as well.
+ */
 static atomic64_t cram_nr_stored;
-static atomic64_t cram_stats[CRAM_NR_STATS];
+static DEFINE_SPINLOCK(cram_hold_lock);
+
+/* Statistics: per CPU, so counting costs no shared cache line; summed to read. */
+struct cram_stats_cpu {
+	u64 n[CRAM_NR_STATS];
+};
+
+static DEFINE_PER_CPU(struct cram_stats_cpu, cram_stats);
 
 /* Names as an operator would ask for them (zswap's style). */
 static const char *const cram_stat_names[CRAM_NR_STATS] = {
@@ -130,19 +147,26 @@ static const char *const cram_stat_names[CRAM_NR_STATS] = {
 	[CRAM_STAT_CALLS_WHILE_DISARMED] = "calls_while_disarmed",
 };
 
+/* this_cpu ops: safe against preemption and interrupts, any context */
 void cram_stat_inc(enum cram_stat stat)
 {
-	atomic64_inc(&cram_stats[stat]);
+	this_cpu_inc(cram_stats.n[stat]);
 }
 
 void cram_stat_add(enum cram_stat stat, u64 n)
 {
-	atomic64_add(n, &cram_stats[stat]);
+	this_cpu_add(cram_stats.n[stat], n);
 }
 
+/* Monotonic counters: a sum taken while others count is a value they passed through. */
 u64 cram_stat_read(enum cram_stat stat)
 {
-	return atomic64_read(&cram_stats[stat]);
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(&cram_stats, cpu)->n[stat]);
+	return sum;
 }
 
 const char *cram_stat_name(enum cram_stat stat)
@@ -276,6 +300,41 @@ static struct xarray *cram_tree(unsigned int type)
 	return &cram_trees[type];	/* the kernel's own swap type: < MAX_SWAPFILES */
 }
 
+/*
+ * Hold nr more pages: false only when cram held none and rmmod has begun (the
+ * reference cannot be taken). Any context, never sleeps.
+ */
+static bool cram_hold(unsigned int nr)
+{
+	unsigned long flags;
+	bool held = true;
+
+	if (atomic64_add_unless(&cram_nr_stored, nr, 0))
+		return true;	/* held before, and still: the reference is there */
+	spin_lock_irqsave(&cram_hold_lock, flags);
+	if (atomic64_read(&cram_nr_stored) || try_module_get(THIS_MODULE))
+		atomic64_add(nr, &cram_nr_stored);
+	else
+		held = false;
+	spin_unlock_irqrestore(&cram_hold_lock, flags);
+	return held;
+}
+
+/* Let go of nr pages; the last one drops the module reference. Never sleeps. */
+static void cram_release(unsigned int nr)
+{
+	s64 held = atomic64_read(&cram_nr_stored);
+	unsigned long flags;
+
+	while (held > nr)	/* not the last: no lock */
+		if (atomic64_try_cmpxchg(&cram_nr_stored, &held, held - nr))
+			return;
+	spin_lock_irqsave(&cram_hold_lock, flags);
+	if (!atomic64_sub_return(nr, &cram_nr_stored))
+		module_put(THIS_MODULE);
+	spin_unlock_irqrestore(&cram_hold_lock, flags);
+}
+
 /* Never sleeps: runs under the kernel's PTE lock or si->lock on invalidate. */
 static void cram_entry_free(void *entry)
 {
@@ -283,8 +342,7 @@ static void cram_entry_free(void *entry)
 		cram_cxl_free(xa_to_value(entry));
 	else
 		cram_dram_free(entry);
-	atomic64_dec(&cram_nr_stored);
-	module_put(THIS_MODULE);
+	cram_release(1);
 }
 
 /* For the writeback worker: a CXL entry cram_swap_wb_finish() took out. */
@@ -336,7 +394,6 @@ static int cram_tree_insert(struct xarray *tree, pgoff_t offset, void *entry)
 	xa_unlock(tree);
 	if (xa_is_err(old))
 		return -ENOMEM;
-	atomic64_inc(&cram_nr_stored);
 	count_vm_event(ZSWPOUT);
 	if (old) {
 		cram_entry_free(old);
@@ -378,28 +435,18 @@ static void cram_note_disarmed(void)
 /*** store ***/
 
 /*
- * May cram take this folio at all? On CRAM_STAT_STORES the caller holds one module
- * reference per page, each for the entry it may become.
+ * May cram take this folio at all? On CRAM_STAT_STORES the caller holds its pages
+ * (cram_hold), each for the entry it may become.
  */
 static enum cram_stat cram_admit(unsigned int nr_pages)
 {
-	unsigned int i;
-
 	if (nr_pages > 1 && !CRAM_LARGE_FOLIOS)
 		return CRAM_STAT_DECLINE_LARGE_FOLIO;
 	if (!READ_ONCE(cram_enabled))
 		return CRAM_STAT_DECLINE_DISABLED;
-	if (!try_module_get(THIS_MODULE))
+	if (!cram_hold(nr_pages))
 		return CRAM_STAT_DECLINE_UNLOADING;
-	for (i = 1; i < nr_pages; i++)
-		__module_get(THIS_MODULE);
 	return CRAM_STAT_STORES;
-}
-
-static void cram_module_put_n(unsigned int n)
-{
-	while (n--)
-		module_put(THIS_MODULE);
 }
 
 static enum cram_stat cram_store_cxl(struct xarray *tree, pgoff_t offset, struct page *page)
@@ -467,16 +514,13 @@ static enum cram_stat cram_store_page(const struct cram_tier *tier, struct xarra
 
 /*
  * Take the n pages stored at offset back out (a large folio a tier could not take
- * whole). Their module references return to the caller, which still needs one per
- * page; a pool entry under writeback keeps its own (the worker frees it).
+ * whole). Their holds return to the caller, which still needs one per page; a pool
+ * entry under writeback keeps its own (the worker frees it).
  */
 static void cram_store_undo(struct xarray *tree, pgoff_t offset, unsigned int n)
 {
-	unsigned int i;
-
+	atomic64_add(n, &cram_nr_stored);	/* the caller holds more: never from 0 */
 	cram_tree_erase(tree, offset, n);
-	for (i = 0; i < n; i++)	/* we still hold one: the module cannot be going */
-		__module_get(THIS_MODULE);
 	cram_stat_inc(CRAM_STAT_LARGE_FOLIO_UNDONE);
 }
 
@@ -538,7 +582,7 @@ bool cram_swap_store(unsigned int type, pgoff_t offset, struct page *page,
 	if (cram_dram_active() &&
 	    cram_store_folio(&cram_pool_tier, type, offset, page, nr_pages))
 		return true;
-	cram_module_put_n(nr_pages);
+	cram_release(nr_pages);
 to_disk:
 	/* the kernel writes this folio to disk: an older copy here must not shadow it */
 	cram_erase_stale(cram_tree(type), offset, nr_pages);

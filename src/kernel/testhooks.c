@@ -25,6 +25,9 @@
  *                       while any is bound (CONFIG_CXL_SUSPEND), which would keep the
  *                       tests from reaching cram's PM notifier; a region whose device
  *                       is not driven by cxl_mem (set up by firmware) looks like this
+ *   test_region_any_window  accept a region outside every CXL window (an emulated
+ *                       NVDIMM): the in-guest benchmark's RAM-backed stand-in for the
+ *                       device, since QEMU emulates CXL memory access by access
  * debugfs files:
  *   fail_loads          the next N CXL loads fail as if the memory were poisoned
  *   wb_delay_ms         hold each writeback batch this long after its entries are
@@ -81,6 +84,16 @@ module_param_cb(test_hibernation_with_cxl, &cram_bounded_uint_ops,
 		&cram_test_hibernation_with_cxl, 0444);
 MODULE_PARM_DESC(test_hibernation_with_cxl,
 		 "test hook: let the kernel hibernate although this many cxl_mem devices are bound");
+
+static bool cram_test_any_window;
+module_param_named(test_region_any_window, cram_test_any_window, bool, 0444);
+MODULE_PARM_DESC(test_region_any_window,
+		 "test hook: accept a region outside every CXL window (the benchmark's RAM-backed NVDIMM)");
+
+bool cram_test_region_any_window(void)
+{
+	return cram_test_any_window;
+}
 
 CRAM_IMPORT_NS_CXL();	/* cxl_mem_active_inc/dec: compat.h */
 

@@ -232,6 +232,12 @@ static void test_projection_charges_unscanned_pages_in_full(void)
 		   "a projection past 64 bits saturates instead of wrapping to a small number");
 	r.phys_used = U64_MAX - PG;
 	tap_is_u64(cram_project_used(&r, 2), U64_MAX, "  also when PHYS_USED is near the top");
+	/* the store's form (device.c keeps only the two registers): the same answers */
+	tap_is_u64(cram_project_bytes(1000, 10, 13), 1000 + 3 * PG,
+		   "from the two registers: 3 pages since the scan, 3 full pages more");
+	tap_is_u64(cram_project_bytes(1000, 10, 4), U64_MAX,
+		   "  fewer reserved than scanned: nothing admitted");
+	tap_is_u64(cram_project_bytes(U64_MAX - PG, 0, 2), U64_MAX, "  saturates");
 }
 
 /* Rebinding a register block: cram's count and HOST_WRITE_SEQ become one count. */

@@ -8,6 +8,7 @@
 #   cxl=ram   (kernels with CXL RAM regions, 6.12): volatile memdev -> RAM region
 #             created through sysfs (bookworm's cxl-cli cannot) -> daxN.0 -> devdax
 #   cxl=pmem  (6.1): persistent memdev -> pmem region -> devdax namespace
+#   cxl=nvdimm (the benchmark's machine): no CXL; an NVDIMM -> devdax namespace dax0.0
 # Two devices, each in its own window: A (serial 0xcafe0001) becomes dax0.0, the
 # tests' device, with the first register block; B (0xcafe0002) dax1.0 with the second.
 # kmem is never loaded: it would online the region as System RAM for good.
@@ -102,6 +103,16 @@ setup_cxl_pmem() {
 	wait_for /sys/bus/dax/devices/dax1.0
 }
 
+# The benchmark's machine (scripts/vmtest --bench): one emulated NVDIMM, RAM-backed,
+# as a device-dax instance, in place of the CXL memory QEMU emulates access by access.
+setup_nvdimm() {
+	load_modules nfit nd_pmem dax_pmem device_dax
+	wait_for /sys/bus/nd/devices/namespace0.0
+	ndctl create-namespace -f -e namespace0.0 -m devdax -a 2M > /dev/null ||
+		say "ndctl create-namespace on namespace0.0 failed"
+	wait_for /sys/bus/dax/devices/dax0.0
+}
+
 find_regs_bar() {	# find_regs_bar N: the Nth (from 1) ivshmem-plain device (1af4:1110)
 	for d in /sys/bus/pci/devices/*; do
 		[ "$(cat "$d/vendor"):$(cat "$d/device")" = "0x1af4:0x1110" ] && echo "$d"
@@ -114,6 +125,7 @@ platform_setup() {
 	case $1 in
 	ram) setup_cxl_ram ;;
 	pmem) setup_cxl_pmem ;;
+	nvdimm) setup_nvdimm ;;
 	*) say "no CXL setup requested" ;;
 	esac
 	wait_for /dev/vda
