@@ -60,6 +60,29 @@ list_del corruption, ffff888000000000->next is LIST_POISON1 (dead000000000100)
 KASAN: slab-use-after-free in cram_swap_load+0x1/0x2
 UBSAN: array-index-out-of-bounds in src/kernel/swap.c:1:2
 EOR
+# The in-guest benchmark's report (scripts/bench-report) on made-up results: medians
+# over rounds, rates from the page-out and from the check beyond the no-swap one.
+bench_dir=$(mktemp -d)
+cat > "$bench_dir/bench.txt" <<'EOB'
+bench-info: kernel K cpus 2 mb 4 reps 3
+bench: none swapbench threads 1 pages 1000 swapped 0 fill_ms 9 pageout_ms 5 check_ms 100 mismatches 0 dram_bytes 0 stored 0 phys_bytes 0
+bench: zswap swapbench threads 1 pages 1000 swapped 1000 fill_ms 9 pageout_ms 1000 check_ms 600 mismatches 0 dram_bytes 2000000 stored 1000 phys_bytes 0
+bench: cxl swapbench threads 1 pages 1000 swapped 1000 fill_ms 9 pageout_ms 250 check_ms 350 mismatches 0 dram_bytes 20000 stored 1000 phys_bytes 2000000
+bench: cxl swapbench threads 1 pages 1000 swapped 1000 fill_ms 9 pageout_ms 9999 check_ms 350 mismatches 0 dram_bytes 20000 stored 1000 phys_bytes 2000000
+bench: cxl swapbench threads 1 pages 1000 swapped 1000 fill_ms 9 pageout_ms 200 check_ms 350 mismatches 0 dram_bytes 20000 stored 1000 phys_bytes 2000000
+EOB
+report=$("$CRAM_TOP/scripts/bench-report" "$bench_dir/bench.txt" "$bench_dir" 2>&1)
+want='| cxl | 1 | 3 | 1000 | 250 | 350 | 4000 | 4000 | 4.00 | 2.00 | 20 | 2000 |'
+printf '%s\n' "$report" | grep -qxF "$want"
+tap_result $? "bench-report: medians, out/s and in/s, ratios to zswap, bytes per page" \
+	"expected the row $want in:
+$report"
+printf '%s\n' "$report" | grep -q 'TCG, relative only'
+tap_result $? "bench-report labels its figures TCG, relative only"
+[ -s "$bench_dir/guest-K.png" ] && [ -s "$bench_dir/guest-K.md" ]
+tap_result $? "bench-report writes its table and its plot" "$(ls -l "$bench_dir")"
+rm -rf "$bench_dir"
+
 # Real boots, cut short on purpose: no early sign of life within 1 s (a "stall", then
 # the one retry), and a whole-boot timeout of 3 s (shorter than boot + tests).
 if [ -n "${1:-}" ]; then
