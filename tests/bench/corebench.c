@@ -811,14 +811,14 @@ static void report_ratios(int threads)
 #define M(op) results[op][k][threads].median
 	ratio("CXL store / memcpy", M(OP_CXL_STORE) / M(OP_MEMCPY), "<= 1.5",
 	      M(OP_CXL_STORE) <= 1.5 * M(OP_MEMCPY));
-	ratio("  before: CXL store, shared statistics and module refs / memcpy",
+	ratio("  before: shared counters, a module ref per page / memcpy",
 	      M(OP_CXL_STORE_SHARED) / M(OP_MEMCPY), "<= 1.5",
 	      M(OP_CXL_STORE_SHARED) <= 1.5 * M(OP_MEMCPY));
 	ratio("lz4 compress / CXL store", M(OP_LZ4_C) / M(OP_CXL_STORE), ">= 8",
 	      M(OP_LZ4_C) >= 8 * M(OP_CXL_STORE));
 	ratio("CXL load (copy, free deferred) / memcpy", M(OP_CXL_LOAD) / M(OP_MEMCPY), "<= 1.5",
 	      M(OP_CXL_LOAD) <= 1.5 * M(OP_MEMCPY));
-	ratio("  before: CXL load, shared statistics and module refs / memcpy",
+	ratio("  before: shared counters, a module ref per page / memcpy",
 	      M(OP_CXL_LOAD_SHARED) / M(OP_MEMCPY), "<= 1.5",
 	      M(OP_CXL_LOAD_SHARED) <= 1.5 * M(OP_MEMCPY));
 	ratio("  before: CXL load, zeroing on the fault path / memcpy",

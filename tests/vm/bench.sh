@@ -97,8 +97,15 @@ teardown() {	# teardown BACKEND
 	zram)
 		swapoff /dev/zram0 && echo 1 > /sys/block/zram0/reset
 		swapon "$CRAM_SWAP" ;;
-	pool) rmmod cram ;;
-	cxl) rmmod cram && daxctl enable-device "$CRAM_DAX" > /dev/null 2>&1 ;;
+	pool | cxl)
+		# 6.1 frees swap slots in per-CPU batches: cram still holds the pages of
+		# slots waiting there; swapoff frees them all (and reads back none)
+		swapoff "$CRAM_SWAP" && swapon "$CRAM_SWAP"
+		if ! rmmod cram; then	# every later run would go through cram
+			echo "bench-error: $1: rmmod cram failed, stopping: $(cram_stat stored_pages) pages held"
+			exit 1
+		fi
+		[ "$1" = pool ] || daxctl enable-device "$CRAM_DAX" > /dev/null 2>&1 ;;
 	esac
 }
 
