@@ -55,11 +55,16 @@ diag "$r"
 like "$pages pages held in the pool" "$r" "held $pages"
 like "  read back intact while their writeback was held" "$r" 'gen1 mismatches 0'
 like "  drain ended" "$r" 'drain 0'
-check "the newer stores met cram's write in flight to their slots" \
-	test "$(echo "$r" | sed -n 's/^waits //p')" -ge $pages
+# Not every newer store need meet the held write (7.3, once: 9 of 16 did, and the
+# other 7 read back new): what shows the fault is that each one that met it lost
+# its update to the older copy.
+waits=$(echo "$r" | sed -n 's/^waits //p')
+stale=$(echo "$r" | sed -n 's/^pages [0-9]* mismatches \([0-9]*\) .*/\1/p')
+check "the newer stores met cram's write in flight to their slots ($waits)" \
+	test "$waits" -ge 1
 like "the pages were read from the swap device (none resident)" "$r" 'resident 0$'
-check "without the wait, the older copy is what the disk keeps (the fault shown)" \
-	test "$(echo "$r" | sed -n 's/^pages [0-9]* mismatches \([0-9]*\) .*/\1/p')" -gt 0
+is "without the wait, every page whose store met the write keeps the older copy (the fault shown)" \
+	"$stale" "$waits"
 
 # --- with the wait: the newer copy is what remains
 r=$(rewrite_during_writeback 0 62)
