@@ -109,6 +109,8 @@ is "(c) the gate reopened once use fell under low" "$(dev_stat gate)" open
 hold_start d 24M 48 47 -p quarter
 held=$(cram_stat stored_pages)
 check "(d) cram holds pages before the fault ($held)" test "$held" -gt 4096
+# counted from here: a slow kernel (KASAN) may have met a torn register read earlier
+entries0=$(dev_stat safe_mode_entries)
 devctl corrupt-magic
 check "(d) corrupt magic: safe mode" wait_dev safe_mode '^1$'
 like "(d) debugfs says why" "$(dev_line safe_reason)" 'bad magic'
@@ -131,7 +133,7 @@ check "(d) PHYS_USED reported as 3x PHYS_CAP: safe mode" wait_dev safe_mode '^1$
 like "(d) debugfs says why" "$(dev_line safe_reason)" 'PHYS_USED more than twice PHYS_CAP'
 devctl sane
 check "(d) sane again: safe mode ends" wait_dev safe_mode '^0$'
-is "(d) safe mode was entered twice" "$(dev_stat safe_mode_entries)" 2
+is "(d) safe mode was entered twice" "$(( $(dev_stat safe_mode_entries) - entries0 ))" 2
 
 # --- (e) the device stops scanning: safe mode within a few scan periods, recovery
 hold_start e 24M 32 49 -p quarter
