@@ -25,11 +25,14 @@ typedef spinlock_t cram_lock_t;
 #define cram_xchg_u32(p, v)		xchg(p, v)
 #define cram_load_u32(p)		READ_ONCE(*(p))
 #define cram_try_cmpxchg(p, o, n)	try_cmpxchg(p, o, n)	/* u8 or u32 */
+#define cram_load_u64(p)		READ_ONCE(*(p))
+#define cram_store_u64(p, v)		WRITE_ONCE(*(p), v)
 typedef atomic64_t cram_counter_t;
 #define cram_counter_set(c, v)		atomic64_set(c, v)
 #define cram_counter_inc(c)		atomic64_inc(c)
 #define cram_counter_sub(c, n)		atomic64_sub(n, c)
 #define cram_counter_read(c)		((u64)atomic64_read(c))
+#define cram_counter_add_return(c, n)	((u64)atomic64_add_return(n, c))
 #else
 #include <stdbool.h>
 #include <stddef.h>
@@ -55,11 +58,14 @@ typedef pthread_mutex_t cram_lock_t;
 #define cram_load_u32(p)		__atomic_load_n(p, __ATOMIC_RELAXED)
 #define cram_try_cmpxchg(p, o, n) \
 	__atomic_compare_exchange_n(p, o, n, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)
+#define cram_load_u64(p)		__atomic_load_n(p, __ATOMIC_RELAXED)
+#define cram_store_u64(p, v)		__atomic_store_n(p, v, __ATOMIC_RELAXED)
 typedef u64 cram_counter_t;
 #define cram_counter_set(c, v)		__atomic_store_n(c, v, __ATOMIC_RELAXED)
 #define cram_counter_inc(c)		((void)__atomic_add_fetch(c, 1, __ATOMIC_RELAXED))
 #define cram_counter_sub(c, n)		((void)__atomic_sub_fetch(c, n, __ATOMIC_RELAXED))
 #define cram_counter_read(c)		__atomic_load_n(c, __ATOMIC_RELAXED)
+#define cram_counter_add_return(c, n)	__atomic_add_fetch(c, n, __ATOMIC_SEQ_CST)
 #endif
 
 #define CRAM_PAGE_SIZE 4096ULL

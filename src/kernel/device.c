@@ -26,18 +26,19 @@
  *
  * Writes: every write of a region page (a copy in, or the zeroing of a freed page) is
  * reserved before it starts (cram_dev_write_begin, or the reservation admission
- * makes) and counted in HOST_WRITE_SEQ after it is complete and fenced
- * (cram_dev_write_done). Without a device the counters still run; nothing reads them.
+ * makes) and counted as written after it is complete and fenced (cram_dev_write_done),
+ * in per-CPU counts (include/cram/ledger.h). The poller alone writes HOST_WRITE_SEQ,
+ * their sum, so the register has one writer and a store writes no register. Without
+ * a device the counters still run; nothing reads them.
  *
  * Context: cram_dev_admit(), cram_dev_write_*() never sleep (store path and, for
- * frees, atomic context under the PTE lock or si->lock). Probe, remove, the poller
+ * frees, atomic context under the PTE lock or si->lock) and never run in interrupt
+ * context; they use this CPU's counts with preemption off. Probe, remove, the poller
  * and debugfs and sysfs reads run in process context. Locking: cram_dev.lock (seqlock) is
  * taken only by the poller (writer) and by readers for a snapshot copy; nothing nests
  * inside it. The poller takes the module's param lock (config snapshot) outside it.
  * A bound device is published (cram_dev.live) under cram_srcu: remove() unpublishes
- * it and waits for every store path and debugfs reader inside cram, and every
- * cram_dev_write_done() (which takes its own read section: the drain worker frees
- * CXL pages outside any hook), before unmapping.
+ * it and waits for every store path and debugfs reader inside cram before unmapping.
  */
 #define pr_fmt(fmt) "cram: " fmt
 
@@ -50,6 +51,7 @@
 
 #include "cram.h"
 #include "cram/devregs.h"
+#include "cram/ledger.h"
 
 #define CRAM_DEV_VENDOR		0x1af4	/* ivshmem-plain, in the emulated machine */
 #define CRAM_DEV_DEVICE		0x1110
@@ -103,8 +105,7 @@ struct cram_dev_view {
  * whole view (152 bytes, the registers debugfs shows).
  */
 struct cram_dev_gauge {
-	u64 phys_used, scanned_write_seq;	/* of snap */
-	u64 high, low;
+	struct cram_ledger_gauge acct;	/* of snap, and the watermarks */
 	unsigned long stale_at;		/* jiffies: snap too old to act on after this */
 	bool safe;			/* safe_reason set */
 };
@@ -127,14 +128,16 @@ struct cram_dev {
 
 	bool ever_bound;		/* a block was bound during this load */
 	struct cram_region_identity want;	/* the memory a block must describe */
-	atomic64_t reserved;		/* page writes started or admitted */
-	atomic64_t written;		/* page writes complete: HOST_WRITE_SEQ */
+	struct cram_ledger ledger;	/* page writes reserved (+ cram_ledger_cpus) */
 	struct cram_gate gate;
 };
 
 static struct cram_dev cram_dev = {
 	.lock = __SEQLOCK_UNLOCKED(cram_dev.lock),
+	.ledger = { .batch = CRAM_LEDGER_BATCH },
 };
+
+static DEFINE_PER_CPU(struct cram_ledger_cpu, cram_ledger_cpus);
 
 static struct workqueue_struct *cram_dev_wq;
 
@@ -142,31 +145,50 @@ static struct workqueue_struct *cram_dev_wq;
 
 void cram_dev_write_begin(void)
 {
-	atomic64_inc(&cram_dev.reserved);
+	cram_ledger_reserve(&cram_dev.ledger, get_cpu_ptr(&cram_ledger_cpus));
+	put_cpu_ptr(&cram_ledger_cpus);
 }
 
 void cram_dev_write_cancel(void)
 {
-	atomic64_dec(&cram_dev.reserved);
+	cram_ledger_cancel(&cram_dev.ledger, get_cpu_ptr(&cram_ledger_cpus));
+	put_cpu_ptr(&cram_ledger_cpus);
+}
+
+/* n writes' stores are complete and fenced (wmb) before this is called. */
+void cram_dev_write_done(unsigned int n)
+{
+	cram_ledger_done(get_cpu_ptr(&cram_ledger_cpus), n);
+	put_cpu_ptr(&cram_ledger_cpus);
+}
+
+/* The CPUs' counts summed: written never counts a write before it is complete. */
+static struct cram_ledger_sum cram_dev_ledger_sum(void)
+{
+	struct cram_ledger_sum sum = {};
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		cram_ledger_sum_cpu(&sum, per_cpu_ptr(&cram_ledger_cpus, cpu));
+	return sum;
+}
+
+static u64 cram_dev_written(void)
+{
+	return cram_dev_ledger_sum().written;
 }
 
 /*
- * n writes' stores are complete and fenced (wmb) before this is called. Any
- * context; not only from inside a hook: the drain worker frees CXL pages too (a
- * zeroing write), so the read section is taken here (PROVE_RCU caught the worker
- * writing the register block with nothing holding off remove()'s unmap).
+ * Tell the device how many writes are complete. Only the poller, probe and remove
+ * call it (never two at once: probe and remove are serialised by the driver core and
+ * stop the poller first), so the register never goes back.
  */
-void cram_dev_write_done(unsigned int n)
+static void cram_dev_publish_written(struct cram_dev *d)
 {
-	u64 written = atomic64_add_return(n, &cram_dev.written);
-	struct cram_dev *live;
-	int idx;
+	u64 written = cram_dev_written();
 
-	idx = srcu_read_lock(&cram_srcu);
-	live = srcu_dereference(cram_dev.live, &cram_srcu);
-	if (live)
-		writeq(written, live->mapping + CRAM_REG_HOST_WRITE_SEQ);
-	srcu_read_unlock(&cram_srcu, idx);
+	smp_mb();	/* the writes the counts were read from, before the register */
+	writeq(written, d->mapping + CRAM_REG_HOST_WRITE_SEQ);
 }
 
 /*** admission ***/
@@ -203,10 +225,12 @@ static void cram_dev_gauge_set(struct cram_dev *d)
 	const struct cram_dev_view *v = &d->view;
 
 	d->gauge = (struct cram_dev_gauge){
-		.phys_used = v->snap.phys_used,
-		.scanned_write_seq = v->snap.scanned_write_seq,
-		.high = v->high,
-		.low = v->low,
+		.acct = {
+			.phys_used = v->snap.phys_used,
+			.scanned_write_seq = v->snap.scanned_write_seq,
+			.high = v->high,
+			.low = v->low,
+		},
 		.stale_at = cram_dev_view_stale_at(v),
 		.safe = v->safe_reason,
 	};
@@ -230,6 +254,7 @@ enum cram_stat cram_dev_admit(void)
 {
 	struct cram_dev *d = &cram_dev;
 	struct cram_dev_gauge g;
+	bool admit;
 
 	if (!srcu_dereference(d->live, &cram_srcu)) {
 		/* trust plain memory only: a compressing device that went away is not that */
@@ -241,14 +266,9 @@ enum cram_stat cram_dev_admit(void)
 	cram_dev_gauge_read(d, &g);
 	if (g.safe || time_after(jiffies, g.stale_at))	/* cram_dev_view_unsafe() */
 		return CRAM_STAT_DECLINE_SAFE_MODE;
-	if (!cram_gate_admit(&d->gate,
-			     cram_project_bytes(g.phys_used, g.scanned_write_seq,
-						atomic64_inc_return(&d->reserved)),
-			     g.high, g.low)) {
-		cram_dev_write_cancel();
-		return CRAM_STAT_DECLINE_WATERMARK;
-	}
-	return CRAM_STAT_STORES;
+	admit = cram_ledger_admit(&d->ledger, get_cpu_ptr(&cram_ledger_cpus), &d->gate, &g.acct);
+	put_cpu_ptr(&cram_ledger_cpus);
+	return admit ? CRAM_STAT_STORES : CRAM_STAT_DECLINE_WATERMARK;
 }
 
 /*** the poller ***/
@@ -267,7 +287,7 @@ static const char *cram_dev_judge(struct cram_dev *d, const struct cram_regs *r,
 	if (err)
 		return "register block never reads stable (SEQ odd or changing)";
 	why = cram_regs_identity(r, &d->want) ?:
-	      cram_regs_insane(r, region->base ? region->size : 0, atomic64_read(&d->written));
+	      cram_regs_insane(r, region->base ? region->size : 0, cram_dev_written());
 	if (why)
 		return why;
 	if (r->heartbeat != d->last_heartbeat) {
@@ -304,8 +324,7 @@ static void cram_dev_poll_once(struct cram_dev *d)
 	u64 high, low;
 	int err;
 
-	/* rewrite HOST_WRITE_SEQ: concurrent writers may have left an older value */
-	writeq(atomic64_read(&d->written), regs + CRAM_REG_HOST_WRITE_SEQ);
+	cram_dev_publish_written(d);
 	err = cram_regs_read(&r, cram_dev_read, (void __force *)regs);
 	why = cram_dev_judge(d, &r, err);
 	d->last = r;
@@ -325,7 +344,8 @@ static void cram_dev_poll_once(struct cram_dev *d)
 	write_sequnlock(&d->lock);
 	cram_dev_log_transition(d, old, why);
 	if (!why)	/* reopen without waiting for a store: debugfs shows the truth */
-		cram_gate_settle(&d->gate, cram_project_used(&r, atomic64_read(&d->reserved)), low);
+		cram_gate_settle(&d->gate, cram_project_used(&r, cram_ledger_reserved(&d->ledger)),
+				 low);
 }
 
 static unsigned long cram_dev_poll_interval(const struct cram_dev *d)
@@ -395,24 +415,23 @@ fail_disable:
  * (cram_write_seq_bind): continue a value an earlier load of cram left (both of
  * cram's counters move by the same amount, so nothing is charged twice); on a rebind
  * they are already equal; a value behind cram's or absurdly ahead is overwritten.
- * The device is not live yet, so no store writes HOST_WRITE_SEQ meanwhile; one that
- * completes meanwhile is counted in written, and the first write once the device is
- * live publishes the whole count.
+ * A write that completes meanwhile is counted in written, and the first poll, before
+ * the device is live, publishes the whole count.
  */
 static void cram_dev_bind_write_seq(struct cram_dev *d, struct pci_dev *pdev)
 {
 	u64 seq = readq(d->mapping + CRAM_REG_HOST_WRITE_SEQ);
-	u64 written = atomic64_read(&d->written);
+	u64 written = cram_dev_written();
 	bool rewrite;
 	u64 ahead = cram_write_seq_bind(seq, written, &rewrite);
 
-	atomic64_add(ahead, &d->reserved);
-	atomic64_add(ahead, &d->written);
+	cram_ledger_advance(&d->ledger, get_cpu_ptr(&cram_ledger_cpus), ahead);
+	put_cpu_ptr(&cram_ledger_cpus);
 	if (!rewrite)
 		return;
 	pr_warn("device %s: HOST_WRITE_SEQ %llu does not continue cram's count %llu: rewritten; placements wait for the device's next scan\n",
 		pci_name(pdev), seq, written);
-	writeq(written, d->mapping + CRAM_REG_HOST_WRITE_SEQ);
+	cram_dev_publish_written(d);
 }
 
 /*
@@ -488,7 +507,9 @@ static void cram_dev_remove(struct pci_dev *pdev)
 
 	cancel_delayed_work_sync(&d->poll);
 	RCU_INIT_POINTER(d->live, NULL);
-	synchronize_srcu(&cram_srcu);	/* no store path still writes HOST_WRITE_SEQ */
+	synchronize_srcu(&cram_srcu);	/* no store path or debugfs reader still reads it */
+	/* the count so far, for a later bind to continue: writes from now are unbound */
+	cram_dev_publish_written(d);
 	cram_dev_unmap(d, pdev);
 	d->pdev = NULL;
 	pr_info("device %s: released; without telemetry no new CXL placements until it is bound again\n",
@@ -619,13 +640,14 @@ static void cram_dev_show_state(struct seq_file *m, struct cram_dev *d, u64 rese
 int cram_dev_show(struct seq_file *m, void *unused)
 {
 	struct cram_dev *d = &cram_dev;
-	u64 reserved = atomic64_read(&d->reserved);
+	u64 reserved = cram_ledger_reserved(&d->ledger);
+	struct cram_ledger_sum sum = cram_dev_ledger_sum();
 	struct cram_dev *live;
 	int idx;
 
 	seq_printf(m, "trust_capacity %d\n", READ_ONCE(cram_trust_capacity));
-	seq_printf(m, "reserved %llu\nwritten %llu\n", reserved,
-		   (u64)atomic64_read(&d->written));
+	seq_printf(m, "reserved %llu\nreserved_unused %llu\nwritten %llu\n", reserved, sum.credit,
+		   sum.written);
 	seq_printf(m, "gate %s\ngate_closings %llu\n",
 		   READ_ONCE(d->gate.closed) ? "closed" : "open",
 		   (u64)atomic64_read(&d->gate.closings));

@@ -3,8 +3,10 @@
  * swap.c - what cram does with each swap operation, whatever the kernel's hook API
  * (the adapters in src/compat/ translate zswap's or frontswap's calls into these).
  *
- * Entries: one xarray per swap type, indexed by swap offset, as zswap keeps them. A
- * CXL-tier entry is an xarray value entry holding the region page number, so a
+ * Entries: xarrays indexed by swap offset, as zswap keeps them, and like zswap's split
+ * per 64 MiB of swap space so that one swap device is not one lock (cram/trees.h).
+ * A large folio's slots are aligned to its size, at most a PMD, so they are in one
+ * range; code that walks several slots still looks each one's tree up. A CXL-tier entry is an xarray value entry holding the region page number, so a
  * store allocates nothing but xarray nodes (zswap allocates those and an entry). A
  * pool entry is a pointer to a struct cram_pool_entry (dram_tier.c), 24 bytes.
  *
@@ -75,13 +77,14 @@
 
 #include "compat.h"
 #include "cram.h"
+#include "cram/trees.h"
 
 static bool cram_enabled = true;
 module_param_named(enabled, cram_enabled, bool, 0644);
 MODULE_PARM_DESC(enabled,
 		 "take new pages (Y, default); N disarms: stores go to disk, loads and invalidates are still served until cram holds nothing");
 
-static struct xarray cram_trees[MAX_SWAPFILES];
+static struct xarray cram_trees[MAX_SWAPFILES][CRAM_TREES_PER_TYPE];
 
 /*
  * Pages held (entries, and pages admitted to a store still under way), and the one
@@ -277,27 +280,30 @@ int cram_swap_arm(void)
 
 void cram_swap_init(void)
 {
-	unsigned int type;
+	unsigned int type, i;
 
 	for (type = 0; type < MAX_SWAPFILES; type++)
-		xa_init(&cram_trees[type]);
+		for (i = 0; i < CRAM_TREES_PER_TYPE; i++)
+			xa_init(&cram_trees[type][i]);
 }
 
 /* Module exit: entries hold module references, so none can be left here. */
 void cram_swap_exit(void)
 {
-	unsigned int type;
+	unsigned int type, i;
 
 	WARN_ON(atomic64_read(&cram_nr_stored));
 	for (type = 0; type < MAX_SWAPFILES; type++)
-		xa_destroy(&cram_trees[type]);
+		for (i = 0; i < CRAM_TREES_PER_TYPE; i++)
+			xa_destroy(&cram_trees[type][i]);
 }
 
 /*** entries ***/
 
-static struct xarray *cram_tree(unsigned int type)
+/* The tree of slot offset of swap type type (the kernel's own: < MAX_SWAPFILES) */
+static struct xarray *cram_tree(unsigned int type, pgoff_t offset)
 {
-	return &cram_trees[type];	/* the kernel's own swap type: < MAX_SWAPFILES */
+	return &cram_trees[type][cram_tree_of(offset)];
 }
 
 /*
@@ -403,13 +409,13 @@ static int cram_tree_insert(struct xarray *tree, pgoff_t offset, void *entry)
 }
 
 /* Erase and free every entry at offset..offset+nr_pages-1; returns how many were freed. */
-static unsigned int cram_tree_erase(struct xarray *tree, pgoff_t offset, unsigned int nr_pages)
+static unsigned int cram_tree_erase(unsigned int type, pgoff_t offset, unsigned int nr_pages)
 {
 	unsigned int i, freed = 0;
 	void *entry;
 
 	for (i = 0; i < nr_pages; i++) {
-		entry = cram_tree_take(tree, offset + i, NULL);
+		entry = cram_tree_take(cram_tree(type, offset + i), offset + i, NULL);
 		if (entry) {
 			cram_entry_free(entry);
 			freed++;
@@ -418,9 +424,9 @@ static unsigned int cram_tree_erase(struct xarray *tree, pgoff_t offset, unsigne
 	return freed;
 }
 
-static void cram_erase_stale(struct xarray *tree, pgoff_t offset, unsigned int nr_pages)
+static void cram_erase_stale(unsigned int type, pgoff_t offset, unsigned int nr_pages)
 {
-	unsigned int freed = cram_tree_erase(tree, offset, nr_pages);
+	unsigned int freed = cram_tree_erase(type, offset, nr_pages);
 
 	if (freed)
 		cram_stat_add(CRAM_STAT_STALE_ERASED, freed);
@@ -517,10 +523,10 @@ static enum cram_stat cram_store_page(const struct cram_tier *tier, struct xarra
  * whole). Their holds return to the caller, which still needs one per page; a pool
  * entry under writeback keeps its own (the worker frees it).
  */
-static void cram_store_undo(struct xarray *tree, pgoff_t offset, unsigned int n)
+static void cram_store_undo(unsigned int type, pgoff_t offset, unsigned int n)
 {
 	atomic64_add(n, &cram_nr_stored);	/* the caller holds more: never from 0 */
-	cram_tree_erase(tree, offset, n);
+	cram_tree_erase(type, offset, n);
 	cram_stat_inc(CRAM_STAT_LARGE_FOLIO_UNDONE);
 }
 
@@ -532,7 +538,6 @@ static void cram_store_undo(struct xarray *tree, pgoff_t offset, unsigned int n)
 static bool cram_store_folio(const struct cram_tier *tier, unsigned int type, pgoff_t offset,
 			     struct page *page, unsigned int nr_pages)
 {
-	struct xarray *tree = cram_tree(type);
 	unsigned int i, same_filled = 0;
 	enum cram_stat outcome;
 
@@ -540,8 +545,8 @@ static bool cram_store_folio(const struct cram_tier *tier, unsigned int type, pg
 		if (cram_test_fail_subpage(i)) {
 			outcome = tier->nomem;
 		} else {
-			outcome = cram_store_page(tier, tree, type, offset + i,
-						  nth_page(page, i));
+			outcome = cram_store_page(tier, cram_tree(type, offset + i), type,
+						  offset + i, nth_page(page, i));
 			if (outcome == CRAM_STAT_POOL_SAME_FILLED) {
 				same_filled++;
 				continue;
@@ -550,7 +555,7 @@ static bool cram_store_folio(const struct cram_tier *tier, unsigned int type, pg
 		if (outcome != tier->taken) {
 			cram_stat_inc(outcome);
 			if (i)
-				cram_store_undo(tree, offset, i);
+				cram_store_undo(type, offset, i);
 			return false;
 		}
 	}
@@ -585,7 +590,7 @@ bool cram_swap_store(unsigned int type, pgoff_t offset, struct page *page,
 	cram_release(nr_pages);
 to_disk:
 	/* the kernel writes this folio to disk: an older copy here must not shadow it */
-	cram_erase_stale(cram_tree(type), offset, nr_pages);
+	cram_erase_stale(type, offset, nr_pages);
 	cram_wb_wait(type, offset, nr_pages);	/* nor an older write land after it */
 	return false;
 }
@@ -595,11 +600,10 @@ to_disk:
 /* Does cram hold any of these slots? (a large folio cannot be loaded in part) */
 bool cram_swap_holds(unsigned int type, pgoff_t offset, unsigned int nr_pages)
 {
-	struct xarray *tree = cram_tree(type);
 	unsigned int i;
 
 	for (i = 0; i < nr_pages; i++)
-		if (xa_load(tree, offset + i))
+		if (xa_load(cram_tree(type, offset + i), offset + i))
 			return true;
 	return false;
 }
@@ -625,7 +629,7 @@ static int cram_load_cxl(void *entry, struct page *page)
  */
 int cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool exclusive)
 {
-	struct xarray *tree = cram_tree(type);
+	struct xarray *tree = cram_tree(type, offset);
 	void *entry;
 	int err;
 
@@ -671,7 +675,7 @@ void cram_swap_invalidate(unsigned int type, pgoff_t offset)
 
 	cram_stat_inc(CRAM_STAT_INVALIDATE_CALLS);
 	cram_note_disarmed();
-	entry = cram_tree_take(cram_tree(type), offset, NULL);
+	entry = cram_tree_take(cram_tree(type, offset), offset, NULL);
 	if (entry) {
 		cram_entry_free(entry);
 		cram_stat_inc(CRAM_STAT_INVALIDATE_HITS);
@@ -681,16 +685,20 @@ void cram_swap_invalidate(unsigned int type, pgoff_t offset)
 /* swapoff (6.1): everything of this type goes. Counted: swapoff should leave none. */
 void cram_swap_invalidate_area(unsigned int type)
 {
-	struct xarray *tree = cram_tree(type);
+	struct xarray *tree;
 	unsigned long offset;
+	unsigned int i;
 	void *entry;
 
 	cram_stat_inc(CRAM_STAT_INVALIDATE_AREA_CALLS);
-	xa_for_each(tree, offset, entry) {
-		entry = cram_tree_take(tree, offset, entry);
-		if (entry) {
-			cram_entry_free(entry);
-			cram_stat_inc(CRAM_STAT_INVALIDATE_AREA_FREED);
+	for (i = 0; i < CRAM_TREES_PER_TYPE; i++) {
+		tree = &cram_trees[type][i];
+		xa_for_each(tree, offset, entry) {
+			entry = cram_tree_take(tree, offset, entry);
+			if (entry) {
+				cram_entry_free(entry);
+				cram_stat_inc(CRAM_STAT_INVALIDATE_AREA_FREED);
+			}
 		}
 	}
 }
@@ -711,7 +719,7 @@ void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, void *page, 
 			 u32 *len)
 {
 	swp_entry_t slot = { .val = swp };
-	struct xarray *tree = cram_tree(swp_type(slot));
+	struct xarray *tree = cram_tree(swp_type(slot), swp_offset(slot));
 	struct cram_pool_entry *e;
 	void *entry;
 
@@ -747,7 +755,7 @@ void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, void *page, 
 void *cram_swap_wb_finish(unsigned long swp, void *entry, bool written)
 {
 	swp_entry_t slot = { .val = swp };
-	struct xarray *tree = cram_tree(swp_type(slot));
+	struct xarray *tree = cram_tree(swp_type(slot), swp_offset(slot));
 	struct cram_pool_entry *e = entry;
 	void *to_free = NULL;
 
@@ -773,17 +781,20 @@ void *cram_swap_wb_finish(unsigned long swp, void *entry, bool written)
 unsigned int cram_swap_held_slots(unsigned long *next, unsigned long *swps, unsigned int max)
 {
 	swp_entry_t pos = { .val = *next };
-	unsigned int type, nr = 0;
-	unsigned long offset;
+	unsigned int type = swp_type(pos), nr = 0;
+	unsigned long offset = swp_offset(pos);
+	unsigned int i = cram_tree_of(offset);
 	void *entry;
 
-	for (type = swp_type(pos); type < MAX_SWAPFILES && nr < max; type++) {
-		offset = type == swp_type(pos) ? swp_offset(pos) : 0;
-		xa_for_each_start(cram_tree(type), offset, entry, offset) {
-			swps[nr++] = swp_entry(type, offset).val;
-			if (nr == max) {
-				*next = swp_entry(type, offset + 1).val;
-				return nr;
+	/* type by type, tree by tree: a cursor's offset names the tree it is in */
+	for (; type < MAX_SWAPFILES; type++, i = 0, offset = 0) {
+		for (; i < CRAM_TREES_PER_TYPE; i++, offset = 0) {
+			xa_for_each_start(&cram_trees[type][i], offset, entry, offset) {
+				swps[nr++] = swp_entry(type, offset).val;
+				if (nr == max) {
+					*next = swp_entry(type, cram_tree_next(offset)).val;
+					return nr;
+				}
 			}
 		}
 	}

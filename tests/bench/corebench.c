@@ -8,16 +8,18 @@
  * for the region), which is what the CPU side of a store costs on real hardware too.
  *
  * The portable core is the module's own code, linked in: src/core/ralloc.c (the
- * region's page allocator, one cache per thread as per CPU), src/core/devregs.c
- * (cram_project_bytes and cram_gate_admit, the admission), src/core/pool.c (the pool,
- * with liblz4 as lib/lz4 in the kernel). What the kernel glue adds per page is done
- * here the way the module does it, and named where it is done (cxl_tier.c,
- * device.c, dram_tier.c, swap.c): the device's gauge copied under a seqcount, the
- * reserved/written counters, the HOST_WRITE_SEQ register write (a plain store
- * here: an uncached MMIO write costs more on real hardware), the statistics (per
- * CPU) and the pages-held count (ops *_shared: the shared statistics and a module
- * reference per page, as before). Not measured: the xarray (one insert or erase per page,
- * the kernel's own code) and the ftrace trampoline.
+ * region's page allocator, one cache per thread as per CPU), src/core/ledger.c and
+ * src/core/devregs.c (the device's write counts per CPU and the admission:
+ * cram_ledger_admit, cram_project_bytes, cram_gate_admit), src/core/pool.c (the pool,
+ * with liblz4 as lib/lz4 in the kernel). What the kernel glue adds per page around
+ * them is done here the way the module does it, and named where it is done
+ * (cxl_tier.c, device.c, dram_tier.c, swap.c): the device's gauge copied under a
+ * seqcount, the statistics (per CPU) and the pages-held count. Ops *_shared run the
+ * glue as it was before this was changed, to measure the change against: the shared
+ * statistics, a module reference per page, shared reserved/written atomics and a
+ * HOST_WRITE_SEQ register write per page (a plain store here: an uncached MMIO write
+ * costs more on real hardware). Not measured: the xarray (one insert or erase per
+ * page, the kernel's own code) and the ftrace trampoline.
  *
  * Copies are the kernel's: in, non-temporal (movnti + sfence, memcpy_flushcache) or
  * plain + clflushopt (nt_store=N); out, rep movsb (copy_mc_to_kernel on a CPU with
@@ -47,6 +49,7 @@
 #include <unistd.h>
 
 #include "cram/devregs.h"
+#include "cram/ledger.h"
 #include "cram/pool.h"
 #include "cram/ralloc.h"
 #include "ntcopy.h"
@@ -70,7 +73,7 @@ struct dev_view {
 };
 
 struct dev_gauge {	/* struct cram_dev_gauge */
-	u64 phys_used, scanned_write_seq, high, low;
+	struct cram_ledger_gauge acct;
 	unsigned long stale_at;
 	bool safe;
 };
@@ -79,9 +82,16 @@ static struct {
 	unsigned int seq;
 	struct dev_gauge gauge;
 	struct dev_view view;
-	u64 reserved, written;	/* atomic64_t, side by side as in struct cram_dev */
+	struct cram_ledger ledger;
+	u64 reserved, written;	/* *_shared: atomic64_t, side by side, as they were */
 	struct cram_gate gate;
-} dev;
+} dev = { .ledger = { .batch = CRAM_LEDGER_BATCH } };
+
+/* device.c cram_ledger_cpus: one per thread, each on its own line as per CPU */
+static struct {
+	struct cram_ledger_cpu c;
+} __attribute__((aligned(64))) ledger_cpus[MAX_THREADS];
+static __thread struct cram_ledger_cpu *this_ledger;
 
 static unsigned long jiffies;	/* read, never advanced: the snapshot stays fresh */
 
@@ -171,20 +181,42 @@ static bool dev_admit(void)
 	dev_gauge_read(&g);
 	if (g.safe || (long)(g.stale_at - jiffies) < 0)
 		return false;
+	if (!shared_glue)
+		return cram_ledger_admit(&dev.ledger, this_ledger, &dev.gate, &g.acct);
 	if (!cram_gate_admit(&dev.gate,
-			     cram_project_bytes(g.phys_used, g.scanned_write_seq,
+			     cram_project_bytes(g.acct.phys_used, g.acct.scanned_write_seq,
 						atomic_inc_return(&dev.reserved)),
-			     g.high, g.low)) {
+			     g.acct.high, g.acct.low)) {
 		atomic_dec(&dev.reserved);
 		return false;
 	}
 	return true;
 }
 
-/* device.c cram_dev_write_done() */
-static void dev_write_done(void)
+/* device.c cram_dev_write_begin(), _cancel() and _done() */
+static void dev_write_begin(void)
 {
-	__atomic_store_n(host_write_seq, atomic_inc_return(&dev.written), __ATOMIC_RELAXED);
+	if (shared_glue)
+		atomic_inc(&dev.reserved);
+	else
+		cram_ledger_reserve(&dev.ledger, this_ledger);
+}
+
+static void dev_write_cancel(void)
+{
+	if (shared_glue)
+		atomic_dec(&dev.reserved);
+	else
+		cram_ledger_cancel(&dev.ledger, this_ledger);
+}
+
+static void dev_write_done(u64 n)
+{
+	if (shared_glue)	/* and the per-page register write it made then */
+		__atomic_store_n(host_write_seq, __atomic_add_fetch(&dev.written, n, __ATOMIC_SEQ_CST),
+				 __ATOMIC_RELAXED);
+	else
+		cram_ledger_done(this_ledger, n);
 }
 
 static void dev_init(u64 region_bytes)
@@ -197,16 +229,26 @@ static void dev_init(u64 region_bytes)
 		.scan_ms = 100, .status = CRAM_STATUS_READY,
 	};
 	cram_wm_bytes(&v->snap, 95, 90, &v->high, &v->low);
-	dev.gauge = (struct dev_gauge){ .high = v->high, .low = v->low, .stale_at = 1000 };
+	dev.gauge = (struct dev_gauge){
+		.acct = { .high = v->high, .low = v->low }, .stale_at = 1000,
+	};
 }
 
-/* The device scanned: everything written so far is in PHYS_USED (kept at 0 here). */
+/*
+ * Between repetitions, nothing running: the poller published HOST_WRITE_SEQ and the
+ * device scanned everything written so far into PHYS_USED (kept at 0 here).
+ */
 static void dev_scan(void)
 {
-	dev.view.snap.scanned_write_seq = __atomic_load_n(&dev.written, __ATOMIC_RELAXED);
-	dev.view.snap.host_write_seq = dev.view.snap.scanned_write_seq;
-	dev.gauge.scanned_write_seq = dev.view.snap.scanned_write_seq;
-	dev.reserved = dev.written;
+	struct cram_ledger_sum sum = { 0, 0 };
+	int t;
+
+	for (t = 0; t < MAX_THREADS; t++)
+		cram_ledger_sum_cpu(&sum, &ledger_cpus[t].c);
+	dev.view.snap.scanned_write_seq = sum.written;
+	dev.view.snap.host_write_seq = sum.written;
+	dev.gauge.acct.scanned_write_seq = sum.written;
+	dev.reserved = dev.written = 0;	/* the *_shared ops' counts start over */
 }
 
 /*** copies, as the kernel makes them ***/
@@ -266,11 +308,11 @@ static int cxl_store(struct cram_ralloc_cache *c, const void *src, u32 *page, bo
 	if (!dev_admit())
 		return -1;
 	if (cram_ralloc_get(&alloc, c, page)) {
-		atomic_dec(&dev.reserved);
+		dev_write_cancel();
 		return -1;
 	}
 	cxl_write(*page, src, nt);
-	dev_write_done();
+	dev_write_done(1);
 	stat_inc(1);				/* stores */
 	return 0;
 }
@@ -286,21 +328,21 @@ static u64 zero_kicks;	/* queue_work calls: the deferred list was empty */
  */
 static void cxl_free_sync(struct cram_ralloc_cache *c, u32 page)
 {
-	atomic_inc(&dev.reserved);		/* cram_dev_write_begin */
+	dev_write_begin();
 	cxl_write(page, NULL, true);
-	dev_write_done();
+	dev_write_done(1);
 	cram_ralloc_put(&alloc, c, page);
 }
 
 /* cram_cxl_free: reserve the zeroing, defer the page, wake the worker if idle */
 static void cxl_free_deferred(u32 page)
 {
-	atomic_inc(&dev.reserved);
+	dev_write_begin();
 	if (cram_ralloc_defer(&alloc, page) == 1)
 		atomic_inc(&zero_kicks);	/* queue_work: not timed here */
 }
 
-/* cram_cxl_zero_work_fn: batches of 16, one fence and one register write each */
+/* cram_cxl_zero_work_fn: batches of 16, one fence and one count each */
 static u64 cxl_zero_worker(struct cram_ralloc_cache *c)
 {
 	u32 pages[16], page = cram_ralloc_take_deferred(&alloc);
@@ -315,8 +357,7 @@ static u64 cxl_zero_worker(struct cram_ralloc_cache *c)
 		for (i = 0; i < n; i++)
 			copy_nt(region + (size_t)pages[i] * PAGE, zero_page);
 		_mm_sfence();
-		__atomic_store_n(host_write_seq, __atomic_add_fetch(&dev.written, n, __ATOMIC_SEQ_CST),
-				 __ATOMIC_RELAXED);
+		dev_write_done(n);
 		for (i = 0; i < n; i++)
 			cram_ralloc_put_deferred(&alloc, c, pages[i]);
 		done += n;
@@ -564,6 +605,7 @@ static bool is_cxl_load(enum op op)
 
 struct worker {
 	pthread_t thread;
+	int id;				/* its CPU, for ledger_cpus */
 	const char *src;		/* its data pages */
 	size_t pages;
 	struct cram_ralloc_cache cache;
@@ -702,6 +744,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	double t0;
 
+	this_ledger = &ledger_cpus[w->id].c;
 	prepare(w, current_op);
 	pthread_barrier_wait(&start_line);
 	t0 = now_ns();
@@ -905,6 +948,7 @@ int main(int argc, char **argv)
 	cram_pool_init(&pool, &b_ops, NULL);
 	make_data(MAX_THREADS * pages);
 	for (t = 0; t < MAX_THREADS; t++) {
+		ws[t].id = t;
 		cram_ralloc_cache_init(&ws[t].cache);
 		ws[t].slots = calloc(pages, sizeof(u32));
 		ws[t].entries = calloc(pages, sizeof(void *));

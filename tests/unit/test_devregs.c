@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "cram/devregs.h"
+#include "cram/ledger.h"
 #include "tap.h"
 
 #define PG CRAM_PAGE_SIZE
@@ -331,23 +332,27 @@ static void test_gate_hysteresis(void)
 
 /* sim_run() flags */
 #define SIM_COUNT_EARLY	BIT(0)	/* the bug: count a page written before its copy ends */
+#define SIM_BATCH	2	/* the ledger's per-CPU batch: the module's 16 would fill */
+				/* this 16-page device with unused reservations alone */
 #define SIM_STALE	BIT(1)	/* admit against a view up to SIM_MAX_AGE_SCANS old */
 #define SIM_IGNORE_AGE	BIT(2)	/* the bug: project as if the snapshot were current */
 
-enum sim_state { IDLE, COPY, PUBLISH };
+enum sim_state { IDLE, COPY };
 
 struct sim_host {
 	enum sim_state state;
 	int page, chunk;
 	bool freeing;
-	u64 target, written;
+	u64 target;
+	struct cram_ledger_cpu cpu;	/* each host is a CPU */
 };
 
 struct sim {
 	u64 cur[SIM_PAGES];		/* what the device would see in each page now */
 	bool used[SIM_PAGES];
 	u64 actual;			/* sum of cur[] */
-	u64 reserved, written, hws_reg;	/* driver counters and HOST_WRITE_SEQ */
+	struct cram_ledger ledger;	/* the driver's counts (and each host's cpu) */
+	u64 hws_reg;			/* HOST_WRITE_SEQ, as the poller last wrote it */
 	struct cram_regs pub;		/* the last published scan */
 	struct cram_regs view;		/* SIM_STALE: what the driver admits against */
 	unsigned int view_age, view_max_age;	/* in scans published since the view */
@@ -382,20 +387,51 @@ static int sim_pick(struct sim *s, bool want_used)
 	return -1;
 }
 
+static u64 sim_written(const struct sim *s)
+{
+	struct cram_ledger_sum sum = { 0, 0 };
+	int i;
+
+	for (i = 0; i < SIM_HOSTS; i++)
+		cram_ledger_sum_cpu(&sum, &s->host[i].cpu);
+	return sum.written;
+}
+
+static const struct cram_regs *sim_view(const struct sim *s)
+{
+	return s->flags & SIM_STALE ? &s->view : &s->pub;
+}
+
 /* The driver's projection: against the newest scan, or (SIM_STALE) its older view. */
 static u64 sim_projection(const struct sim *s)
 {
-	const struct cram_regs *v = s->flags & SIM_STALE ? &s->view : &s->pub;
+	const struct cram_regs *v = sim_view(s);
+	u64 reserved = cram_ledger_reserved(&s->ledger);
 
 	if (s->flags & SIM_IGNORE_AGE)	/* only writes still in flight are unscanned */
-		return v->phys_used + (s->reserved - s->written) * PG;
-	return cram_project_used(v, s->reserved);
+		return v->phys_used + (reserved - sim_written(s)) * PG;
+	return cram_project_used(v, reserved);
 }
 
-static void sim_count_written(struct sim *s, struct sim_host *h)
+/* The module's admission (cram_dev_admit), or the one that ignores the view's age. */
+static bool sim_admit(struct sim *s, struct sim_host *h)
 {
-	h->written = ++s->written;
-	h->state = PUBLISH;	/* the register write is a step of its own: may land late */
+	const struct cram_regs *v = sim_view(s);
+	struct cram_ledger_gauge g = { v->phys_used, v->scanned_write_seq, s->high, s->low };
+
+	if (!(s->flags & SIM_IGNORE_AGE))
+		return cram_ledger_admit(&s->ledger, &h->cpu, &s->gate, &g);
+	cram_ledger_reserve(&s->ledger, &h->cpu);
+	if (cram_gate_admit(&s->gate, sim_projection(s), s->high, s->low))
+		return true;
+	cram_ledger_cancel(&s->ledger, &h->cpu);
+	return false;
+}
+
+/* The poller: HOST_WRITE_SEQ = the CPUs' written counts, summed. */
+static void sim_poll(struct sim *s)
+{
+	s->hws_reg = sim_written(s);
 }
 
 static void sim_host_start(struct sim *s, struct sim_host *h)
@@ -405,9 +441,10 @@ static void sim_host_start(struct sim *s, struct sim_host *h)
 
 	if (p < 0)
 		return;
-	s->reserved++;		/* every write to a region page is reserved first */
-	if (store && !cram_gate_admit(&s->gate, sim_projection(s), s->high, s->low)) {
-		s->reserved--;
+	/* every write to a region page is reserved first */
+	if (!store) {
+		cram_ledger_reserve(&s->ledger, &h->cpu);
+	} else if (!sim_admit(s, h)) {
 		s->refused++;
 		return;
 	}
@@ -419,8 +456,10 @@ static void sim_host_start(struct sim *s, struct sim_host *h)
 	h->target = store ? sim_rand(s, 65) * 64 : 0;
 	s->admitted += store;
 	h->state = COPY;
-	if (s->flags & SIM_COUNT_EARLY && store)
-		s->hws_reg = ++s->written;	/* the bug under test */
+	if (s->flags & SIM_COUNT_EARLY && store) {	/* the bug under test */
+		cram_ledger_done(&h->cpu, 1);
+		sim_poll(s);
+	}
 }
 
 static void sim_host_step(struct sim *s, struct sim_host *h)
@@ -439,13 +478,8 @@ static void sim_host_step(struct sim *s, struct sim_host *h)
 		sim_set(s, h->page, h->target);
 		if (h->freeing)
 			s->used[h->page] = false;
-		if (s->flags & SIM_COUNT_EARLY && !h->freeing)
-			h->state = IDLE;
-		else
-			sim_count_written(s, h);
-		break;
-	case PUBLISH:
-		s->hws_reg = h->written;	/* may overwrite a newer value: conservative */
+		if (!(s->flags & SIM_COUNT_EARLY) || h->freeing)
+			cram_ledger_done(&h->cpu, 1);
 		h->state = IDLE;
 		break;
 	}
@@ -482,15 +516,18 @@ static void sim_run(struct sim *s, unsigned int seed, unsigned int steps, unsign
 	unsigned int i, who;
 
 	memset(s, 0, sizeof(*s));
+	s->ledger.batch = SIM_BATCH;
 	s->flags = flags;
 	s->rng = seed;
 	cram_wm_bytes(&caps, 90, 80, &s->high, &s->low);
 	for (i = 0; i < steps; i++) {
-		who = sim_rand(s, SIM_HOSTS + 1);
+		who = sim_rand(s, SIM_HOSTS + 2);
 		if (who < SIM_HOSTS)
 			sim_host_step(s, &s->host[who]);
-		else
+		else if (who == SIM_HOSTS)
 			sim_device_step(s);
+		else
+			sim_poll(s);
 		proj = sim_projection(s);
 		if (s->actual > proj && s->actual - proj > s->max_over_projection)
 			s->max_over_projection = s->actual - proj;
