@@ -52,7 +52,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -pthread -Wall -Wextra -Werror -Iinclude \
 CORE_SRCS := $(wildcard src/core/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 # Tests of concurrent code also run under ThreadSanitizer (which excludes ASan).
-TSAN_TESTS := build/unit/tsan/test_ralloc build/unit/tsan/test_ledger
+TSAN_TESTS := build/unit/tsan/test_ralloc build/unit/tsan/test_ledger build/unit/tsan/test_pool_threads
 GUEST_PROGS := $(patsubst tests/vm/bin/%.c,build/guest/%,$(wildcard tests/vm/bin/*.c))
 # The host-side model of a compressing device (tests/devmodel/), run next to QEMU.
 DEVMODEL_SRCS := tests/devmodel/footprint.c tests/devmodel/scan.c

@@ -6,7 +6,10 @@
  * operation is O(1), or bounded by one zspage's objects (CRAM_POOL_MAX_OBJS): the
  * partial zspages of a class sit in fullness groups (zsmalloc's), so allocation
  * takes the fullest and compaction empties the emptiest without walking a list,
- * and each class counts its free slots. Locking: none; the caller serialises.
+ * and each class counts its free slots; reclaim looks at each class's coldest zspage
+ * (CRAM_POOL_NR_CLASSES). Locking (cram/pool.h): the class lock, a leaf, around
+ * list and slot changes only; ops are called and objects copied with no lock held.
+ * Functions named *_locked run under their class's lock.
  */
 #include "cram/pool.h"
 
@@ -24,7 +27,9 @@ struct cram_zspage {
 	u16 nr_deferred;
 	u16 free_head;
 	u16 listed_free;		/* free slots counted in its class's nr_free_slots */
+	u16 pins;			/* copies in or out under way: compaction keeps off */
 	bool under_reclaim;
+	u64 stamp;			/* the pool's clock when last allocated into */
 };
 
 /*** lists ***/
@@ -154,10 +159,11 @@ void cram_pool_init(struct cram_pool *pool, const struct cram_pool_ops *ops, voi
 	memset(pool, 0, sizeof(*pool));
 	pool->ops = ops;
 	pool->ctx = ctx;
-	cl_init(&pool->lru);
 	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
 		struct cram_pool_class *c = &pool->classes[i];
 
+		cram_lock_init(&c->lock);
+		cl_init(&c->lru);
 		c->size = CRAM_POOL_MIN_OBJ + i * CRAM_POOL_ALIGN;
 		c->pages_per_zspage = (u8)best_pages_per_zspage(c->size);
 		c->objs_per_zspage = (u16)(c->pages_per_zspage * CRAM_POOL_PAGE / c->size);
@@ -216,46 +222,48 @@ static void zspage_copy(struct cram_zspage *zs, u32 off, void *buf, u32 len,
 	}
 }
 
-static u32 data_offset(const struct cram_pool *pool, const struct cram_pool_handle *h)
+static struct cram_pool_class *class_of_handle(struct cram_pool *pool,
+					       const struct cram_pool_handle *h)
 {
-	return h->idx * pool->classes[h->zspage->class_idx].size + CRAM_POOL_HDR;
+	/* from the length, not the zspage, which compaction may change under us */
+	return &pool->classes[cram_pool_class_of(h->len)];
 }
 
-void cram_pool_write(struct cram_pool *pool, const struct cram_pool_handle *h,
-		     const void *src)
+/*
+ * Copy the object of h (in zs, pinned by the caller: it stays put) in or out with
+ * no lock held; then unpin.
+ */
+static void object_copy_unpin(struct cram_pool_class *c, struct cram_zspage *zs, u16 idx,
+			      void *buf, u32 len, bool to_zspage)
 {
-	zspage_copy(h->zspage, data_offset(pool, h), (void *)src, h->len, true);
-}
-
-/* The object's bytes: in place when in one page, else copied into bounce. */
-const void *cram_pool_data(struct cram_pool *pool, const struct cram_pool_handle *h,
-			   void *bounce)
-{
-	u32 off = data_offset(pool, h);
-	u32 in = off % CRAM_POOL_PAGE;
-
-	if (in + h->len <= CRAM_POOL_PAGE)
-		return (char *)h->zspage->pages[off / CRAM_POOL_PAGE] + in;
-	zspage_copy(h->zspage, off, bounce, h->len, false);
-	return bounce;
+	zspage_copy(zs, idx * c->size + CRAM_POOL_HDR, buf, len, to_zspage);
+	cram_lock(&c->lock);
+	zs->pins--;
+	cram_unlock(&c->lock);
 }
 
 /*** zspages ***/
 
-static void zspage_free(struct cram_pool *pool, struct cram_zspage *zs)
+/* Take an empty zspage out of its class; zspage_release() then gives its memory back. */
+static void zspage_unlink_locked(struct cram_pool_class *c, struct cram_zspage *zs)
 {
-	struct cram_pool_class *c = &pool->classes[zs->class_idx];
-	unsigned int i;
-
 	class_unlink(c, zs);
 	cl_del(&zs->lru_link);
-	for (i = 0; i < c->pages_per_zspage; i++)
-		pool->ops->free_page(pool->ctx, zs->pages[i]);
-	pool->nr_pages -= c->pages_per_zspage;
 	c->nr_zspages--;
+}
+
+/* No lock held: the zspage is no longer reachable. */
+static void zspage_release(struct cram_pool *pool, struct cram_zspage *zs)
+{
+	unsigned int i, n = pool->classes[zs->class_idx].pages_per_zspage;
+
+	for (i = 0; i < n; i++)
+		pool->ops->free_page(pool->ctx, zs->pages[i]);
+	cram_counter_sub(&pool->nr_pages, n);
 	pool->ops->free_zspage(pool->ctx, zs);
 }
 
+/* A new zspage with every slot free, not in its class yet. No lock held. */
 static struct cram_zspage *zspage_create(struct cram_pool *pool, unsigned int class_idx)
 {
 	struct cram_pool_class *c = &pool->classes[class_idx];
@@ -277,16 +285,20 @@ static struct cram_zspage *zspage_create(struct cram_pool *pool, unsigned int cl
 	zs->free_head = IDX_NIL;
 	for (i = c->objs_per_zspage; i-- > 0;)
 		push_free(pool, zs, i);
-	pool->nr_pages += c->pages_per_zspage;
-	c->nr_zspages++;
-	class_link(c, zs);
-	cl_add_head(&zs->lru_link, &pool->lru);
+	cram_counter_add_return(&pool->nr_pages, c->pages_per_zspage);
 	return zs;
 fail:
 	while (i-- > 0)
 		pool->ops->free_page(pool->ctx, zs->pages[i]);
 	pool->ops->free_zspage(pool->ctx, zs);
 	return NULL;
+}
+
+static void zspage_link_locked(struct cram_pool_class *c, struct cram_zspage *zs)
+{
+	c->nr_zspages++;
+	class_link(c, zs);
+	cl_add_head(&zs->lru_link, &c->lru);
 }
 
 /* Take a free slot of zs for handle h (zs is on a partial list of its class). */
@@ -300,7 +312,27 @@ static void slot_take(struct cram_pool *pool, struct cram_zspage *zs,
 	class_relink(&pool->classes[zs->class_idx], zs);
 }
 
-int cram_pool_alloc(struct cram_pool *pool, struct cram_pool_handle *h, u32 len)
+/* A zspage with a free slot, the fullest; a new one made with the lock dropped. */
+static struct cram_zspage *partial_or_new_locked(struct cram_pool *pool,
+						 struct cram_pool_class *c, unsigned int class_idx)
+{
+	struct cram_zspage *zs = fullest_partial(c);
+
+	if (zs)
+		return zs;
+	cram_unlock(&c->lock);
+	zs = zspage_create(pool, class_idx);
+	cram_lock(&c->lock);
+	if (!zs)
+		return NULL;
+	zs->stamp = cram_counter_read(&pool->clock);	/* as new as any on the LRU */
+	zspage_link_locked(c, zs);
+	/* another store may have made room meanwhile: fill the fullest first all the same */
+	return fullest_partial(c);
+}
+
+int cram_pool_store(struct cram_pool *pool, struct cram_pool_handle *h, const void *src,
+		    u32 len)
 {
 	int class_idx = cram_pool_class_of(len);
 	struct cram_pool_class *c;
@@ -309,74 +341,131 @@ int cram_pool_alloc(struct cram_pool *pool, struct cram_pool_handle *h, u32 len)
 	if (class_idx < 0)
 		return class_idx;
 	c = &pool->classes[class_idx];
-	zs = fullest_partial(c) ?: zspage_create(pool, (unsigned int)class_idx);
-	if (!zs)
+	cram_lock(&c->lock);
+	zs = partial_or_new_locked(pool, c, (unsigned int)class_idx);
+	if (!zs) {
+		cram_unlock(&c->lock);
 		return -ENOMEM;
+	}
 	slot_take(pool, zs, h);
 	h->len = (u16)len;
-	cl_move_head(&zs->lru_link, &pool->lru);
+	zs->stamp = cram_counter_add_return(&pool->clock, 1);
+	cl_move_head(&zs->lru_link, &c->lru);
 	c->nr_objs++;
-	pool->nr_objs++;
-	pool->stored_bytes += len;
+	c->stored_bytes += len;
+	zs->pins++;
+	cram_unlock(&c->lock);
+	object_copy_unpin(c, zs, h->idx, (void *)src, len, true);
 	return 0;
 }
 
 void cram_pool_free(struct cram_pool *pool, struct cram_pool_handle *h)
 {
-	struct cram_zspage *zs = h->zspage;
-	struct cram_pool_class *c = &pool->classes[zs->class_idx];
+	struct cram_pool_class *c = class_of_handle(pool, h);
+	struct cram_zspage *zs, *empty = NULL;
 
+	cram_lock(&c->lock);
+	zs = h->zspage;
 	c->nr_objs--;
-	pool->nr_objs--;
-	pool->stored_bytes -= h->len;
+	c->stored_bytes -= h->len;
 	zs->inuse--;
 	if (zs->under_reclaim) {
 		/* reclaim may still read this header: keep the slot until it ends */
 		*obj_header(pool, zs, h->idx) = HDR_DEFERRED;
 		zs->nr_deferred++;
-		return;
+	} else {
+		push_free(pool, zs, h->idx);
+		if (!zs->inuse) {
+			zspage_unlink_locked(c, zs);
+			empty = zs;
+		} else {
+			class_relink(c, zs);
+		}
 	}
-	push_free(pool, zs, h->idx);
-	if (!zs->inuse)
-		zspage_free(pool, zs);
-	else
-		class_relink(c, zs);
+	cram_unlock(&c->lock);
+	if (empty)
+		zspage_release(pool, empty);
 }
 
-bool cram_pool_handle_in(const struct cram_pool_handle *h, const struct cram_zspage *zspage)
+int cram_pool_read(struct cram_pool *pool, const struct cram_pool_handle *h,
+		   const struct cram_zspage *zspage, void *buf)
 {
-	return h->zspage == zspage;
+	struct cram_pool_class *c = class_of_handle(pool, h);
+	struct cram_zspage *zs;
+	u16 idx;
+
+	cram_lock(&c->lock);
+	zs = h->zspage;
+	if (zspage && zs != zspage) {
+		cram_unlock(&c->lock);
+		return -ENOENT;
+	}
+	idx = h->idx;
+	zs->pins++;
+	cram_unlock(&c->lock);
+	object_copy_unpin(c, zs, idx, buf, h->len, false);
+	return h->len;
 }
 
 /*** reclaim (writeback of the coldest zspage) ***/
 
+static u64 owner_of(struct cram_pool *pool, const struct cram_pool_handle *h)
+{
+	return pool->ops->owner ? pool->ops->owner(pool->ctx, h) : (u64)(uintptr_t)h;
+}
+
+/* The class whose coldest zspage is the coldest of all, or NULL: nothing on an LRU. */
+static struct cram_pool_class *coldest_class(struct cram_pool *pool)
+{
+	struct cram_pool_class *c, *best = NULL;
+	u64 best_stamp = U64_MAX, stamp;
+	unsigned int i;
+
+	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
+		c = &pool->classes[i];
+		cram_lock(&c->lock);
+		stamp = cl_empty(&c->lru) ? U64_MAX : zspage_of(c->lru.prev, lru_link)->stamp;
+		cram_unlock(&c->lock);
+		if (stamp < best_stamp) {
+			best_stamp = stamp;
+			best = c;
+		}
+	}
+	return best;
+}
+
 /*
- * Take the least recently allocated-into zspage off the LRU and its class, and list
- * the handles of its objects (handles[] holds CRAM_POOL_MAX_OBJS). NULL: pool empty.
- * The handles stay valid only while the caller keeps them from being freed (the
- * kernel: under its pool lock); afterwards, use them only to find their owners.
+ * Take the least recently allocated-into zspage off its class's LRU and lists, and
+ * report its objects' owners (owners[] holds CRAM_POOL_MAX_OBJS). Owners, not
+ * handles: an object may be freed, and its handle with it, as soon as the lock
+ * drops. NULL: the pool is empty (or was emptied while this looked).
  */
-struct cram_zspage *cram_pool_reclaim_begin(struct cram_pool *pool,
-					    struct cram_pool_handle **handles,
+struct cram_zspage *cram_pool_reclaim_begin(struct cram_pool *pool, u64 *owners,
 					    unsigned int *nr)
 {
+	struct cram_pool_class *c = coldest_class(pool);
 	struct cram_zspage *zs;
-	unsigned int idx, objs;
+	unsigned int idx;
+	u64 hdr;
 
 	*nr = 0;
-	if (cl_empty(&pool->lru))
+	if (!c)
 		return NULL;
-	zs = zspage_of(pool->lru.prev, lru_link);
-	cl_del(&zs->lru_link);
-	class_unlink(&pool->classes[zs->class_idx], zs);
-	zs->under_reclaim = true;
-	objs = pool->classes[zs->class_idx].objs_per_zspage;
-	for (idx = 0; idx < objs; idx++) {
-		u64 hdr = *obj_header(pool, zs, idx);
-
-		if (!(hdr & HDR_TAGS))
-			handles[(*nr)++] = (struct cram_pool_handle *)(uintptr_t)hdr;
+	cram_lock(&c->lock);
+	if (cl_empty(&c->lru)) {
+		cram_unlock(&c->lock);
+		return NULL;
 	}
+	zs = zspage_of(c->lru.prev, lru_link);
+	cl_del(&zs->lru_link);
+	class_unlink(c, zs);
+	zs->under_reclaim = true;
+	for (idx = 0; idx < c->objs_per_zspage; idx++) {
+		hdr = *obj_header(pool, zs, idx);
+		if (!(hdr & HDR_TAGS))
+			owners[(*nr)++] = owner_of(pool, (struct cram_pool_handle *)(uintptr_t)hdr);
+	}
+	cram_unlock(&c->lock);
 	return zs;
 }
 
@@ -388,8 +477,10 @@ struct cram_zspage *cram_pool_reclaim_begin(struct cram_pool *pool,
 bool cram_pool_reclaim_end(struct cram_pool *pool, struct cram_zspage *zs)
 {
 	struct cram_pool_class *c = &pool->classes[zs->class_idx];
+	bool empty;
 	unsigned int idx;
 
+	cram_lock(&c->lock);
 	zs->under_reclaim = false;
 	for (idx = 0; zs->nr_deferred && idx < c->objs_per_zspage; idx++) {
 		if (*obj_header(pool, zs, idx) == HDR_DEFERRED) {
@@ -397,13 +488,18 @@ bool cram_pool_reclaim_end(struct cram_pool *pool, struct cram_zspage *zs)
 			zs->nr_deferred--;
 		}
 	}
-	if (!zs->inuse) {
-		zspage_free(pool, zs);
-		return true;
+	empty = !zs->inuse;
+	if (empty) {
+		c->nr_zspages--;	/* off its lists since reclaim began */
+	} else {
+		class_link(c, zs);
+		zs->stamp = cram_counter_add_return(&pool->clock, 1);
+		cl_add_head(&zs->lru_link, &c->lru);
 	}
-	class_link(c, zs);
-	cl_add_head(&zs->lru_link, &pool->lru);
-	return false;
+	cram_unlock(&c->lock);
+	if (empty)
+		zspage_release(pool, zs);
+	return empty;
 }
 
 /*** compaction ***/
@@ -435,65 +531,116 @@ static void move_object(struct cram_pool *pool, struct cram_zspage *src, unsigne
 		left -= n;
 	}
 	src->inuse--;
-	pool->nr_moved++;
+	pool->classes[src->class_idx].nr_moved++;
 }
 
 /*
  * Empty a zspage of the emptiest group of class c into the fullest others, if their
- * free slots can take its objects. O(its objects): no list is walked.
+ * free slots can take its objects and nothing is being copied in or out of it.
+ * O(its objects): no list is walked. Returns the emptied zspage, unlinked, for
+ * zspage_release() once the lock is dropped; NULL if none.
  */
-static bool compact_one(struct cram_pool *pool, struct cram_pool_class *c)
+static struct cram_zspage *compact_one_locked(struct cram_pool *pool,
+					      struct cram_pool_class *c)
 {
 	struct cram_zspage *src = emptiest_partial(c);
 	unsigned int idx;
 
-	if (!src || c->nr_free_slots - src->listed_free < src->inuse)
-		return false;
+	if (!src || src->pins || c->nr_free_slots - src->listed_free < src->inuse)
+		return NULL;
 	class_unlink(c, src);	/* so slot_take never picks it */
 	for (idx = 0; idx < c->objs_per_zspage && src->inuse; idx++) {
 		if (*obj_header(pool, src, idx) & HDR_TAGS)
 			continue;
 		move_object(pool, src, idx, fullest_partial(c));
 	}
-	zspage_free(pool, src);
-	pool->nr_compacted_zspages++;
-	return true;
+	zspage_unlink_locked(c, src);
+	c->nr_compacted_zspages++;
+	return src;
 }
 
 /*
  * Move objects until no class has a zspage that the others' free slots can take, or
- * max_zspages zspages have been emptied (bounds the time under the caller's lock).
- * Returns the pages freed.
+ * max_zspages zspages have been emptied (bounds the time under a class lock, and
+ * in all). Returns the pages freed.
  */
 u64 cram_pool_compact(struct cram_pool *pool, unsigned int max_zspages)
 {
-	u64 before = pool->nr_pages;
+	struct cram_pool_class *c;
+	struct cram_zspage *zs;
 	unsigned int i, done = 0;
+	u64 freed = 0;
 
-	for (i = 0; i < CRAM_POOL_NR_CLASSES && done < max_zspages; i++)
-		while (done < max_zspages && compact_one(pool, &pool->classes[i]))
-			done++;
-	return before - pool->nr_pages;
+	for (i = 0; i < CRAM_POOL_NR_CLASSES && done < max_zspages; i++) {
+		c = &pool->classes[i];
+		do {
+			cram_lock(&c->lock);
+			zs = compact_one_locked(pool, c);
+			cram_unlock(&c->lock);
+			if (zs) {
+				zspage_release(pool, zs);
+				freed += c->pages_per_zspage;
+				done++;
+			}
+		} while (zs && done < max_zspages);
+	}
+	return freed;
 }
 
 /*** teardown, stats ***/
 
+/* Teardown: nothing else runs on the pool; zspages under reclaim are the caller's. */
 void cram_pool_destroy(struct cram_pool *pool)
 {
-	while (!cl_empty(&pool->lru))
-		zspage_free(pool, zspage_of(pool->lru.next, lru_link));
-	pool->nr_objs = 0;
-	pool->stored_bytes = 0;
+	struct cram_pool_class *c;
+	struct cram_zspage *zs;
+	unsigned int i;
+
+	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
+		c = &pool->classes[i];
+		while (!cl_empty(&c->lru)) {
+			zs = zspage_of(c->lru.next, lru_link);
+			zspage_unlink_locked(c, zs);
+			zspage_release(pool, zs);
+		}
+		c->nr_objs = 0;
+		c->stored_bytes = 0;
+	}
 }
 
-void cram_pool_class_stats(const struct cram_pool *pool, unsigned int class,
+void cram_pool_class_stats(struct cram_pool *pool, unsigned int class,
 			   struct cram_pool_class_stats *st)
 {
-	const struct cram_pool_class *c = &pool->classes[class];
+	struct cram_pool_class *c = &pool->classes[class];
 
 	st->size = c->size;
 	st->pages_per_zspage = c->pages_per_zspage;
 	st->objs_per_zspage = c->objs_per_zspage;
+	cram_lock(&c->lock);
 	st->nr_zspages = c->nr_zspages;
 	st->nr_objs = c->nr_objs;
+	cram_unlock(&c->lock);
+}
+
+void cram_pool_usage(struct cram_pool *pool, struct cram_pool_usage *u)
+{
+	struct cram_pool_class *c;
+	unsigned int i;
+
+	memset(u, 0, sizeof(*u));
+	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
+		c = &pool->classes[i];
+		cram_lock(&c->lock);
+		u->nr_objs += c->nr_objs;
+		u->stored_bytes += c->stored_bytes;
+		u->nr_moved += c->nr_moved;
+		u->nr_compacted_zspages += c->nr_compacted_zspages;
+		cram_unlock(&c->lock);
+	}
+	u->nr_pages = cram_pool_nr_pages(pool);
+}
+
+u64 cram_pool_nr_pages(const struct cram_pool *pool)
+{
+	return cram_counter_read(&pool->nr_pages);
 }

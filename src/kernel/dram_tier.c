@@ -13,20 +13,23 @@
  *
  * Context: store and load in process context (they take the per-CPU mutex, as zswap
  * does, and may sleep there); cram_dram_free in atomic context (invalidate), never
- * sleeps. Pool pages and entries are allocated without sleeping (GFP_NOWAIT).
+ * sleeps. Pool pages and entries are allocated without sleeping (GFP_NOWAIT), with no
+ * spinlock held.
  * Locking, outer to inner:
- *   cram_dram_cpu.lock (mutex) -> tree xa_lock (swap.c) -> cram_dram_lock (spinlock)
- * cram_dram_lock guards the pool (core layout, LRU) and every handle; it is never
- * held while sleeping or compressing. A load holds its tree's lock while it copies
- * the object out, so writeback (which erases entries under that lock) cannot free
- * the entry under it; decompression runs after both locks are dropped.
+ *   cram_dram_cpu.lock (mutex) -> tree xa_lock (swap.c) -> a pool class's lock
+ * The class locks (src/core/pool.c, one per size class, as zsmalloc's) guard the
+ * pool's layout and the handles; they are leaves, held for list and slot changes
+ * only: no allocation, compression or copy runs under one (a copy pins its zspage).
+ * A load holds its tree's lock while it copies the object out, so writeback (which
+ * erases entries under that lock) cannot free the entry under it; decompression
+ * runs after it is dropped. The limit is checked without a lock (the page count is
+ * an atomic counter): racing stores may take the pool past it by a zspage each.
  */
 #define pr_fmt(fmt) "cram: " fmt
 
 #include <linux/cpumask.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
-#include <linux/lockdep.h>
 #include <linux/lz4.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -73,9 +76,8 @@ struct cram_dram_cpu {
 
 static struct cram_dram_cpu __percpu *cram_dram_cpus;
 static struct kmem_cache *cram_entry_cache;
-static DEFINE_SPINLOCK(cram_dram_lock);
-static struct cram_pool cram_dram_pool;	/* under cram_dram_lock */
-static bool cram_dram_limit_hit;		/* under cram_dram_lock */
+static struct cram_pool cram_dram_pool;	/* locks inside */
+static bool cram_dram_limit_hit;		/* READ_ONCE/WRITE_ONCE: a hint */
 static atomic64_t cram_dram_same_filled;	/* live same-filled entries */
 
 /*** pool memory ***/
@@ -102,11 +104,18 @@ static void cram_dram_free_zspage(void *ctx, void *zspage)
 	kfree(zspage);
 }
 
+/* Reclaim reports an object by its swap slot (the entry may be freed right after). */
+static u64 cram_dram_owner(void *ctx, const struct cram_pool_handle *h)
+{
+	return container_of(h, struct cram_pool_entry, handle)->swp;
+}
+
 static const struct cram_pool_ops cram_dram_ops = {
 	.alloc_page = cram_dram_alloc_page,
 	.free_page = cram_dram_free_page,
 	.alloc_zspage = cram_dram_alloc_zspage,
 	.free_zspage = cram_dram_free_zspage,
+	.owner = cram_dram_owner,
 };
 
 /*** limit ***/
@@ -124,26 +133,25 @@ static u64 cram_dram_accept_pages(void)
 /* Pages the pool holds beyond where it takes pages again (> 0: write back). */
 long cram_dram_pages_over_target(void)
 {
-	long over;
+	long over = (long)cram_pool_nr_pages(&cram_dram_pool) - (long)cram_dram_accept_pages();
 
-	spin_lock(&cram_dram_lock);
-	over = (long)cram_dram_pool.nr_pages - (long)cram_dram_accept_pages();
 	if (over <= 0)
-		cram_dram_limit_hit = false;
-	spin_unlock(&cram_dram_lock);
+		WRITE_ONCE(cram_dram_limit_hit, false);
 	return over;
 }
 
-/* Under cram_dram_lock: may the pool grow? Kicks writeback when it may not. */
+/* May the pool grow? (zswap's hysteresis; racing stores may each add a zspage) */
 static bool cram_dram_room(void)
 {
-	u64 pages = cram_dram_pool.nr_pages;
+	u64 pages = cram_pool_nr_pages(&cram_dram_pool);
+	bool hit;
 
-	lockdep_assert_held(&cram_dram_lock);
-	if (cram_dram_limit_hit && pages >= cram_dram_accept_pages())
+	if (READ_ONCE(cram_dram_limit_hit) && pages >= cram_dram_accept_pages())
 		return false;
-	cram_dram_limit_hit = pages >= cram_dram_limit_pages();
-	return !cram_dram_limit_hit;
+	hit = pages >= cram_dram_limit_pages();
+	if (hit != READ_ONCE(cram_dram_limit_hit))
+		WRITE_ONCE(cram_dram_limit_hit, hit);
+	return !hit;
 }
 
 /*** store ***/
@@ -184,25 +192,18 @@ static int cram_compress(struct cram_dram_cpu *cpu, const void *src)
 static enum cram_stat cram_dram_store_object(struct cram_dram_cpu *cpu, const void *src,
 					     struct cram_pool_entry *e)
 {
-	bool room;
 	int len;
 
 	len = cram_compress(cpu, src);
 	if (len <= 0)
 		return CRAM_STAT_POOL_REJECT_POOR;
-	spin_lock(&cram_dram_lock);
-	room = cram_dram_room();
-	if (room && !cram_pool_alloc(&cram_dram_pool, &e->handle, len)) {
-		cram_pool_write(&cram_dram_pool, &e->handle, cpu->buf);
-		spin_unlock(&cram_dram_lock);
-		return CRAM_STAT_POOL_STORES;
-	}
-	spin_unlock(&cram_dram_lock);
-	if (!room) {
+	if (!cram_dram_room()) {
 		cram_wb_kick();
 		return CRAM_STAT_POOL_REJECT_LIMIT;
 	}
-	return CRAM_STAT_POOL_REJECT_NOMEM;
+	if (cram_pool_store(&cram_dram_pool, &e->handle, cpu->buf, len))
+		return CRAM_STAT_POOL_REJECT_NOMEM;
+	return CRAM_STAT_POOL_STORES;
 }
 
 /*
@@ -251,17 +252,6 @@ int cram_dram_decompress(const void *src, u32 len, void *dst)
 	return n == PAGE_SIZE ? 0 : -EIO;
 }
 
-/* Under the tree's lock and cram_dram_lock: the object's bytes into buf. */
-static void cram_dram_copy_locked(struct cram_pool_entry *e, void *buf, u32 *len)
-{
-	const void *data = cram_pool_data(&cram_dram_pool, &e->handle, buf);
-
-	lockdep_assert_held(&cram_dram_lock);
-	if (data != buf)
-		memcpy(buf, data, e->handle.len);
-	*len = e->handle.len;
-}
-
 /*
  * Fill page from the pool entry at offset of tree. -ENOENT: no pool entry there any
  * more (writeback has just put it on disk); -EIO: the object does not decompress.
@@ -278,15 +268,12 @@ int cram_dram_load(struct xarray *tree, pgoff_t offset, struct page *page)
 	mutex_lock(&cpu->lock);
 	xa_lock(tree);
 	e = xa_load(tree, offset);
-	if (!e || xa_is_value(e)) {
+	if (!e || xa_is_value(e))
 		err = -ENOENT;
-	} else if (e->handle.owner_flags & CRAM_PE_SAME) {
+	else if (e->handle.owner_flags & CRAM_PE_SAME)
 		fill = e->fill;
-	} else {
-		spin_lock(&cram_dram_lock);
-		cram_dram_copy_locked(e, cpu->buf, &len);
-		spin_unlock(&cram_dram_lock);
-	}
+	else
+		len = cram_pool_read(&cram_dram_pool, &e->handle, NULL, cpu->buf);
 	xa_unlock(tree);
 	if (!err) {
 		dst = kmap_local_page(page);
@@ -305,13 +292,10 @@ int cram_dram_load(struct xarray *tree, pgoff_t offset, struct page *page)
 /* Atomic context: never sleeps. The entry has left its tree. */
 void cram_dram_free(struct cram_pool_entry *e)
 {
-	if (e->handle.owner_flags & CRAM_PE_SAME) {
+	if (e->handle.owner_flags & CRAM_PE_SAME)
 		atomic64_dec(&cram_dram_same_filled);
-	} else {
-		spin_lock(&cram_dram_lock);
+	else
 		cram_pool_free(&cram_dram_pool, &e->handle);
-		spin_unlock(&cram_dram_lock);
-	}
 	kmem_cache_free(cram_entry_cache, e);
 }
 
@@ -324,7 +308,7 @@ void cram_dram_free(struct cram_pool_entry *e)
 bool cram_dram_copy_out(struct cram_pool_entry *e, struct cram_zspage *zs, void *page,
 			void *buf, u32 *len)
 {
-	bool in;
+	int n;
 
 	if (e->handle.owner_flags & CRAM_PE_SAME) {
 		if (zs)
@@ -332,47 +316,34 @@ bool cram_dram_copy_out(struct cram_pool_entry *e, struct cram_zspage *zs, void 
 		memset64(page, e->fill, PAGE_SIZE / sizeof(u64));
 		return true;
 	}
-	spin_lock(&cram_dram_lock);
-	in = !zs || cram_pool_handle_in(&e->handle, zs);
-	if (in)
-		cram_dram_copy_locked(e, buf, len);
-	spin_unlock(&cram_dram_lock);
-	return in;
+	n = cram_pool_read(&cram_dram_pool, &e->handle, zs, buf);
+	if (n < 0)
+		return false;
+	*len = n;
+	return true;
 }
 
 /* The coldest zspage, and the swap slots of its objects (swps: CRAM_POOL_MAX_OBJS). */
 struct cram_zspage *cram_dram_reclaim_begin(unsigned long *swps, unsigned int *nr)
 {
-	static struct cram_pool_handle *handles[CRAM_POOL_MAX_OBJS];	/* the worker's */
+	static u64 owners[CRAM_POOL_MAX_OBJS];	/* the writeback worker's */
 	struct cram_zspage *zs;
 	unsigned int i;
 
-	spin_lock(&cram_dram_lock);
-	zs = cram_pool_reclaim_begin(&cram_dram_pool, handles, nr);
+	zs = cram_pool_reclaim_begin(&cram_dram_pool, owners, nr);
 	for (i = 0; i < *nr; i++)
-		swps[i] = container_of(handles[i], struct cram_pool_entry, handle)->swp;
-	spin_unlock(&cram_dram_lock);
+		swps[i] = owners[i];
 	return zs;
 }
 
 bool cram_dram_reclaim_end(struct cram_zspage *zs)
 {
-	bool freed;
-
-	spin_lock(&cram_dram_lock);
-	freed = cram_pool_reclaim_end(&cram_dram_pool, zs);
-	spin_unlock(&cram_dram_lock);
-	return freed;
+	return cram_pool_reclaim_end(&cram_dram_pool, zs);
 }
 
 u64 cram_dram_compact(unsigned int max_zspages)
 {
-	u64 freed;
-
-	spin_lock(&cram_dram_lock);
-	freed = cram_pool_compact(&cram_dram_pool, max_zspages);
-	spin_unlock(&cram_dram_lock);
-	return freed;
+	return cram_pool_compact(&cram_dram_pool, max_zspages);
 }
 
 bool cram_dram_active(void)
@@ -380,16 +351,18 @@ bool cram_dram_active(void)
 	return READ_ONCE(cram_pool_on);
 }
 
+/* The counts, each class's read under its lock: not one instant for the whole pool. */
 void cram_dram_usage(struct cram_dram_usage *u)
 {
-	spin_lock(&cram_dram_lock);	/* one consistent set of counters */
-	u->pages = cram_dram_pool.nr_pages;
-	u->objs = cram_dram_pool.nr_objs;
-	u->bytes = cram_dram_pool.stored_bytes;
-	u->moved = cram_dram_pool.nr_moved;
-	u->compacted = cram_dram_pool.nr_compacted_zspages;
-	u->limit_hit = cram_dram_limit_hit;
-	spin_unlock(&cram_dram_lock);
+	struct cram_pool_usage pu;
+
+	cram_pool_usage(&cram_dram_pool, &pu);
+	u->pages = pu.nr_pages;
+	u->objs = pu.nr_objs;
+	u->bytes = pu.stored_bytes;
+	u->moved = pu.nr_moved;
+	u->compacted = pu.nr_compacted_zspages;
+	u->limit_hit = READ_ONCE(cram_dram_limit_hit);
 	u->same_filled = atomic64_read(&cram_dram_same_filled);
 }
 
@@ -420,9 +393,7 @@ int cram_dram_classes_show(struct seq_file *m, void *unused)
 
 	seq_puts(m, "class  size pages/zspage objs/zspage  zspages  objects  free_slots\n");
 	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
-		spin_lock(&cram_dram_lock);
 		cram_pool_class_stats(&cram_dram_pool, i, &st);
-		spin_unlock(&cram_dram_lock);
 		if (!st.nr_zspages)
 			continue;
 		seq_printf(m, "%5u %5u %12u %11u %8llu %8llu %11llu\n", i, st.size,
@@ -479,7 +450,10 @@ nomem:
 /* Module exit: entries hold module references, so the pool is empty here. */
 void cram_dram_exit(void)
 {
-	WARN_ON(cram_dram_pool.nr_objs || atomic64_read(&cram_dram_same_filled));
+	struct cram_pool_usage pu;
+
+	cram_pool_usage(&cram_dram_pool, &pu);
+	WARN_ON(pu.nr_objs || atomic64_read(&cram_dram_same_filled));
 	cram_pool_destroy(&cram_dram_pool);
 	cram_dram_free_cpus();
 	kmem_cache_destroy(cram_entry_cache);

@@ -6,9 +6,10 @@
  * Entries: xarrays indexed by swap offset, as zswap keeps them, and like zswap's split
  * per 64 MiB of swap space so that one swap device is not one lock (cram/trees.h).
  * A large folio's slots are aligned to its size, at most a PMD, so they are in one
- * range; code that walks several slots still looks each one's tree up. A CXL-tier entry is an xarray value entry holding the region page number, so a
- * store allocates nothing but xarray nodes (zswap allocates those and an entry). A
- * pool entry is a pointer to a struct cram_pool_entry (dram_tier.c), 24 bytes.
+ * range; code that walks several slots still looks each one's tree up. A CXL-tier
+ * entry is an xarray value entry holding the region page number, so a store
+ * allocates nothing but xarray nodes (zswap allocates those and an entry). A pool
+ * entry is a pointer to a struct cram_pool_entry (dram_tier.c), 24 bytes.
  *
  * Admission, in order: large folios only where the kernel stores them whole and
  * invalidates every slot it frees (CRAM_LARGE_FOLIOS, 6.13+; 6.12 frees large swap
@@ -47,8 +48,8 @@
  * Locking, outer to inner:
  *   the kernel's si->lock (6.1 invalidate_page) or PTE lock (invalidate)
  *   -> cram_dram_cpu.lock (mutex; pool store and load, never under a spinlock)
- *   -> tree xa_lock -> cram_dram_lock (the pool's spinlock: a load or writeback
- *      copying an object out, dram_tier.c)
+ *   -> tree xa_lock -> a pool class's lock (src/core/pool.c: a load or writeback
+ *      finding and pinning an object to copy out, dram_tier.c)
  * Leaves, never taken under xa_lock and taking nothing inside: the CXL allocator's
  * lock (src/core/ralloc.c, inside a get_cpu_ptr section), the writeback in-flight
  * lock (writeback.c), the device's seqlock (device.c), cram_hold_lock (IRQs saved:
@@ -300,7 +301,7 @@ void cram_swap_exit(void)
 
 /*** entries ***/
 
-/* The tree of slot offset of swap type type (the kernel's own: < MAX_SWAPFILES) */
+/* The tree holding this slot (type: the kernel's own, < MAX_SWAPFILES) */
 static struct xarray *cram_tree(unsigned int type, pgoff_t offset)
 {
 	return &cram_trees[type][cram_tree_of(offset)];

@@ -383,8 +383,7 @@ static void cxl_load(struct cram_ralloc_cache *c, u32 page, void *dst, enum cxl_
 
 /*** the pool (dram_tier.c) ***/
 
-static struct cram_pool pool;
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;	/* cram_dram_lock */
+static struct cram_pool pool;	/* its class locks inside (pool.c), as in the module */
 static u64 pool_pages;
 
 static void *b_alloc_page(void *ctx)
@@ -460,15 +459,11 @@ static struct pool_entry *pool_store(const void *src, char *buf, void *lz4_state
 		release_one();
 		return NULL;
 	}
-	pthread_mutex_lock(&pool_lock);
-	if (cram_pool_alloc(&pool, &e->h, (u32)len)) {
-		pthread_mutex_unlock(&pool_lock);
+	if (cram_pool_store(&pool, &e->h, buf, (u32)len)) {
 		free(e);
 		release_one();
 		return NULL;
 	}
-	cram_pool_write(&pool, &e->h, buf);
-	pthread_mutex_unlock(&pool_lock);
 	*compressed += (u64)len;
 	stat_inc(12);				/* pool_stores */
 	return e;
@@ -477,7 +472,6 @@ static struct pool_entry *pool_store(const void *src, char *buf, void *lz4_state
 /* cram_dram_load + exclusive free (cram_dram_free) */
 static int pool_load(struct pool_entry *e, void *dst, char *buf)
 {
-	const void *data;
 	u32 len = e->h.len;
 	int n = PAGE;
 
@@ -489,15 +483,9 @@ static int pool_load(struct pool_entry *e, void *dst, char *buf)
 		for (i = 0; i < PAGE / 8; i++)
 			d[i] = e->fill;
 	} else {
-		pthread_mutex_lock(&pool_lock);
-		data = cram_pool_data(&pool, &e->h, buf);
-		if (data != buf)
-			memcpy(buf, data, len);
-		pthread_mutex_unlock(&pool_lock);
+		cram_pool_read(&pool, &e->h, NULL, buf);	/* under the tree's lock there */
 		n = LZ4_decompress_safe(buf, dst, (int)len, PAGE);
-		pthread_mutex_lock(&pool_lock);
 		cram_pool_free(&pool, &e->h);
-		pthread_mutex_unlock(&pool_lock);
 	}
 	stat_inc(29);
 	release_one();

@@ -27,7 +27,7 @@ struct slot {
 
 struct reclaim {
 	struct cram_zspage *zs;	/* NULL: not in progress */
-	struct cram_pool_handle *handles[CRAM_POOL_MAX_OBJS];
+	u64 handles[CRAM_POOL_MAX_OBJS];	/* reclaim's owners: the handles' addresses */
 	unsigned int nr;
 };
 
@@ -72,8 +72,9 @@ static const struct cram_pool_ops f_ops = {
 	.free_zspage = f_free_zspage,
 };
 
-static struct slot *slot_of(struct cram_pool_handle *h)
+static struct slot *slot_of(u64 owner)
 {
+	struct cram_pool_handle *h = (struct cram_pool_handle *)(uintptr_t)owner;
 	size_t i = (size_t)((char *)h - (char *)slots) / sizeof(slots[0]);
 
 	fuzz_check(i < NR_SLOTS && &slots[i].h == h, "a handle the caller never gave: %p",
@@ -93,15 +94,17 @@ static bool under_reclaim(const struct cram_zspage *zs)
 
 static void check_bytes(struct slot *s, const char *when)
 {
-	const void *got = cram_pool_data(&pool, &s->h, bounce);
+	int n = cram_pool_read(&pool, &s->h, NULL, bounce);
 
-	fuzz_check(!memcmp(got, s->data, s->h.len), "slot %ld (%u bytes): wrong bytes %s",
-		   (long)(s - slots), s->h.len, when);
+	fuzz_check(n == s->h.len && !memcmp(bounce, s->data, s->h.len),
+		   "slot %ld (%u bytes): wrong bytes %s", (long)(s - slots), s->h.len, when);
 }
 
 static void check_counters(void)
 {
 	u64 objs = 0, bytes = 0, class_objs = 0;
+	struct cram_pool_class_stats st;
+	struct cram_pool_usage u;
 	unsigned int i;
 
 	for (i = 0; i < NR_SLOTS; i++) {
@@ -110,16 +113,19 @@ static void check_counters(void)
 			bytes += slots[i].h.len;
 		}
 	}
-	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++)
-		class_objs += pool.classes[i].nr_objs;
-	fuzz_check(pool.nr_objs == objs && pool.stored_bytes == bytes,
+	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
+		cram_pool_class_stats(&pool, i, &st);
+		class_objs += st.nr_objs;
+	}
+	cram_pool_usage(&pool, &u);
+	fuzz_check(u.nr_objs == objs && u.stored_bytes == bytes,
 		   "pool counts %llu objects, %llu bytes; the shadow %llu, %llu",
-		   (unsigned long long)pool.nr_objs, (unsigned long long)pool.stored_bytes,
+		   (unsigned long long)u.nr_objs, (unsigned long long)u.stored_bytes,
 		   (unsigned long long)objs, (unsigned long long)bytes);
 	fuzz_check(class_objs == objs, "classes count %llu objects, the shadow %llu",
 		   (unsigned long long)class_objs, (unsigned long long)objs);
-	fuzz_check(pool.nr_pages == (u64)live_pages, "pool counts %llu pages, the ops gave %ld",
-		   (unsigned long long)pool.nr_pages, live_pages);
+	fuzz_check(u.nr_pages == (u64)live_pages, "pool counts %llu pages, the ops gave %ld",
+		   (unsigned long long)u.nr_pages, live_pages);
 }
 
 static void op_alloc(struct slot *s, u32 len, u8 fill)
@@ -129,7 +135,9 @@ static void op_alloc(struct slot *s, u32 len, u8 fill)
 
 	if (s->live)
 		return;
-	ret = cram_pool_alloc(&pool, &s->h, len);
+	for (i = 0; i < len && i < CRAM_POOL_MAX_LEN; i++)
+		s->data[i] = (u8)(fill + i * 7 + (i >> 8));
+	ret = cram_pool_store(&pool, &s->h, s->data, len);
 	if (len > CRAM_POOL_MAX_LEN) {
 		fuzz_check(ret == -EINVAL, "alloc of %u bytes: %d", len, ret);
 		return;
@@ -141,9 +149,6 @@ static void op_alloc(struct slot *s, u32 len, u8 fill)
 	fuzz_check(s->h.len == len && !under_reclaim(s->h.zspage),
 		   "alloc of %u bytes: len %u, in a zspage under reclaim: %d", len, s->h.len,
 		   under_reclaim(s->h.zspage));
-	for (i = 0; i < len; i++)
-		s->data[i] = (u8)(fill + i * 7 + (i >> 8));
-	cram_pool_write(&pool, &s->h, s->data);
 	s->live = true;
 }
 
@@ -169,7 +174,7 @@ static void op_reclaim_begin(struct reclaim *rc)
 	for (i = 0; i < rc->nr; i++) {
 		struct slot *s = slot_of(rc->handles[i]);
 
-		fuzz_check(s->live && cram_pool_handle_in(&s->h, rc->zs),
+		fuzz_check(s->live && s->h.zspage == rc->zs,
 			   "reclaim listed slot %ld, not a live object of its zspage",
 			   (long)(s - slots));
 		check_bytes(s, "read by reclaim");
@@ -188,7 +193,7 @@ static void op_writeback(struct reclaim *rc, unsigned int pick)
 	if (!rc->zs || !rc->nr)
 		return;
 	s = slot_of(rc->handles[pick % rc->nr]);
-	if (s->live && cram_pool_handle_in(&s->h, rc->zs))
+	if (s->live && s->h.zspage == rc->zs)
 		op_free(s);
 }
 
@@ -281,6 +286,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < NR_RECLAIMS; i++)
 		op_reclaim_end(&reclaims[i]);
 	cram_pool_destroy(&pool);
-	fuzz_check(!live_pages && !pool.nr_pages, "destroy left %ld pages", live_pages);
+	fuzz_check(!live_pages && !cram_pool_nr_pages(&pool), "destroy left %ld pages", live_pages);
 	return 0;
 }

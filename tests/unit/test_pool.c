@@ -85,12 +85,12 @@ static void fill(u8 *buf, u32 len, u32 seed)
 static int store(struct cram_pool *p, struct obj *o, u32 len, u32 seed)
 {
 	u8 buf[CRAM_POOL_PAGE];
-	int err = cram_pool_alloc(p, &o->h, len);
+	int err;
 
+	fill(buf, len, seed);
+	err = cram_pool_store(p, &o->h, buf, len);
 	if (err)
 		return err;
-	fill(buf, len, seed);
-	cram_pool_write(p, &o->h, buf);
 	o->seed = seed;
 	o->live = true;
 	return 0;
@@ -98,17 +98,30 @@ static int store(struct cram_pool *p, struct obj *o, u32 len, u32 seed)
 
 static bool intact(struct cram_pool *p, const struct obj *o)
 {
-	u8 want[CRAM_POOL_PAGE], bounce[CRAM_POOL_PAGE];
-	const void *got = cram_pool_data(p, &o->h, bounce);
+	u8 want[CRAM_POOL_PAGE], got[CRAM_POOL_PAGE];
 
 	fill(want, o->h.len, o->seed);
-	return !memcmp(got, want, o->h.len);
+	return cram_pool_read(p, &o->h, NULL, got) == o->h.len && !memcmp(got, want, o->h.len);
 }
 
 static void drop(struct cram_pool *p, struct obj *o)
 {
 	cram_pool_free(p, &o->h);
 	o->live = false;
+}
+
+static struct cram_pool_usage usage(struct cram_pool *p)
+{
+	struct cram_pool_usage u;
+
+	cram_pool_usage(p, &u);
+	return u;
+}
+
+/* reclaim reports handles' addresses when ops name no owner */
+static struct obj *obj_of(u64 owner)
+{
+	return (struct obj *)((char *)(uintptr_t)owner - offsetof(struct obj, h));
 }
 
 static u64 class_zspages(struct cram_pool *p, u32 len)
@@ -176,13 +189,13 @@ static void test_packing_and_spanning(void)
 	}
 	tap_is_u64(bad, 0, "300 objects stored and read back intact");
 	tap_ok(spanning > 0, "some objects span two pages and still read back");
-	tap_is_u64(p.nr_pages, (300 + 22) / 23 * 8, "pages = ceil(300 / 23) zspages x 8");
-	tap_is_u64(p.nr_objs, 300, "nr_objs");
-	tap_is_u64(p.stored_bytes, 300ULL * len, "stored_bytes");
-	tap_is_u64(live_pages, p.nr_pages, "pool's page count = pages the ops handed out");
+	tap_is_u64(cram_pool_nr_pages(&p), (300 + 22) / 23 * 8, "pages = ceil(300 / 23) zspages x 8");
+	tap_is_u64(usage(&p).nr_objs, 300, "nr_objs");
+	tap_is_u64(usage(&p).stored_bytes, 300ULL * len, "stored_bytes");
+	tap_is_u64(live_pages, cram_pool_nr_pages(&p), "pool's page count = pages the ops handed out");
 	for (i = 0; i < 300; i++)
 		drop(&p, &o[i]);
-	tap_is_u64(p.nr_pages, 0, "all freed: no pages");
+	tap_is_u64(cram_pool_nr_pages(&p), 0, "all freed: no pages");
 	tap_is_u64(live_pages + live_zspages, 0, "every page and descriptor given back");
 }
 
@@ -196,13 +209,13 @@ static void test_free_reuse(void)
 	cram_pool_init(&p, &t_ops, NULL);
 	for (i = 0; i < 64; i++)
 		store(&p, &o[i], 500, i);
-	pages = p.nr_pages;
+	pages = cram_pool_nr_pages(&p);
 	for (i = 0; i < 64; i += 2)
 		drop(&p, &o[i]);
-	tap_is_u64(p.nr_pages, pages, "half freed, spread over zspages: pages kept");
+	tap_is_u64(cram_pool_nr_pages(&p), pages, "half freed, spread over zspages: pages kept");
 	for (i = 0; i < 64; i += 2)
 		store(&p, &o[i], 500, 1000 + i);
-	tap_is_u64(p.nr_pages, pages, "re-stored into the freed slots: no new pages");
+	tap_is_u64(cram_pool_nr_pages(&p), pages, "re-stored into the freed slots: no new pages");
 	for (i = 0; i < 64; i++)
 		if (!intact(&p, &o[i]))
 			break;
@@ -215,7 +228,7 @@ static void test_free_reuse(void)
 static void test_lru_order(void)
 {
 	struct obj a, b, c, extra;
-	struct cram_pool_handle *hs[CRAM_POOL_MAX_OBJS];
+	u64 hs[CRAM_POOL_MAX_OBJS];
 	struct cram_zspage *zs;
 	struct cram_pool p;
 	unsigned int nr;
@@ -226,13 +239,13 @@ static void test_lru_order(void)
 	store(&p, &c, 2000, 3);
 	store(&p, &extra, 100, 4);	/* a's zspage allocated into again: hottest */
 	zs = cram_pool_reclaim_begin(&p, hs, &nr);
-	tap_ok(zs && nr == 1 && hs[0] == &b.h, "coldest zspage first: b's");
+	tap_ok(zs && nr == 1 && obj_of(hs[0]) == &b, "coldest zspage first: b's");
 	tap_ok(!cram_pool_reclaim_end(&p, zs), "b still there: zspage kept, back at LRU head");
 	zs = cram_pool_reclaim_begin(&p, hs, &nr);
-	tap_ok(zs && nr == 1 && hs[0] == &c.h, "then c's");
+	tap_ok(zs && nr == 1 && obj_of(hs[0]) == &c, "then c's");
 	cram_pool_reclaim_end(&p, zs);
 	zs = cram_pool_reclaim_begin(&p, hs, &nr);
-	tap_ok(zs && nr == 2 && cram_pool_handle_in(&a.h, zs) && cram_pool_handle_in(&extra.h, zs),
+	tap_ok(zs && nr == 2 && a.h.zspage == zs && extra.h.zspage == zs,
 	       "then a's, with both of its objects");
 	cram_pool_reclaim_end(&p, zs);
 	drop(&p, &a);
@@ -246,7 +259,7 @@ static void test_lru_order(void)
 static void test_deferred_free(void)
 {
 	static struct obj o[16];
-	struct cram_pool_handle *hs[CRAM_POOL_MAX_OBJS];
+	u64 hs[CRAM_POOL_MAX_OBJS];
 	struct cram_pool_class_stats st;
 	struct cram_zspage *zs;
 	struct cram_pool p;
@@ -264,7 +277,7 @@ static void test_deferred_free(void)
 	tap_is_u64(nr, n, "reclaim lists every object of the zspage");
 	for (i = 0; i < n / 2; i++)		/* "written back": freed during reclaim */
 		drop(&p, &o[i]);
-	tap_is_u64(p.nr_objs, n - n / 2, "deferred frees leave the live count");
+	tap_is_u64(usage(&p).nr_objs, n - n / 2, "deferred frees leave the live count");
 	tap_ok(intact(&p, &o[n / 2]) && intact(&p, &o[n - 1]),
 	       "the rest still readable during reclaim");
 	zspages = class_zspages(&p, 3000);
@@ -279,9 +292,7 @@ static void test_deferred_free(void)
 	tap_ok(o[0].h.zspage == zs, "deferred slots reusable after reclaim");
 	zs = cram_pool_reclaim_begin(&p, hs, &nr);
 	for (i = 0; i < nr; i++) {		/* this time everything gets written */
-		struct obj *ob = (struct obj *)((char *)hs[i] - offsetof(struct obj, h));
-
-		drop(&p, ob);
+		drop(&p, obj_of(hs[i]));
 	}
 	tap_ok(cram_pool_reclaim_end(&p, zs), "all freed during reclaim: zspage freed at its end");
 	for (i = 0; i < 16; i++)
@@ -289,7 +300,7 @@ static void test_deferred_free(void)
 			drop(&p, &o[i]);
 	if (late.live)
 		drop(&p, &late);
-	tap_is_u64(p.nr_objs, 0, "no objects");
+	tap_is_u64(usage(&p).nr_objs, 0, "no objects");
 	tap_is_u64(live_pages + live_zspages, 0, "nothing left");
 }
 
@@ -306,13 +317,13 @@ static void test_compaction(void)
 	for (i = 0; i < 400; i++)
 		if (i % 4)
 			drop(&p, &o[i]);		/* 3 of 4 gone, every zspage sparse */
-	before = p.nr_pages;
+	before = cram_pool_nr_pages(&p);
 	freed = cram_pool_compact(&p, 1);
-	tap_ok(freed > 0 && freed <= CRAM_POOL_MAX_PAGES && p.nr_compacted_zspages == 1,
+	tap_ok(freed > 0 && freed <= CRAM_POOL_MAX_PAGES && usage(&p).nr_compacted_zspages == 1,
 	       "a budget of one zspage empties exactly one");
 	freed += cram_pool_compact(&p, ~0U);
-	tap_ok(freed > 0 && p.nr_pages == before - freed, "compaction frees pages");
-	tap_ok(p.nr_moved > 0, "... by moving objects");
+	tap_ok(freed > 0 && cram_pool_nr_pages(&p) == before - freed, "compaction frees pages");
+	tap_ok(usage(&p).nr_moved > 0, "... by moving objects");
 	for (i = 0; i < 400; i += 4)
 		bad += !intact(&p, &o[i]);
 	tap_is_u64(bad, 0, "moved objects intact through their handles");
@@ -335,7 +346,7 @@ static void test_random(void)
 {
 	enum { N = 3000, STEPS = 200000 };
 	static struct obj o[N];
-	struct cram_pool_handle *hs[CRAM_POOL_MAX_OBJS];
+	u64 hs[CRAM_POOL_MAX_OBJS];
 	struct cram_zspage *zs = NULL;
 	struct cram_pool p;
 	unsigned int i, step, bad = 0, live = 0, reclaims = 0;
@@ -356,7 +367,7 @@ static void test_random(void)
 				reclaims++;
 				for (; i-- > 0;)	/* write back about half */
 					if (rand() & 1) {
-						ob = (struct obj *)((char *)hs[i] - offsetof(struct obj, h));
+						ob = obj_of(hs[i]);
 						bytes -= ob->h.len;
 						drop(&p, ob);
 						live--;
@@ -378,9 +389,9 @@ static void test_random(void)
 		cram_pool_reclaim_end(&p, zs);
 	tap_ok(reclaims > 50, "random run interleaved reclaims");
 	tap_is_u64(bad, 0, "random alloc/free/reclaim/compact: every object intact");
-	tap_is_u64(p.nr_objs, live, "nr_objs matches the shadow");
-	tap_is_u64(p.stored_bytes, bytes, "stored_bytes matches the shadow");
-	tap_is_u64(live_pages, p.nr_pages, "page accounting matches the ops");
+	tap_is_u64(usage(&p).nr_objs, live, "nr_objs matches the shadow");
+	tap_is_u64(usage(&p).stored_bytes, bytes, "stored_bytes matches the shadow");
+	tap_is_u64(live_pages, cram_pool_nr_pages(&p), "page accounting matches the ops");
 	for (i = 0; i < N; i++)
 		if (o[i].live)
 			drop(&p, &o[i]);
@@ -427,9 +438,8 @@ static void corpus_page(struct corpus *c, const u8 *page)
 		c->cap = c->cap ? 2 * c->cap : 4096;
 		c->handles = realloc(c->handles, c->cap * sizeof(*c->handles));
 	}
-	if (cram_pool_alloc(&c->pool, &c->handles[c->nr], (u32)len))
+	if (cram_pool_store(&c->pool, &c->handles[c->nr], dst, (u32)len))
 		return;
-	cram_pool_write(&c->pool, &c->handles[c->nr], dst);
 	c->compressed += (u64)len;
 	c->nr++;
 }
@@ -535,7 +545,7 @@ static void test_corpus_efficiency(void)
 		corpus_page(&c, page);
 	}
 	tap_ok(c.nr > 50000, "corpus: more than 50000 compressed pages (generated, fixed seed)");
-	pool_bytes = c.pool.nr_pages * CRAM_POOL_PAGE;
+	pool_bytes = cram_pool_nr_pages(&c.pool) * CRAM_POOL_PAGE;
 	/* per object: the caller's entry (the kernel's is at most CRAM_POOL_ENTRY_BYTES) */
 	meta_bytes = c.nr * CRAM_POOL_ENTRY_BYTES + (u64)live_zspage_bytes;
 	pages_ratio = (double)pool_bytes / (double)c.compressed;
@@ -546,7 +556,7 @@ static void test_corpus_efficiency(void)
 	printf("# compressed %llu bytes (%.2f:1), pool %llu pages: %.4f bytes of pool per compressed byte, %.4f with metadata\n",
 	       (unsigned long long)c.compressed,
 	       (double)c.nr * CRAM_POOL_PAGE / (double)c.compressed,
-	       (unsigned long long)c.pool.nr_pages, pages_ratio, total_ratio);
+	       (unsigned long long)cram_pool_nr_pages(&c.pool), pages_ratio, total_ratio);
 	printf("# objects never spanning pages would need %llu pages: %.4f\n",
 	       (unsigned long long)nospan_pages(&c),
 	       (double)nospan_pages(&c) * CRAM_POOL_PAGE / (double)c.compressed);
@@ -576,6 +586,7 @@ static double now_ms(void)
 static void test_compaction_scale(void)
 {
 	const unsigned int nr = 2000000, calls = 200;
+	static const u8 obj500[500];
 	struct cram_pool_handle *h = calloc(nr, sizeof(*h));
 	u64 freed = 0, pages_before;
 	struct cram_pool pool;
@@ -585,11 +596,11 @@ static void test_compaction_scale(void)
 
 	cram_pool_init(&pool, &t_ops, NULL);
 	for (i = 0; i < nr && ok; i++)
-		ok = !cram_pool_alloc(&pool, &h[i], 500);
+		ok = !cram_pool_store(&pool, &h[i], obj500, 500);
 	tap_ok(ok, "scale: 2M objects of 500 bytes allocated");
 	for (i = 0; i < nr; i += 2)
 		cram_pool_free(&pool, &h[i]);
-	pages_before = pool.nr_pages;
+	pages_before = cram_pool_nr_pages(&pool);
 	t0 = now_ms();
 	for (i = 0; i < calls; i++)
 		freed += cram_pool_compact(&pool, 4);
@@ -601,7 +612,7 @@ static void test_compaction_scale(void)
 	for (i = 1; i < nr; i += 2)
 		if (h[i].zspage)
 			cram_pool_free(&pool, &h[i]);
-	tap_is_u64(pool.nr_pages, 0, "scale: pool empty after freeing everything");
+	tap_is_u64(cram_pool_nr_pages(&pool), 0, "scale: pool empty after freeing everything");
 	free(h);
 }
 
