@@ -241,14 +241,20 @@ static void dev_init(u64 region_bytes)
 static void dev_scan(void)
 {
 	struct cram_ledger_sum sum = { 0, 0 };
+	u64 written;
 	int t;
 
-	for (t = 0; t < MAX_THREADS; t++)
-		cram_ledger_sum_cpu(&sum, &ledger_cpus[t].c);
-	dev.view.snap.scanned_write_seq = sum.written;
-	dev.view.snap.host_write_seq = sum.written;
-	dev.gauge.acct.scanned_write_seq = sum.written;
-	dev.reserved = dev.written = 0;	/* the *_shared ops' counts start over */
+	if (shared_glue) {	/* the counts as they were: reserved = written at rest */
+		written = dev.written;
+		dev.reserved = written;
+	} else {
+		for (t = 0; t < MAX_THREADS; t++)
+			cram_ledger_sum_cpu(&sum, &ledger_cpus[t].c);
+		written = sum.written;
+	}
+	dev.view.snap.scanned_write_seq = written;
+	dev.view.snap.host_write_seq = written;
+	dev.gauge.acct.scanned_write_seq = written;
 }
 
 /*** copies, as the kernel makes them ***/
@@ -842,14 +848,14 @@ static void report_ratios(int threads)
 #define M(op) results[op][k][threads].median
 	ratio("CXL store / memcpy", M(OP_CXL_STORE) / M(OP_MEMCPY), "<= 1.5",
 	      M(OP_CXL_STORE) <= 1.5 * M(OP_MEMCPY));
-	ratio("  before: shared counters, a module ref per page / memcpy",
+	ratio("  before: the glue of session 9 (shared counters) / memcpy",
 	      M(OP_CXL_STORE_SHARED) / M(OP_MEMCPY), "<= 1.5",
 	      M(OP_CXL_STORE_SHARED) <= 1.5 * M(OP_MEMCPY));
 	ratio("lz4 compress / CXL store", M(OP_LZ4_C) / M(OP_CXL_STORE), ">= 8",
 	      M(OP_LZ4_C) >= 8 * M(OP_CXL_STORE));
 	ratio("CXL load (copy, free deferred) / memcpy", M(OP_CXL_LOAD) / M(OP_MEMCPY), "<= 1.5",
 	      M(OP_CXL_LOAD) <= 1.5 * M(OP_MEMCPY));
-	ratio("  before: shared counters, a module ref per page / memcpy",
+	ratio("  before: the glue of session 9 (shared counters) / memcpy",
 	      M(OP_CXL_LOAD_SHARED) / M(OP_MEMCPY), "<= 1.5",
 	      M(OP_CXL_LOAD_SHARED) <= 1.5 * M(OP_MEMCPY));
 	ratio("  before: CXL load, zeroing on the fault path / memcpy",
