@@ -2,12 +2,16 @@
 /*
  * cramstat - what cram holds and how its tiers are doing, on one screen.
  *
- *   cramstat [-c] [-w SECONDS [-n COUNT]] [--json] [--root DIR]
+ *   cramstat [-c] [-w SECONDS [-n COUNT]] [--json | --prometheus [-o FILE]] [--root DIR]
  *
  * Reads /sys/module/cram/stats/ and parameters/ (anyone may) and, when readable,
  * /sys/kernel/debug/cram/ (root) for the detail: the device's registers and
  * watermarks, declines, writeback, the pool's size classes. Without debugfs it shows
  * the summary and says what it left out. docs/ABI.md documents every value.
+ *
+ * --prometheus writes every value in the Prometheus text format (metric names
+ * below, at prom_name()), to stdout or, with -o, atomically to FILE (a temporary
+ * file renamed over it) for node_exporter's textfile collector.
  *
  * Plain C and libc: the same source builds for a distro system (make cramstat) and,
  * static, for the busybox test VM.
@@ -24,9 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #define MAX_VALUES	512
 #define MAX_CLASSES	256
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* One value read from a file: group (sysfs, param, stat, dev, pool, cfg) and name. */
 struct value {
@@ -499,17 +505,261 @@ static void print_json(void)
 	printf("}\n");
 }
 
+/*** Prometheus text format ***/
+
+/*
+ * Names: cram_ + the value's name for the sysfs summary (and drain); cram_param_ for
+ * the parameters; cram_debugfs_stats_, _device_ and _pool_ for debugfs' files (their
+ * names overlap the summary's). Counters (values that
+ * only grow) end in _total; milliseconds and microseconds become seconds, register
+ * byte counts get _bytes; text becomes an _info series with the text as a label.
+ */
+struct prom_counter {
+	const char *group, *name;
+};
+
+static const struct prom_counter prom_counters[] = {
+	{ "sysfs", "written_back_pages" },
+	{ "dev", "written" }, { "dev", "gate_closings" }, { "dev", "safe_mode_entries" },
+	{ "dev", "reg_overflow_events" }, { "dev", "reg_host_write_seq" },
+	{ "dev", "reg_scanned_write_seq" }, { "dev", "reg_heartbeat" },
+	{ "pool", "moved_objects" }, { "pool", "compacted_zspages" },
+};
+
+/* debugfs stats that are levels, not events */
+static const char *const prom_stat_gauges[] = {
+	"stored_pages", "region_pages", "region_pages_used", "region_pages_free",
+	"region_pages_zeroing",
+};
+
+/* device registers and values in bytes whose names do not say so */
+static const char *const prom_dev_bytes[] = {
+	"projected_used", "reg_logical_cap", "reg_phys_cap", "reg_phys_used",
+	"reg_logical_used", "reg_warn_wm", "reg_crit_wm",
+};
+
+static bool in_list(const char *name, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(name, list[i]))
+			return true;
+	return false;
+}
+
+static bool prom_is_counter(const struct value *v)
+{
+	size_t i;
+
+	if (!strcmp(v->group, "stat"))
+		return !in_list(v->name, prom_stat_gauges, ARRAY_LEN(prom_stat_gauges));
+	for (i = 0; i < ARRAY_LEN(prom_counters); i++)
+		if (!strcmp(v->group, prom_counters[i].group) &&
+		    !strcmp(v->name, prom_counters[i].name))
+			return true;
+	return false;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+/* The metric name for v (without _total), and the factor its value is scaled by. */
+static void prom_name(const struct value *v, char *out, size_t len, double *scale)
+{
+	static const struct { const char *group, *prefix; } prefixes[] = {
+		{ "sysfs", "cram_" }, { "param", "cram_param_" }, { "ctl", "cram_" },
+		{ "stat", "cram_debugfs_stats_" }, { "dev", "cram_debugfs_device_" },
+		{ "pool", "cram_debugfs_pool_" },
+	};
+	const char *prefix = "cram_";
+	size_t i, n;
+	char *c;
+
+	for (i = 0; i < ARRAY_LEN(prefixes); i++)
+		if (!strcmp(v->group, prefixes[i].group))
+			prefix = prefixes[i].prefix;
+	snprintf(out, len, "%s%s", prefix, v->name);
+	for (c = out; *c; c++)	/* the kernel's names are already snake case */
+		if (!isalnum((unsigned char)*c))
+			*c = '_';
+	*scale = 1;
+	n = strlen(out);
+	if (ends_with(out, "_ms") || ends_with(out, "_us")) {
+		*scale = out[n - 2] == 'm' ? 1e-3 : 1e-6;
+		snprintf(out + n - 3, len - (n - 3), "_seconds");
+	} else if (!strcmp(v->group, "dev") &&
+		   in_list(v->name, prom_dev_bytes, ARRAY_LEN(prom_dev_bytes))) {
+		snprintf(out + n, len - n, "_bytes");
+	}
+}
+
+/* A label value: backslash, double quote and newline escaped, other controls dropped. */
+static void prom_label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f)
+			fputc(*s, f);
+	}
+}
+
+/* A number as the kernel wrote it (decimal, 0x hex, Y/N), into *out; false: text. */
+static bool prom_number(const char *text, double *out)
+{
+	char *end;
+	uint64_t v;
+
+	if (!strcmp(text, "Y") || !strcmp(text, "N")) {
+		*out = text[0] == 'Y';
+		return true;
+	}
+	if (!isdigit((unsigned char)*text))
+		return false;
+	errno = 0;
+	v = strtoull(text, &end, 0);
+	if (errno || *end)
+		return false;
+	*out = (double)v;
+	return true;
+}
+
+static const char *const prom_groups[] = { "sysfs", "param", "ctl", "stat", "dev", "pool" };
+
+static void prom_value(FILE *f, const struct value *v)
+{
+	const char *where = !strcmp(v->group, "sysfs") ? "/sys/module/cram/stats" :
+			    !strcmp(v->group, "param") ? "/sys/module/cram/parameters" :
+			    !strcmp(v->group, "ctl") ? "/sys/module/cram" :
+			    !strcmp(v->group, "stat") ? "debugfs cram/stats" :
+			    !strcmp(v->group, "dev") ? "debugfs cram/device" : "debugfs cram/pool";
+	bool counter = prom_is_counter(v);
+	char name[96];
+	double x, scale;
+
+	prom_name(v, name, sizeof(name), &scale);
+	if (!prom_number(v->text, &x)) {
+		fprintf(f, "# HELP %s_info %s %s, as text in the value label (docs/ABI.md)\n",
+			name, where, v->name);
+		fprintf(f, "# TYPE %s_info gauge\n%s_info{value=\"", name, name);
+		prom_label(f, v->text);
+		fprintf(f, "\"} 1\n");
+		return;
+	}
+	fprintf(f, "# HELP %s%s %s %s (docs/ABI.md)\n", name, counter ? "_total" : "", where,
+		v->name);
+	fprintf(f, "# TYPE %s%s %s\n", name, counter ? "_total" : "",
+		counter ? "counter" : "gauge");
+	if (scale == 1)
+		fprintf(f, "%s%s %.17g\n", name, counter ? "_total" : "", x);
+	else
+		fprintf(f, "%s%s %.9g\n", name, counter ? "_total" : "", x * scale);
+}
+
+static void prom_classes(FILE *f)
+{
+	static const char *const help[3] = {
+		"zspages of the pool's size class", "objects stored in the size class",
+		"free object slots in the size class's zspages",
+	};
+	int i, c;
+
+	for (c = 0; c < 3; c++) {
+		fprintf(f, "# HELP cram_debugfs_pool_class_%s %s (debugfs cram/pool_classes)\n",
+			class_cols[4 + c], help[c]);
+		fprintf(f, "# TYPE cram_debugfs_pool_class_%s gauge\n", class_cols[4 + c]);
+		for (i = 0; i < nr_classes; i++)
+			fprintf(f, "cram_debugfs_pool_class_%s{class=\"%" PRIu64 "\",size_bytes=\"%" PRIu64
+				"\"} %" PRIu64 "\n", class_cols[4 + c], classes[i].col[0],
+				classes[i].col[1], classes[i].col[4 + c]);
+	}
+}
+
+/* Has an earlier value the same group and name? (one metric per name: the first) */
+static bool seen_before(int i)
+{
+	int j;
+
+	for (j = 0; j < i; j++)
+		if (!strcmp(values[j].group, values[i].group) &&
+		    !strcmp(values[j].name, values[i].name))
+			return true;
+	return false;
+}
+
+static void print_prometheus(FILE *f)
+{
+	size_t g;
+	int i;
+
+	fprintf(f, "# HELP cram_info the loaded cram module's version\n");
+	fprintf(f, "# TYPE cram_info gauge\ncram_info{version=\"");
+	prom_label(f, version);
+	fprintf(f, "\"} 1\n");
+	fprintf(f, "# HELP cram_debugfs_readable 1 when the detail (debugfs, root) was read\n");
+	fprintf(f, "# TYPE cram_debugfs_readable gauge\ncram_debugfs_readable %d\n",
+		have_debugfs);
+	for (g = 0; g < ARRAY_LEN(prom_groups); g++)
+		for (i = 0; i < nr_values; i++)
+			if (!strcmp(values[i].group, prom_groups[g]) && !seen_before(i))
+				prom_value(f, &values[i]);
+	if (have_debugfs)
+		prom_classes(f);
+}
+
+/* Write the sample to path through a temporary file renamed over it: never half. */
+static int prom_write_file(const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return -ENOMEM;
+	}
+	fchmod(fd, 0644);	/* node_exporter reads it as another user */
+	print_prometheus(f);
+	if (fflush(f) || fsync(fd) || ferror(f)) {
+		fclose(f);
+		unlink(tmp);
+		return -EIO;
+	}
+	fclose(f);
+	if (rename(tmp, path)) {
+		unlink(tmp);
+		return -errno;
+	}
+	return 0;
+}
+
 /*** main ***/
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: cramstat [-c] [-w SECONDS [-n COUNT]] [--json] [--root DIR]\n"
-		"  -c          also the DRAM pool's size classes (root)\n"
-		"  -w SECONDS  refresh every SECONDS (1..3600) until interrupted\n"
-		"  -n COUNT    with -w: stop after COUNT samples\n"
-		"  --json      one JSON object per sample, for scripts\n"
-		"  --root DIR  read DIR/sys/... instead of /sys (testing)\n"
+		"Usage: cramstat [-c] [-w SECONDS [-n COUNT]] [--json | --prometheus [-o FILE]]\n"
+		"                [--root DIR]\n"
+		"  -c            also the DRAM pool's size classes (root)\n"
+		"  -w SECONDS    refresh every SECONDS (1..3600) until interrupted\n"
+		"  -n COUNT      with -w: stop after COUNT samples\n"
+		"  --json        one JSON object per sample, for scripts\n"
+		"  --prometheus  every value in the Prometheus text format\n"
+		"  -o FILE       with --prometheus: write FILE atomically (node_exporter's\n"
+		"                textfile collector), each sample replacing the last\n"
+		"  --root DIR    read DIR/sys/... instead of /sys (testing)\n"
 		"Values: docs/ABI.md. The detail (device, declines, writeback) needs root.\n");
 }
 
@@ -527,15 +777,17 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'p' },
 		{ "root", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long interval = 0, count = 0, n;
-	bool json = false, with_classes = false, clear;
-	int opt;
+	bool json = false, prom = false, with_classes = false, clear;
+	const char *out_file = NULL;
+	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "cw:n:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "cw:n:o:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			with_classes = true;
@@ -555,6 +807,12 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'p':
+			prom = true;
+			break;
+		case 'o':
+			out_file = optarg;
+			break;
 		case 'r':
 			root = optarg;
 			break;
@@ -566,13 +824,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc || (count && !interval)) {
+	if (optind < argc || (count && !interval) || (json && prom) || (out_file && !prom)) {
 		usage(stderr);
 		return 2;
 	}
 	snprintf(sys_dir, sizeof(sys_dir), "%s/sys/module/cram", root);
 	snprintf(dbg_dir, sizeof(dbg_dir), "%s/sys/kernel/debug/cram", root);
-	clear = interval && !json && isatty(STDOUT_FILENO);
+	clear = interval && !json && !prom && isatty(STDOUT_FILENO);
 
 	for (n = 1;; n++) {
 		if (sample()) {
@@ -581,14 +839,24 @@ int main(int argc, char **argv)
 		}
 		if (clear)
 			printf("\033[H\033[2J");
-		if (json)
+		if (out_file) {
+			err = prom_write_file(out_file);
+			if (err) {
+				fprintf(stderr, "cramstat: cannot write %s: %s\n", out_file,
+					strerror(-err));
+				return 1;
+			}
+		} else if (prom) {
+			print_prometheus(stdout);
+		} else if (json) {
 			print_json();
-		else
+		} else {
 			print_screen(with_classes);
+		}
 		fflush(stdout);
 		if (!interval || (count && n >= count))
 			return 0;
-		if (!json && !clear)
+		if (!json && !prom && !clear)
 			printf("\n");
 		sleep((unsigned int)interval);
 	}

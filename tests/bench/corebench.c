@@ -89,8 +89,8 @@ static struct {
 
 /* device.c cram_ledger_cpus: one per thread, each on its own line as per CPU */
 static struct {
-	struct cram_ledger_cpu c;
-} __attribute__((aligned(64))) ledger_cpus[MAX_THREADS];
+	_Alignas(64) struct cram_ledger_cpu c;
+} ledger_cpus[MAX_THREADS];
 static __thread struct cram_ledger_cpu *this_ledger;
 
 static unsigned long jiffies;	/* read, never advanced: the snapshot stays fresh */
@@ -213,7 +213,8 @@ static void dev_write_cancel(void)
 static void dev_write_done(u64 n)
 {
 	if (shared_glue)	/* and the per-page register write it made then */
-		__atomic_store_n(host_write_seq, __atomic_add_fetch(&dev.written, n, __ATOMIC_SEQ_CST),
+		__atomic_store_n(host_write_seq,
+				 __atomic_add_fetch(&dev.written, n, __ATOMIC_SEQ_CST),
 				 __ATOMIC_RELAXED);
 	else
 		cram_ledger_done(this_ledger, n);

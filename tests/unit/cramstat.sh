@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # cramstat.sh CRAMSTAT - cramstat against made-up /sys trees with known values:
-# the tiers' pages, bytes and ratios it derives, its JSON (parsed by python3), the
-# screen, the view without root (no debugfs), -w/-n, and its errors.
+# the tiers' pages, bytes and ratios it derives, its JSON (parsed by python3), its
+# Prometheus text (checked by promtool, from Debian's prometheus package: fetched,
+# not installed), the screen, the view without root (no debugfs), -w/-n, -o, and its
+# errors.
 # In the VM, tests/vm/60-ops.t checks it against real workloads.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
@@ -43,7 +45,7 @@ mktree() {
 		"safe_mode_entries 2" "high_wm_bytes 241591910" "low_wm_bytes 214748364" \
 		"projected_used 1642496" "reg_status 0x1" "reg_phys_cap 268435456" \
 		"reg_phys_used 1638400" "reg_logical_used 4096000" "reg_heartbeat 99" \
-		> "$dbg/device"
+		"snapshot_age_ms 1500" > "$dbg/device"
 	printf '%s\n' "enabled 1" "pool_pages 100" "pool_limit_pages 100" \
 		"pool_accept_pages 90" "limit_hit 1" "stored_objects 480" \
 		"compressed_bytes 390000" "same_filled_pages 20" > "$dbg/pool"
@@ -171,13 +173,57 @@ json_is "  (as a string)" "$json" "type(j['stats']['load_calls']).__name__" str
 "$cramstat" --root "$tmp/odd" > /dev/null
 tap_result $? "odd contents: the screen exits 0"
 
+# --prometheus: promtool accepts it (names, HELP/TYPE, counters' _total), values as given
+promtool=$("$(dirname "$0")/../../scripts/fetch-promtool" 2> "$tmp/fetch.err")
+tap_result $? "promtool fetched (scripts/fetch-promtool)" "$(cat "$tmp/fetch.err")"
+mktree "$tmp/full"
+prom=$("$cramstat" --root "$tmp/full" --prometheus)
+tap_result $? "--prometheus exits 0"
+out=$(printf '%s\n' "$prom" | "$promtool" check metrics 2>&1)
+tap_result $? "promtool check metrics: no problem" "$out"
+out_has "prom: a summary gauge" "$prom" '^cram_stored_pages 1500$'
+out_has "  with HELP naming its file" "$prom" '^# HELP cram_stored_pages /sys/module/cram/stats stored_pages'
+out_has "  and TYPE" "$prom" '^# TYPE cram_stored_pages gauge$'
+out_has "prom: a summary counter" "$prom" '^cram_written_back_pages_total 77$'
+out_has "prom: a state as a label" "$prom" '^cram_cxl_state_info\{value="active"\} 1$'
+out_has "prom: a parameter Y as 1" "$prom" '^cram_param_enabled 1$'
+out_has "prom: a debugfs counter" "$prom" '^cram_debugfs_stats_decline_watermark_total 12$'
+out_has "  of counter type" "$prom" '^# TYPE cram_debugfs_stats_decline_watermark_total counter$'
+out_has "prom: hex as its value" "$prom" '^cram_debugfs_device_reg_status 1$'
+out_has "prom: a register in bytes says so" "$prom" '^cram_debugfs_device_reg_phys_used_bytes 1638400$'
+out_has "prom: milliseconds as seconds" "$prom" '^cram_debugfs_device_snapshot_age_seconds 1\.5$'
+out_has "prom: quotes escaped in a label" "$prom" \
+	'^cram_debugfs_device_safe_reason_info\{value="heartbeat \\"stopped\\""\} 1$'
+out_has "prom: pool classes labelled" "$prom" \
+	'^cram_debugfs_pool_class_objects\{class="100",size_bytes="1632"\} 150$'
+out_has "prom: the version" "$prom" '^cram_info\{version="0\.6\.0"\} 1$'
+prom=$("$cramstat" --root "$tmp/user" --prometheus)
+out=$(printf '%s\n' "$prom" | "$promtool" check metrics 2>&1)
+tap_result $? "prom without debugfs: promtool accepts it" "$out"
+out_has "  says debugfs was not read" "$prom" '^cram_debugfs_readable 0$'
+printf '%s\n' "$prom" | grep -q '^cram_debugfs_stats'
+tap_result $([ $? = 1 ] && echo 0 || echo 1) "  and has no debugfs values"
+prom=$("$cramstat" --root "$tmp/odd" --prometheus)
+out=$(printf '%s\n' "$prom" | "$promtool" check metrics 2>&1)
+tap_result $? "prom, odd contents (non-ASCII, 2^64): promtool accepts it" "$out"
+"$cramstat" --root "$tmp/full" --prometheus -o "$tmp/cram.prom" -w 1 -n 2
+tap_result $? "-o FILE -w 1 -n 2: exits 0"
+cmp -s "$tmp/cram.prom" <("$cramstat" --root "$tmp/full" --prometheus)
+tap_result $? "  the file holds a whole sample, as stdout would"
+out=$(ls "$tmp"/cram.prom.* 2> /dev/null)
+tap_result $([ -z "$out" ] && echo 0 || echo 1) "  no temporary file left" "$out"
+out=$("$cramstat" --root "$tmp/full" --prometheus -o "$tmp/nodir/cram.prom" 2>&1)
+tap_result $([ $? = 1 ] && echo 0 || echo 1) "-o into a missing directory: exit 1" "$out"
+out_has "  and says why" "$out" 'cannot write .*No such file or directory'
+
 out=$("$cramstat" --root "$tmp/full" --json -w 1 -n 2 | wc -l)
 tap_result $([ "$out" = 2 ] && echo 0 || echo 1) "-w 1 -n 2: two samples" "got $out lines"
 
 out=$("$cramstat" --root "$tmp/none" 2>&1)
 tap_result $([ $? = 1 ] && echo 0 || echo 1) "cram not loaded: exit 1" "$out"
 out_has "  and says so" "$out" 'cram is not loaded'
-for bad in "-w 0" "-w x" "-w 3601" "-n 2" "-w 1 -n 0" "extra" "--bogus"; do
+for bad in "-w 0" "-w x" "-w 3601" "-n 2" "-w 1 -n 0" "extra" "--bogus" "--json --prometheus" \
+	"-o $tmp/x"; do
 	# shellcheck disable=SC2086
 	out=$("$cramstat" --root "$tmp/full" $bad 2>&1)
 	tap_result $([ $? = 2 ] && echo 0 || echo 1) "bad usage '$bad': exit 2" "$out"

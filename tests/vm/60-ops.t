@@ -14,7 +14,7 @@
 #       takes good ones; read-only ones refuse writes
 #   (f) docs/ABI.md names every parameter, sysfs file, debugfs file and value
 . /cram/tests/lib.sh
-plan 123
+plan 126
 
 sys=/sys/module/cram/stats
 params=/sys/module/cram/parameters
@@ -177,6 +177,34 @@ like "(c) -c: the quarter pages' class (about 1 KiB objects)" "$(cramstat -c)" \
 	'^ +[0-9]+ +10[0-9][0-9] +[0-9]+ +[0-9]+ +[1-9]'
 is "(c) --json -w 1 -n 2: two samples" "$(cramstat --json -w 1 -n 2 | grep -c '^{')" 2
 is "(c) -w 1 -n 2: two screens" "$(cramstat -w 1 -n 2 | grep -c '^TIER')" 2
+# --prometheus against the kernel's own files: a value that moved between the two
+# reads (the device scans on) is read again, up to 5 times
+prom_mismatches() {	# the sysfs summary files, parameters and debugfs counters that differ
+	_p=$(cramstat --prometheus) _bad=
+	for _f in $sys/* $params/high_wm_pct $params/pool; do
+		_n=${_f##*/} _v=$(cat "$_f")
+		case $_f in $params/*) _n=param_$_n ;; esac
+		case $_v in
+		Y) _v=1 ;;
+		N) _v=0 ;;
+		*[!0-9]*) _n=${_n}_info{value=\"$_v\"} _v=1 ;;
+		esac
+		printf '%s\n' "$_p" | grep -qxF "cram_$_n $_v" ||
+			printf '%s\n' "$_p" | grep -qxF "cram_${_n}_total $_v" || _bad="$_bad $_n=$_v"
+	done
+	for _n in store_calls stores pool_stores decline_watermark load_hits; do
+		printf '%s\n' "$_p" | grep -qxF "cram_debugfs_stats_${_n}_total $(cram_stat $_n)" ||
+			_bad="$_bad stats/$_n"
+	done
+	echo "$_bad"
+}
+i=0
+while bad=$(prom_mismatches) && [ -n "$bad" ] && [ $i -lt 5 ]; do i=$((i + 1)); sleep 0.2; done
+is "(c) --prometheus: every summary value, two parameters and five counters as the kernel's files say" \
+	"$bad" ""
+cramstat --prometheus -o /tmp/cram.prom -w 1 -n 2
+like "(c) --prometheus -o: the file holds a sample" "$(grep -c '^# TYPE cram_' /tmp/cram.prom)" '^[1-9][0-9]+$'
+is "(c) --prometheus -o: no temporary file left" "$(ls /tmp/cram.prom.* 2> /dev/null)" ""
 hold_release b
 like "(c) workload b reads back intact" "$(tail -n 1 /tmp/b.out)" '^pages 12288 mismatches 0 '
 swap_cycle
