@@ -8,7 +8,8 @@
 #   make unit                              userspace unit tests of src/core and of
 #                                          cramstat (ASan+UBSan)
 #   make cramstat                          build/cramstat, the stats tool
-#   make install-tools [PREFIX=/usr/local] cramstat and cram-setup into PREFIX/sbin
+#   make man                               build/man/cram.4 from docs/ABI.md (tool pages: man/)
+#   make install-tools [PREFIX=/usr/local] cramstat and cram-setup into PREFIX/sbin, man pages
 #   make check [KERNELS=all|LINE...]       everything: unit, build matrix, lint, DKMS, VM
 #                                          on 6.1, 6.12 and 7.3 (all: + 6.12-trixie, 7.2)
 #   make check-debug                       the VM suite on a 6.12 kernel built with lockdep,
@@ -61,7 +62,7 @@ DEVMODEL_DEPS := $(DEVMODEL_SRCS) $(wildcard tests/devmodel/*.h include/cram/*.h
 PREFIX ?= /usr/local
 TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror
 
-.PHONY: all module unit guest devmodel check check-debug soak demo bench bench-host bench-core deps clean cramstat \
+.PHONY: all module unit guest devmodel check check-debug soak demo bench bench-host bench-core deps clean cramstat man \
 	install-tools fuzz fuzzers
 
 all: module
@@ -95,9 +96,12 @@ build/cramstat: tools/cramstat.c
 
 cramstat: build/cramstat
 
-install-tools: build/cramstat
+install-tools: build/cramstat build/man/cram.4
 	install -D -m 0755 build/cramstat $(DESTDIR)$(PREFIX)/sbin/cramstat
 	install -D -m 0755 scripts/cram-setup $(DESTDIR)$(PREFIX)/sbin/cram-setup
+	install -D -m 0644 build/man/cram.4 $(DESTDIR)$(PREFIX)/share/man/man4/cram.4
+	install -D -m 0644 man/cramstat.8 $(DESTDIR)$(PREFIX)/share/man/man8/cramstat.8
+	install -D -m 0644 man/cram-setup.8 $(DESTDIR)$(PREFIX)/share/man/man8/cram-setup.8
 
 # cramstat under the sanitizers, for tests/unit/cramstat.sh (made-up /sys trees);
 # uninitialised locals filled with a pattern, so a read of one shows (ASan cannot)
@@ -138,6 +142,13 @@ build/unit/test_devmodel: tests/devmodel/test_devmodel.c $(DEVMODEL_DEPS) tests/
 unit: $(UNIT_TESTS) $(TSAN_TESTS) build/unit/test_devmodel build/unit/cramstat
 	@set -e; for t in $(filter-out build/unit/cramstat,$^); do echo "# $$t"; $$t; done
 	@echo "# tests/unit/cramstat.sh"; tests/unit/cramstat.sh build/unit/cramstat
+	@echo "# tests/unit/man.sh"; tests/unit/man.sh build/unit/cramstat
+
+# cram(4) from docs/ABI.md and docs/OPERATIONS.md; cramstat(8), cram-setup(8) in man/
+man: build/man/cram.4
+build/man/cram.4: scripts/gen-man docs/ABI.md docs/OPERATIONS.md dkms.conf
+	@mkdir -p $(@D)
+	scripts/gen-man $@
 
 check:
 	scripts/check
