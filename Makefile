@@ -143,6 +143,7 @@ unit: $(UNIT_TESTS) $(TSAN_TESTS) build/unit/test_devmodel build/unit/cramstat
 	@set -e; for t in $(filter-out build/unit/cramstat,$^); do echo "# $$t"; $$t; done
 	@echo "# tests/unit/cramstat.sh"; tests/unit/cramstat.sh build/unit/cramstat
 	@echo "# tests/unit/man.sh"; tests/unit/man.sh build/unit/cramstat
+	@echo "# tests/unit/service.sh"; tests/unit/service.sh
 
 # cram(4) from docs/ABI.md and docs/OPERATIONS.md; cramstat(8), cram-setup(8) in man/
 man: build/man/cram.4

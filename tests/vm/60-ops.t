@@ -14,7 +14,7 @@
 #       takes good ones; read-only ones refuse writes
 #   (f) docs/ABI.md names every parameter, sysfs file, debugfs file and value
 . /cram/tests/lib.sh
-plan 126
+plan 142
 
 sys=/sys/module/cram/stats
 params=/sys/module/cram/parameters
@@ -292,6 +292,53 @@ is "(f) every counter in stats" "$(undocumented $(awk '{ print $1 }' $dbg/stats)
 is "(f) every value in device" "$(undocumented $(awk '{ print $1 }' $dbg/device))" ""
 is "(f) every value in pool" "$(undocumented $(awk '{ print $1 }' $dbg/pool))" ""
 is "(f) every line of config" "$(undocumented $(awk -F: '{ print $1 }' $dbg/config))" ""
+
+# --- (g) cram.service's commands (etc/systemd/cram.service), as the busybox guest
+# allows: no systemd, so its ExecStop and ExecStart lines are run as they are
+svc=/cram/etc/cram.service
+stop=$(sed -n 's|^ExecStop=/usr/sbin/||p' $svc) start=$(sed -n 's|^ExecStart=/usr/sbin/||p' $svc)
+dax_driver() { basename "$(readlink /sys/bus/dax/devices/$dax/driver)"; }
+hold_start g 24M 32 63
+held=$(sysval stored_pages)
+check "(g) cram holds pages before the service stops ($held)" test "$held" -gt 2048
+out=$($stop 2>&1)
+is "(g) ExecStop ($stop): exit 0" $? 0
+diag "$out"
+like "(g)   it drained the pages cram held" "$out" "writing the $held pages cram holds"
+check_fails "(g)   cram is unloaded" test -e /sys/module/cram
+is "(g)   $dax is back with device_dax" "$(dax_driver)" device_dax
+hold_release g
+like "(g)   the workload reads back intact, from the swap device" "$(tail -n 1 /tmp/g.out)" \
+	'^pages 8192 mismatches 0 '
+mkdir -p /etc/default
+sed "s|^CRAM_DAX=.*|CRAM_DAX=$dax|" /cram/etc/default-cram > /etc/default/cram
+# zswap holding pages: the service refuses to start, and says why
+zs=/sys/module/zswap/parameters
+echo lz4 > $zs/compressor
+[ ! -e $zs/zpool ] || echo zsmalloc > $zs/zpool
+echo Y > $zs/enabled
+hold_start z 24M 32 64
+zheld=$(cat /sys/kernel/debug/zswap/stored_pages)
+check "(g) zswap holds pages ($zheld)" test "$zheld" -gt 0
+out=$($start 2>&1)
+is "(g) ExecStart while zswap holds pages: exit 1" $? 1
+like "(g)   and says why" "$out" "zswap holds [0-9]+ pages: cram cannot load"
+check_fails "(g)   cram is not loaded" test -e /sys/module/cram
+is "(g)   $dax stays with device_dax" "$(dax_driver)" device_dax
+hold_release z
+like "(g)   zswap's workload reads back intact" "$(tail -n 1 /tmp/z.out)" '^pages 8192 mismatches 0 '
+echo N > $zs/enabled
+swap_cycle	# zswap's pages back: none left
+out=$($start 2>&1)
+is "(g) ExecStart ($start): exit 0" $? 0
+diag "$out"
+is "(g)   region from CRAM_DAX" "$(cat $params/region)" "$dax"
+is "(g)   parameters from CRAM_PARAMS" \
+	"$(cat $params/high_wm_pct) $(cat $params/low_wm_pct) $(cat $params/max_pool_percent)" "90 80 20"
+echo "CRAM_BOGUS=1" >> /etc/default/cram
+like "(g) a config with an unknown setting is refused, saying which" "$(cram-setup --dry-run --config /etc/default/cram 2>&1)" \
+	"unknown setting 'CRAM_BOGUS=1'"
+rm -f /etc/default/cram
 
 # --- unload as OPERATIONS.md says
 swapoff $CRAM_SWAP
