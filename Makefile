@@ -9,7 +9,7 @@
 #                                          cramstat (ASan+UBSan)
 #   make cramstat                          build/cramstat, the stats tool
 #   make man                               build/man/cram.4 from docs/ABI.md (tool pages: man/)
-#   make install-tools [PREFIX=/usr/local] cramstat and cram-setup into PREFIX/sbin, man pages
+#   make install-tools [PREFIX=/usr/local] cramstat, cram-setup, man pages, cram.service
 #   make check [KERNELS=all|LINE...]       everything: unit, build matrix, lint, DKMS, VM
 #                                          on 6.1, 6.12 and 7.3 (all: + 6.12-trixie, 7.2)
 #   make check-debug                       the VM suite on a 6.12 kernel built with lockdep,
@@ -102,6 +102,10 @@ install-tools: build/cramstat build/man/cram.4
 	install -D -m 0644 build/man/cram.4 $(DESTDIR)$(PREFIX)/share/man/man4/cram.4
 	install -D -m 0644 man/cramstat.8 $(DESTDIR)$(PREFIX)/share/man/man8/cramstat.8
 	install -D -m 0644 man/cram-setup.8 $(DESTDIR)$(PREFIX)/share/man/man8/cram-setup.8
+	install -d $(DESTDIR)/etc/systemd/system $(DESTDIR)/etc/default
+	sed 's|/usr/sbin/cram-setup|$(PREFIX)/sbin/cram-setup|' etc/systemd/cram.service \
+		> $(DESTDIR)/etc/systemd/system/cram.service
+	test -e $(DESTDIR)/etc/default/cram || install -m 0644 etc/default/cram $(DESTDIR)/etc/default/cram
 
 # cramstat under the sanitizers, for tests/unit/cramstat.sh (made-up /sys trees);
 # uninitialised locals filled with a pattern, so a read of one shows (ASan cannot)
