@@ -9,6 +9,7 @@
 #                                          cramstat (ASan+UBSan)
 #   make cramstat                          build/cramstat, the stats tool
 #   make man                               build/man/cram.4 from docs/ABI.md (tool pages: man/)
+#   make deb                               build/deb/cram-dkms_*.deb, cram-tools_*.deb (lintian-clean)
 #   make install-tools [PREFIX=/usr/local] cramstat, cram-setup, man pages, cram.service
 #   make check [KERNELS=all|LINE...]       everything: unit, build matrix, lint, DKMS, VM
 #                                          on 6.1, 6.12 and 7.3 (all: + 6.12-trixie, 7.2)
@@ -62,7 +63,7 @@ DEVMODEL_DEPS := $(DEVMODEL_SRCS) $(wildcard tests/devmodel/*.h include/cram/*.h
 PREFIX ?= /usr/local
 TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror
 
-.PHONY: all module unit guest devmodel check check-debug soak demo bench bench-host bench-core deps clean cramstat man \
+.PHONY: all module unit guest devmodel check check-debug soak demo bench bench-host bench-core deps clean cramstat man deb \
 	install-tools fuzz fuzzers
 
 all: module
@@ -148,6 +149,10 @@ unit: $(UNIT_TESTS) $(TSAN_TESTS) build/unit/test_devmodel build/unit/cramstat
 	@echo "# tests/unit/cramstat.sh"; tests/unit/cramstat.sh build/unit/cramstat
 	@echo "# tests/unit/man.sh"; tests/unit/man.sh build/unit/cramstat
 	@echo "# tests/unit/service.sh"; tests/unit/service.sh
+
+# cram-dkms and cram-tools .debs (debian/, dpkg-buildpackage, lintian) in build/deb/
+deb:
+	scripts/make-deb
 
 # cram(4) from docs/ABI.md and docs/OPERATIONS.md; cramstat(8), cram-setup(8) in man/
 man: build/man/cram.4

@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# deb.sh KVER... - cram's Debian packages, as an administrator gets them: built with
+# Debian's tools (scripts/make-deb, lintian-clean), installed with apt into a copy of
+# a clean Debian 12 chroot (minbase; apt brings dkms, the compiler and the tools'
+# dependencies) that has only the kernels' headers unpacked, and into a copy of the
+# Debian 13 build chroot for its kernels. DKMS must have built and installed cram.ko
+# for every kernel, with the kernel's vermagic; purge must remove every file the
+# packages installed and every module DKMS built. The host's own /lib/modules and
+# dpkg database are never touched.
+set -uo pipefail
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$CRAM_TOP/dkms.conf")
+mkdir -p "$CRAM_BUILD"
+tmp=$(mktemp -d "$CRAM_BUILD/deb-test.XXXXXX")
+# a chroot copy is removed only when nothing is mounted under it (scripts/chroot
+# unmounts its binds of the project and the kernel cache on exit)
+remove_tree() {
+	if grep -qF " $1/" /proc/mounts; then
+		echo "# not removing $1: still mounted under it" >&2
+		return 1
+	fi
+	rm -rf "$1"
+}
+trap 'remove_tree "$tmp"' EXIT
+
+"$CRAM_TOP/scripts/make-deb" "$tmp/debs" > "$tmp/make-deb.log" 2>&1
+tap_result $? "make-deb: cram-dkms and cram-tools built, lintian reports nothing" \
+	"$(tail -n 30 "$tmp/make-deb.log")"
+[ -f "$tmp/debs/cram-dkms_${ver}_all.deb" ] || { tap_done; exit 1; }
+
+# install_test SUITE KVER...: install, check each kernel's module, purge, check all gone
+install_test() {
+	local suite=$1 base root kver ko want got log=$tmp/$1.log
+	shift
+	base=$("$CRAM_TOP/scripts/chroot" "$suite" 2> "$log") ||
+		{ tap_result 1 "$suite: the chroot" "$(tail -n 20 "$log")"; return; }
+	root=$tmp/root-$suite
+	cp -a "$base" "$root"
+	in_copy() { CRAM_CHROOT_DIR=$root "$CRAM_TOP/scripts/chroot" "$suite" "$@"; }
+	for kver in "$@"; do	# the headers, unpacked; no kernel installed
+		mkdir -p "$root/lib/modules/$kver"
+		ln -s "$(kernel_dir "$kver")/usr/src/linux-headers-$kver" "$root/lib/modules/$kver/build"
+	done
+	mkdir -p "$root/tmp/debs"
+	cp "$tmp/debs"/*.deb "$root/tmp/debs/"
+	in_copy sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		/tmp/debs/cram-dkms_*.deb /tmp/debs/cram-tools_*.deb' > "$log" 2>&1
+	tap_result $? "$suite: apt installs cram-dkms and cram-tools with their dependencies" \
+		"$(tail -n 30 "$log")"
+	for kver in "$@"; do
+		ko=$(find "$root/lib/modules/$kver/updates" -name 'cram.ko*' 2> /dev/null | head -n 1)
+		tap_result $([ -n "$ko" ] && echo 0 || echo 1) \
+			"$suite: DKMS built and installed cram.ko for $kver (${ko#"$root"})" \
+			"$(grep -A3 "$kver" "$log" | tail -n 20)"
+		want=$(modinfo -F vermagic "$(find "$(kernel_dir "$kver")/lib/modules/$kver/kernel/drivers/block" \
+			-name 'virtio_blk.ko*')")
+		got=$(modinfo -F vermagic "$ko" 2> /dev/null)
+		tap_result $([ -n "$got" ] && [ "$got" = "$want" ] && echo 0 || echo 1) \
+			"$suite: $kver: the module's vermagic is the kernel's ($got)" "kernel's: $want"
+	done
+	in_copy dpkg -L cram-dkms cram-tools > "$tmp/files" 2>&1
+	out=$(in_copy sh -c 'cramstat --help | head -n 1; cram-setup --bogus 2>&1 | head -n 1
+		ls /lib/systemd/system/cram.service /usr/share/man/man4/cram.4.gz /etc/default/cram
+		ls /etc/systemd/system/*.wants/cram.service 2>&1' 2>&1)
+	tap_result $(printf '%s\n' "$out" | grep -q '^Usage: cramstat' &&
+		printf '%s\n' "$out" | grep -q '^usage: cram-setup' &&
+		printf '%s\n' "$out" | grep -q '^/lib/systemd/system/cram.service$' &&
+		printf '%s\n' "$out" | grep -q '^/usr/share/man/man4/cram.4.gz$' &&
+		printf '%s\n' "$out" | grep -q 'wants/cram.service.*No such file' && echo 0 || echo 1) \
+		"$suite: the tools run; cram.service, man cram, /etc/default/cram installed; the unit not enabled (it needs a CXL device)" \
+		"$out"
+	in_copy sh -c 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q cram-dkms cram-tools' > "$log" 2>&1
+	tap_result $? "$suite: apt purges both" "$(tail -n 20 "$log")"
+	left=$(while read -r f; do	# directories shared with other packages stay
+		[ -e "$root$f" ] || [ -L "$root$f" ] || continue
+		case $f in *cram*) echo "$f" ;; *) [ -d "$root$f" ] || echo "$f" ;; esac
+	done < "$tmp/files"
+	find "$root/lib/modules" "$root/var/lib/dkms" -name 'cram*' 2> /dev/null | sed "s|^$root||")
+	tap_result $([ -z "$left" ] && echo 0 || echo 1) \
+		"$suite: nothing the packages or DKMS installed is left ($(wc -l < "$tmp/files") paths checked)" \
+		"$left"
+	remove_tree "$root"
+}
+
+bookworm=() trixie=()
+for kver in "$@"; do
+	case $(kver_suite "$kver") in
+	host) bookworm+=("$kver") ;;
+	trixie) trixie+=("$kver") ;;
+	*) echo "# $kver: no package install test for its suite" ;;
+	esac
+done
+[ ${#bookworm[@]} -eq 0 ] || install_test bookworm "${bookworm[@]}"
+[ ${#trixie[@]} -eq 0 ] || install_test trixie "${trixie[@]}"
+tap_done
