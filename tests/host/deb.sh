@@ -43,9 +43,22 @@ install_test() {
 		mkdir -p "$root/lib/modules/$kver"
 		ln -s "$(kernel_dir "$kver")/usr/src/linux-headers-$kver" "$root/lib/modules/$kver/build"
 	done
+	# what apt would bring with the headers packages (their compiler, kbuild's pahole)
+	in_copy sh -c 'apt-get update -q' > "$log" 2>&1
+	deps=$(for kver in "$@"; do
+		in_copy sh -c "apt-cache show linux-headers-$kver
+			for kb in \$(apt-cache show linux-headers-$kver | sed -n 's/^Depends: //p' |
+				grep -o 'linux-kbuild-[^ ,]*' | sort -u); do apt-cache show \$kb; done"
+	done 2> /dev/null | sed -n 's/^Depends: //p' | tr ',|' '\n\n' | sed 's/(.*)//; s/ //g' |
+		grep -v '^linux-' | grep . | sort -u | tr '\n' ' ')
+	in_copy sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $deps" \
+		>> "$log" 2>&1
+	tap_result $([ -n "$deps" ] && echo 0 || echo 1) \
+		"$suite: the headers' dependencies, as apt installs them with the headers ($deps)" \
+		"$(tail -n 20 "$log")"
 	mkdir -p "$root/tmp/debs"
 	cp "$tmp/debs"/*.deb "$root/tmp/debs/"
-	in_copy sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	in_copy sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		/tmp/debs/cram-dkms_*.deb /tmp/debs/cram-tools_*.deb' > "$log" 2>&1
 	tap_result $? "$suite: apt installs cram-dkms and cram-tools with their dependencies" \
 		"$(tail -n 30 "$log")"
