@@ -568,22 +568,28 @@ static bool ends_with(const char *s, const char *tail)
 	return n >= t && !strcmp(s + n - t, tail);
 }
 
+/* The groups exported, in output order: their metric prefix and the file they come from */
+struct prom_group {
+	const char *group, *prefix, *where;
+};
+
+static const struct prom_group prom_groups[] = {
+	{ "sysfs", "cram_", "/sys/module/cram/stats" },
+	{ "param", "cram_param_", "/sys/module/cram/parameters" },
+	{ "ctl", "cram_", "/sys/module/cram" },
+	{ "stat", "cram_debugfs_stats_", "debugfs cram/stats" },
+	{ "dev", "cram_debugfs_device_", "debugfs cram/device" },
+	{ "pool", "cram_debugfs_pool_", "debugfs cram/pool" },
+};
+
 /* The metric name for v (without _total), and the factor its value is scaled by. */
-static void prom_name(const struct value *v, char *out, size_t len, double *scale)
+static void prom_name(const struct prom_group *pg, const struct value *v, char *out,
+		      size_t len, double *scale)
 {
-	static const struct { const char *group, *prefix; } prefixes[] = {
-		{ "sysfs", "cram_" }, { "param", "cram_param_" }, { "ctl", "cram_" },
-		{ "stat", "cram_debugfs_stats_" }, { "dev", "cram_debugfs_device_" },
-		{ "pool", "cram_debugfs_pool_" },
-	};
-	const char *prefix = "cram_";
-	size_t i, n;
+	size_t n;
 	char *c;
 
-	for (i = 0; i < ARRAY_LEN(prefixes); i++)
-		if (!strcmp(v->group, prefixes[i].group))
-			prefix = prefixes[i].prefix;
-	snprintf(out, len, "%s%s", prefix, v->name);
+	snprintf(out, len, "%s%s", pg->prefix, v->name);
 	for (c = out; *c; c++)	/* the kernel's names are already snake case */
 		if (!isalnum((unsigned char)*c))
 			*c = '_';
@@ -629,20 +635,14 @@ static bool prom_number(const char *text, double *out)
 	return true;
 }
 
-static const char *const prom_groups[] = { "sysfs", "param", "ctl", "stat", "dev", "pool" };
-
-static void prom_value(FILE *f, const struct value *v)
+static void prom_value(FILE *f, const struct prom_group *pg, const struct value *v)
 {
-	const char *where = !strcmp(v->group, "sysfs") ? "/sys/module/cram/stats" :
-			    !strcmp(v->group, "param") ? "/sys/module/cram/parameters" :
-			    !strcmp(v->group, "ctl") ? "/sys/module/cram" :
-			    !strcmp(v->group, "stat") ? "debugfs cram/stats" :
-			    !strcmp(v->group, "dev") ? "debugfs cram/device" : "debugfs cram/pool";
+	const char *where = pg->where;
 	bool counter = prom_is_counter(v);
 	char name[96];
 	double x, scale;
 
-	prom_name(v, name, sizeof(name), &scale);
+	prom_name(pg, v, name, sizeof(name), &scale);
 	if (!prom_number(v->text, &x)) {
 		fprintf(f, "# HELP %s_info %s %s, as text in the value label (docs/ABI.md)\n",
 			name, where, v->name);
@@ -706,8 +706,8 @@ static void print_prometheus(FILE *f)
 		have_debugfs);
 	for (g = 0; g < ARRAY_LEN(prom_groups); g++)
 		for (i = 0; i < nr_values; i++)
-			if (!strcmp(values[i].group, prom_groups[g]) && !seen_before(i))
-				prom_value(f, &values[i]);
+			if (!strcmp(values[i].group, prom_groups[g].group) && !seen_before(i))
+				prom_value(f, &prom_groups[g], &values[i]);
 	if (have_debugfs)
 		prom_classes(f);
 }
