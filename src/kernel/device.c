@@ -179,16 +179,18 @@ static u64 cram_dev_written(void)
 }
 
 /*
- * Tell the device how many writes are complete. Only the poller, probe and remove
- * call it (never two at once: probe and remove are serialised by the driver core and
- * stop the poller first), so the register never goes back.
+ * Tell the device how many writes are complete; returns the count written. Only the
+ * poller, probe and remove call it (never two at once: probe and remove are
+ * serialised by the driver core and stop the poller first), so the register never
+ * goes back.
  */
-static void cram_dev_publish_written(struct cram_dev *d)
+static u64 cram_dev_publish_written(struct cram_dev *d)
 {
 	u64 written = cram_dev_written();
 
 	smp_mb();	/* the writes the counts were read from, before the register */
 	writeq(written, d->mapping + CRAM_REG_HOST_WRITE_SEQ);
+	return written;
 }
 
 /*** admission ***/
@@ -278,8 +280,12 @@ static u64 cram_dev_read(void *ctx, u32 off)
 	return readq((void __iomem __force *)ctx + off);
 }
 
-/* Why the device cannot be trusted now, or NULL. Updates the heartbeat record. */
-static const char *cram_dev_judge(struct cram_dev *d, const struct cram_regs *r, int err)
+/*
+ * Why the device cannot be trusted now, or NULL. written: the HOST_WRITE_SEQ last
+ * published, the most the device can have scanned. Updates the heartbeat record.
+ */
+static const char *cram_dev_judge(struct cram_dev *d, const struct cram_regs *r, int err,
+				  u64 written)
 {
 	const struct cram_region *region = cram_cxl_region_info();
 	const char *why;
@@ -287,7 +293,7 @@ static const char *cram_dev_judge(struct cram_dev *d, const struct cram_regs *r,
 	if (err)
 		return "register block never reads stable (SEQ odd or changing)";
 	why = cram_regs_identity(r, &d->want) ?:
-	      cram_regs_insane(r, region->base ? region->size : 0, cram_dev_written());
+	      cram_regs_insane(r, region->base ? region->size : 0, written);
 	if (why)
 		return why;
 	if (r->heartbeat != d->last_heartbeat) {
@@ -321,12 +327,12 @@ static void cram_dev_poll_once(struct cram_dev *d)
 	struct cram_config cfg;
 	const char *why, *old;
 	struct cram_regs r;
-	u64 high, low;
+	u64 high, low, written;
 	int err;
 
-	cram_dev_publish_written(d);
+	written = cram_dev_publish_written(d);
 	err = cram_regs_read(&r, cram_dev_read, (void __force *)regs);
-	why = cram_dev_judge(d, &r, err);
+	why = cram_dev_judge(d, &r, err, written);
 	d->last = r;
 	cram_config_snapshot(&cfg);
 	cram_wm_bytes(&r, cfg.high_wm_pct, cfg.low_wm_pct, &high, &low);
