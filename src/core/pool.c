@@ -490,7 +490,7 @@ bool cram_pool_reclaim_end(struct cram_pool *pool, struct cram_zspage *zs)
 	}
 	empty = !zs->inuse;
 	if (empty) {
-		c->nr_zspages--;	/* off its lists since reclaim began */
+		zspage_unlink_locked(c, zs);	/* its lists: already off since reclaim began */
 	} else {
 		class_link(c, zs);
 		zs->stamp = cram_counter_add_return(&pool->clock, 1);
