@@ -41,11 +41,13 @@ CRAM_CACHE ?= /var/cache/cram
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 		    $(CRAM_CACHE)/kernels/$(KVER)/usr/src/linux-headers-$(KVER))
 CRAM_TEST_HOOKS ?=
+# trees per swap type; set only for the benchmark's one-tree build (include/cram/trees.h)
+CRAM_TREES ?=
 # kernel lines for make check, vmtest and fetch-kernel (scripts/lib.sh kernel_lines)
 ifdef KERNELS
 export CRAM_KERNELS := $(KERNELS)
 endif
-BUILD := build/$(KVER)$(if $(CRAM_TEST_HOOKS),-testhooks)
+BUILD := build/$(KVER)$(if $(CRAM_TEST_HOOKS),-testhooks)$(if $(CRAM_TREES),-trees$(CRAM_TREES))
 SOURCES := Kbuild dkms.conf include src
 
 CC ?= cc
@@ -74,7 +76,7 @@ module:
 	@mkdir -p $(BUILD)/gen
 	@cp -a $(SOURCES) $(BUILD)/
 	@scripts/compat-probe $(KDIR) $(BUILD)/gen/compat_probes.h
-	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)) CRAM_TEST_HOOKS=$(CRAM_TEST_HOOKS) modules
+	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)) CRAM_TEST_HOOKS=$(CRAM_TEST_HOOKS) CRAM_TREES=$(CRAM_TREES) modules
 
 build/unit/%: tests/unit/%.c $(CORE_SRCS) $(wildcard include/cram/*.h tests/unit/*.h)
 	@mkdir -p $(@D)
@@ -144,7 +146,12 @@ build/unit/test_devmodel: tests/devmodel/test_devmodel.c $(DEVMODEL_DEPS) tests/
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(DEVMODEL_SRCS) -llz4
 
-unit: $(UNIT_TESTS) $(TSAN_TESTS) build/unit/test_devmodel build/unit/cramstat
+# the trees' cursor also as the benchmark's one-tree build has it (make CRAM_TREES=1)
+build/unit/test_trees_1tree: tests/unit/test_trees.c include/cram/trees.h include/cram/core_types.h tests/unit/tap.h
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -DCRAM_TREES_PER_TYPE=1 -o $@ $<
+
+unit: $(UNIT_TESTS) $(TSAN_TESTS) build/unit/test_trees_1tree build/unit/test_devmodel build/unit/cramstat
 	@set -e; for t in $(filter-out build/unit/cramstat,$^); do echo "# $$t"; $$t; done
 	@echo "# tests/unit/cramstat.sh"; tests/unit/cramstat.sh build/unit/cramstat
 	@echo "# tests/unit/man.sh"; tests/unit/man.sh build/unit/cramstat

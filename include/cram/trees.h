@@ -14,7 +14,12 @@
 #include "cram/core_types.h"
 
 #define CRAM_TREE_SHIFT		14	/* 16384 slots, 64 MiB: SWAP_ADDRESS_SPACE_SHIFT */
+#ifndef CRAM_TREES_PER_TYPE	/* make CRAM_TREES=1: the benchmark's one-tree build */
 #define CRAM_TREES_PER_TYPE	16
+#endif
+#if CRAM_TREES_PER_TYPE < 1
+#error "CRAM_TREES_PER_TYPE must be at least 1"
+#endif
 
 /* The tree (0..CRAM_TREES_PER_TYPE-1) holding slot offset. */
 static inline unsigned int cram_tree_of(u64 offset)

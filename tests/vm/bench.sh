@@ -9,7 +9,10 @@
 #   cxl       cram, CXL tier only (pool=N), on the RAM-backed NVDIMM standing in for the
 #             device (test_region_any_window), its register block bound: every store
 #             pays the device accounting
-# (cram.bench_backends, a comma list, picks some), at 1 and 2 threads,
+#   pool-1tree, cxl-1tree  the same with the one-tree build (/cram/cram-1tree.ko, make
+#             CRAM_TREES=1): one xarray per swap device, as before the split by 64 MiB
+# (cram.bench_backends, a comma list, picks some; the -1tree ones only when named), at
+# 1 and 2 threads,
 # cram.bench_reps times each (kernel command line; rounds: every
 # back end once per round, so a slow minute of the host hits all of them alike). The
 # workload writes BENCH_MB MiB and pushes all of it out with MADV_PAGEOUT (why not a
@@ -21,6 +24,9 @@
 # cram's pool pages) plus the growth of the kernel's Slab while the pages are out (the
 # back ends' entries and trees); stored: pages the back end holds then; phys_bytes: the
 # device's physical use (the model's PHYS_USED) beyond what it was before the run.
+# On a kernel with /proc/lock_stat (CONFIG_LOCK_STAT: the debug kernel), cram's runs
+# also print tree_contentions C tree_acquisitions A: its trees' xa_lock (lockdep
+# class "cram_tree") over the run.
 # Timings are TCG timings: relative only (scripts/bench-report labels them so).
 . /cram/tests/lib.sh
 
@@ -45,12 +51,12 @@ snapshot() {	# snapshot BACKEND -> /tmp/bench.snap
 	case $1 in
 	zswap) dram=$(zswap_stat pool_total_size) stored=$(zswap_stat stored_pages) ;;
 	zram) dram=$(zram_stat 3) stored=$(( $(zram_stat 1) / 4096 + $(zram_stat 6) )) ;;
-	pool) dram=$(( $(pool_stat pool_pages) * 4096 )) stored=$(cram_stat stored_pages) ;;
-	cxl) dram=0 stored=$(cram_stat stored_pages) ;;
+	pool*) dram=$(( $(pool_stat pool_pages) * 4096 )) stored=$(cram_stat stored_pages) ;;
+	cxl*) dram=0 stored=$(cram_stat stored_pages) ;;
 	*) dram=0 stored=0 ;;
 	esac
 	phys=0
-	if [ "$1" = cxl ]; then	# once the model has scanned every write cram made
+	if [ "${1%-1tree}" = cxl ]; then	# once the model has scanned every write cram made
 		i=0
 		while [ "$(dev_stat reg_scanned_write_seq)" -lt "$(dev_stat reg_host_write_seq)" ] &&
 		      [ $i -lt 600 ]; do
@@ -76,17 +82,19 @@ setup() {	# setup BACKEND
 		echo lz4 > /sys/block/zram0/comp_algorithm
 		echo 512M > /sys/block/zram0/disksize
 		mkswap /dev/zram0 > /dev/null && swapon /dev/zram0 ;;
-	pool)
-		loaded "$(kmodload $CRAM_KO "pool=Y")" ;;
-	cxl)
+	pool*)
+		loaded "$(kmodload "$(ko "$1")" "pool=Y")" ;;
+	cxl*)
 		daxctl disable-device "$CRAM_DAX" > /dev/null 2>&1
-		loaded "$(kmodload $CRAM_KO "region=$CRAM_DAX regs=${CRAM_REGS##*/} test_region_any_window=1 pool=N")" ||
+		loaded "$(kmodload "$(ko "$1")" "region=$CRAM_DAX regs=${CRAM_REGS##*/} test_region_any_window=1 pool=N")" ||
 			return 1
 		[ "$(dev_stat bound)" = 1 ] || { echo "register block not bound"; return 1; }
 		zeroed > /dev/null
 		dev_stat reg_phys_used > /tmp/bench.phys_base ;;
 	esac
 }
+
+ko() { case $1 in *-1tree) echo /cram/cram-1tree.ko ;; *) echo "$CRAM_KO" ;; esac; }
 
 loaded() { [ "$1" = loaded ] || { echo "insmod: $1"; dmesg | tail -n 3; return 1; }; }
 
@@ -97,7 +105,7 @@ teardown() {	# teardown BACKEND
 	zram)
 		swapoff /dev/zram0 && echo 1 > /sys/block/zram0/reset
 		swapon "$CRAM_SWAP" ;;
-	pool | cxl)
+	pool* | cxl*)
 		# 6.1 frees swap slots in per-CPU batches: cram still holds the pages of
 		# slots waiting there; swapoff frees them all (and reads back none)
 		swapoff "$CRAM_SWAP" && swapon "$CRAM_SWAP"
@@ -105,8 +113,16 @@ teardown() {	# teardown BACKEND
 			echo "bench-error: $1: rmmod cram failed, stopping: $(cram_stat stored_pages) pages held"
 			exit 1
 		fi
-		[ "$1" = pool ] || daxctl enable-device "$CRAM_DAX" > /dev/null 2>&1 ;;
+		case $1 in pool*) ;; *) daxctl enable-device "$CRAM_DAX" > /dev/null 2>&1 ;; esac ;;
 	esac
+}
+
+# cram's tree locks over one run, where the kernel keeps lock statistics
+lock_stat_reset() { [ ! -w /proc/lock_stat ] || echo 0 > /proc/lock_stat; }
+lock_stat_trees() {
+	[ -r /proc/lock_stat ] || return 0
+	awk '$1 == "cram_tree:" { c = $3; a = $9 }
+	     END { printf " tree_contentions %d tree_acquisitions %d", c, a }' /proc/lock_stat
 }
 
 run() {	# run BACKEND THREADS SEED
@@ -117,9 +133,12 @@ run() {	# run BACKEND THREADS SEED
 	fi
 	meminfo Slab > /tmp/bench.slab_base
 	rm -f /tmp/bench.snap
+	lock_stat_reset
 	out=$(swapbench -t "$2" -x "sh /cram/tests/bench.sh snapshot $1" \
 		$(for f in $CORPUS; do echo "-c $f"; done) "$MB" "$3")
-	echo "bench: $1 $out $(cat /tmp/bench.snap 2>/dev/null || echo snapshot missing)"
+	locks=
+	case $1 in pool* | cxl*) locks=$(lock_stat_trees) ;; esac
+	echo "bench: $1 $out $(cat /tmp/bench.snap 2>/dev/null || echo snapshot missing)$locks"
 	teardown "$1"
 	sync; echo 3 > /proc/sys/vm/drop_caches
 }
