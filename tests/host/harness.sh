@@ -81,6 +81,17 @@ printf '%s\n' "$report" | grep -q 'TCG, relative only'
 tap_result $? "bench-report labels its figures TCG, relative only"
 [ -s "$bench_dir/guest-K.png" ] && [ -s "$bench_dir/guest-K.md" ]
 tap_result $? "bench-report writes its table and its plot" "$(ls -l "$bench_dir")"
+# a LOCK_STAT kernel's runs (the debug kernel): tree lock waits per 1000 acquisitions
+cat > "$bench_dir/bench.txt" <<'EOB'
+bench-info: kernel K cpus 2 mb 4 reps 1
+bench: cxl-1tree swapbench threads 2 pages 1000 swapped 1000 fill_ms 9 pageout_ms 250 check_ms 350 mismatches 0 dram_bytes 0 stored 1000 phys_bytes 2000000 tree_contentions 3 tree_acquisitions 1500
+EOB
+report=$("$CRAM_TOP/scripts/bench-report" "$bench_dir/bench.txt" "$bench_dir" 2>/dev/null)
+want='| cxl-1tree | 2 | 1 | 1000 | 250 | 350 | 4000 | 2857 | - | - | 0 | 2000 | 2.00 |'
+printf '%s\n' "$report" | grep -qxF "$want"
+tap_result $? "bench-report: tree lock waits per 1k acquisitions, phys/page of the one-tree build" \
+	"expected the row $want in:
+$report"
 rm -rf "$bench_dir"
 
 # Real boots, cut short on purpose: no early sign of life within 1 s (a "stall", then
