@@ -47,16 +47,16 @@ zram_stat() { awk -v i="$1" '{ print $i }' /sys/block/zram0/mm_stat; }
 zswap_stat() { cat /sys/kernel/debug/zswap/"$1"; }
 
 # The back end's DRAM and stored pages right now, while the workload's pages are out.
-snapshot() {	# snapshot BACKEND -> /tmp/bench.snap
+snapshot() {	# snapshot TIER -> /tmp/bench.snap
 	case $1 in
 	zswap) dram=$(zswap_stat pool_total_size) stored=$(zswap_stat stored_pages) ;;
 	zram) dram=$(zram_stat 3) stored=$(( $(zram_stat 1) / 4096 + $(zram_stat 6) )) ;;
-	pool*) dram=$(( $(pool_stat pool_pages) * 4096 )) stored=$(cram_stat stored_pages) ;;
-	cxl*) dram=0 stored=$(cram_stat stored_pages) ;;
+	pool) dram=$(( $(pool_stat pool_pages) * 4096 )) stored=$(cram_stat stored_pages) ;;
+	cxl) dram=0 stored=$(cram_stat stored_pages) ;;
 	*) dram=0 stored=0 ;;
 	esac
 	phys=0
-	if [ "${1%-1tree}" = cxl ]; then	# once the model has scanned every write cram made
+	if [ "$1" = cxl ]; then	# once the model has scanned every write cram made
 		i=0
 		while [ "$(dev_stat reg_scanned_write_seq)" -lt "$(dev_stat reg_host_write_seq)" ] &&
 		      [ $i -lt 600 ]; do
@@ -70,7 +70,7 @@ snapshot() {	# snapshot BACKEND -> /tmp/bench.snap
 }
 
 setup() {	# setup BACKEND
-	case $1 in
+	case $(tier "$1") in
 	none) swapoff "$CRAM_SWAP" ;;
 	zswap)
 		echo lz4 > $ZSWAP/compressor
@@ -82,9 +82,9 @@ setup() {	# setup BACKEND
 		echo lz4 > /sys/block/zram0/comp_algorithm
 		echo 512M > /sys/block/zram0/disksize
 		mkswap /dev/zram0 > /dev/null && swapon /dev/zram0 ;;
-	pool*)
+	pool)
 		loaded "$(kmodload "$(ko "$1")" "pool=Y")" ;;
-	cxl*)
+	cxl)
 		daxctl disable-device "$CRAM_DAX" > /dev/null 2>&1
 		loaded "$(kmodload "$(ko "$1")" "region=$CRAM_DAX regs=${CRAM_REGS##*/} test_region_any_window=1 pool=N")" ||
 			return 1
@@ -94,18 +94,21 @@ setup() {	# setup BACKEND
 	esac
 }
 
-ko() { case $1 in *-1tree) echo /cram/cram-1tree.ko ;; *) echo "$CRAM_KO" ;; esac; }
+# A back end's tier: pool-1tree and cxl-1tree are pool and cxl with another build.
+tier() { echo "${1%-1tree}"; }
+ko() { [ "$(tier "$1")" = "$1" ] && echo "$CRAM_KO" || echo /cram/cram-1tree.ko; }
+is_cram() { [ "$(tier "$1")" = pool ] || [ "$(tier "$1")" = cxl ]; }
 
 loaded() { [ "$1" = loaded ] || { echo "insmod: $1"; dmesg | tail -n 3; return 1; }; }
 
 teardown() {	# teardown BACKEND
-	case $1 in
+	case $(tier "$1") in
 	none) swapon "$CRAM_SWAP" ;;
 	zswap) echo 0 > $ZSWAP/enabled ;;
 	zram)
 		swapoff /dev/zram0 && echo 1 > /sys/block/zram0/reset
 		swapon "$CRAM_SWAP" ;;
-	pool* | cxl*)
+	pool | cxl)
 		# 6.1 frees swap slots in per-CPU batches: cram still holds the pages of
 		# slots waiting there; swapoff frees them all (and reads back none)
 		swapoff "$CRAM_SWAP" && swapon "$CRAM_SWAP"
@@ -113,7 +116,7 @@ teardown() {	# teardown BACKEND
 			echo "bench-error: $1: rmmod cram failed, stopping: $(cram_stat stored_pages) pages held"
 			exit 1
 		fi
-		case $1 in pool*) ;; *) daxctl enable-device "$CRAM_DAX" > /dev/null 2>&1 ;; esac ;;
+		[ "$(tier "$1")" = pool ] || daxctl enable-device "$CRAM_DAX" > /dev/null 2>&1 ;;
 	esac
 }
 
@@ -121,9 +124,9 @@ teardown() {	# teardown BACKEND
 # registers a class at its first acquisition, in the slot of a class freed at an
 # earlier rmmod, and keeps that slot's counts (6.12): the reset comes after a 1 MiB
 # round trip has taken the trees' lock once.
-lock_stat_reset() {	# lock_stat_reset BACKEND
+lock_stat_reset() {	# cram loaded
 	[ -w /proc/lock_stat ] || return 0
-	case $1 in pool* | cxl*) swapbench 1 1 > /dev/null ;; esac
+	swapbench 1 1 > /dev/null
 	echo 0 > /proc/lock_stat
 }
 lock_stat_trees() {
@@ -138,13 +141,13 @@ run() {	# run BACKEND THREADS SEED
 		teardown "$1" 2> /dev/null
 		return
 	fi
-	lock_stat_reset "$1"
+	! is_cram "$1" || lock_stat_reset
 	meminfo Slab > /tmp/bench.slab_base
 	rm -f /tmp/bench.snap
-	out=$(swapbench -t "$2" -x "sh /cram/tests/bench.sh snapshot $1" \
+	out=$(swapbench -t "$2" -x "sh /cram/tests/bench.sh snapshot $(tier "$1")" \
 		$(for f in $CORPUS; do echo "-c $f"; done) "$MB" "$3")
 	locks=
-	case $1 in pool* | cxl*) locks=$(lock_stat_trees) ;; esac
+	! is_cram "$1" || locks=$(lock_stat_trees)
 	echo "bench: $1 $out $(cat /tmp/bench.snap 2>/dev/null || echo snapshot missing)$locks"
 	teardown "$1"
 	sync; echo 3 > /proc/sys/vm/drop_caches
@@ -161,12 +164,13 @@ fi
 # split their trees by. On a rotational disk every CPU takes the next slot of one
 # sequence (6.12 mm/swapfile.c: setup_clusters and the cluster allocator only for
 # SWP_SOLIDSTATE).
+rotational=/sys/block/${CRAM_SWAP#/dev/}/queue/rotational
 swapoff "$CRAM_SWAP"
-echo 0 > "/sys/block/${CRAM_SWAP#/dev/}/queue/rotational"
+echo 0 > "$rotational"
 swapon "$CRAM_SWAP"
 
 say "cram in-guest benchmark, kernel $(uname -r), $(nproc) CPUs, TCG: relative only"
-say "swap disk: $(grep "^$CRAM_SWAP " /proc/swaps | awk '{ print $1, $3 / 1024, "MiB" }'), rotational $(cat "/sys/block/${CRAM_SWAP#/dev/}/queue/rotational")"
+say "swap disk: $(grep "^$CRAM_SWAP " /proc/swaps | awk '{ print $1, $3 / 1024, "MiB" }'), rotational $(cat "$rotational")"
 say "working set ${MB} MiB, all of it paged out (MADV_PAGEOUT) and read back, $REPS rounds"
 echo "bench-info: kernel $(uname -r) cpus $(nproc) mb $MB reps $REPS"
 for round in $(seq 1 "$REPS"); do
