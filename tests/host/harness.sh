@@ -95,7 +95,8 @@ $report"
 rm -rf "$bench_dir"
 
 # Real boots, cut short on purpose: no early sign of life within 1 s (a "stall", then
-# the one retry), and a whole-boot timeout of 3 s (shorter than boot + tests).
+# the one retry), a whole-boot timeout of 3 s (shorter than boot + tests), and guests
+# that stop speaking.
 if [ -n "${1:-}" ]; then
 	logs=$(mktemp -d)
 	out=$(CRAM_VM_STALL=1 "$CRAM_TOP/scripts/vmtest" -k "$1" -t 10-module.t --logs "$logs" 2>&1)
@@ -117,6 +118,21 @@ if [ -n "${1:-}" ]; then
 		"$(printf '%s\n' "$out" | grep -q 'TIMEOUT after 3s' || echo 'not ok')"
 	expect "timed-out boot: test and run reported failed" 2 \
 		"$(printf '%s\n' "$out" | grep -v 'booted to init')"
+	# a guest silent past CRAM_VM_HANG: the emulator frozen (QEMU stopped) is retried
+	# once; a guest spinning in user space is a hang of the guest's own, not retried
+	out=$(CRAM_VM_FREEZE=1 CRAM_VM_HANG=15 "$CRAM_TOP/scripts/vmtest" -k "$1" -t 10-module.t --logs "$logs" 2>&1)
+	rc=$?
+	expect "frozen emulator: exit status non-zero ($rc)" 0 "$([ $rc != 0 ] || echo 'not ok')"
+	expect "frozen emulator: found silent, blamed on the emulator, retried once" 0 \
+		"$([ "$(printf '%s\n' "$out" | grep -c 'HUNG: .*monitor does not answer')" = 2 ] &&
+		   [ "$(printf '%s\n' "$out" | grep -c 'RETRY: the emulator stopped')" = 2 ] || echo 'not ok')"
+	out=$(CRAM_VM_SPIN=1 CRAM_VM_HANG=15 "$CRAM_TOP/scripts/vmtest" -k "$1" -t 10-module.t --logs "$logs" 2>&1)
+	rc=$?
+	expect "spinning guest: exit status non-zero ($rc)" 0 "$([ $rc != 0 ] || echo 'not ok')"
+	expect "spinning guest: a hang with a vCPU running, not retried" 0 \
+		"$(printf '%s\n' "$out" | grep -q 'HUNG: .*vCPUs running: .*HLT=0' &&
+		   ! printf '%s\n' "$out" | grep -q RETRY || echo 'not ok')"
+	expect "spinning guest: its NMI panic is on the console, the test never started" 3 "$out"
 	rm -rf "$logs"
 fi
 tap_done
