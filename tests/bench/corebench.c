@@ -393,18 +393,63 @@ static void cxl_load(struct cram_ralloc_cache *c, u32 page, void *dst, enum cxl_
 static struct cram_pool pool;	/* its class locks inside (pool.c), as in the module */
 static u64 pool_pages;
 
+/*
+ * alloc_page(): the buddy allocator hands out a page it already has, from a per-CPU
+ * list. Here pages come from a stack of pages touched at start, so a store does not
+ * pay a page fault the kernel's store never pays (on this VM host a fault and the
+ * kernel's zeroing cost more than the object's copy). One lock stands for the list.
+ */
+static struct {
+	pthread_mutex_t lock;
+	void **pages;
+	size_t nr, max;
+	u64 misses;		/* stack empty: a fresh, faulting page */
+} page_stack = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void page_stack_fill(size_t nr)
+{
+	char *arena = mmap(NULL, nr * PAGE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	size_t i;
+
+	page_stack.pages = calloc(nr, sizeof(void *));
+	if (arena == MAP_FAILED || !page_stack.pages) {
+		fprintf(stderr, "corebench: no memory for %zu pool pages\n", nr);
+		exit(1);
+	}
+	for (i = 0; i < nr; i++) {
+		memset(arena + i * PAGE, 0, PAGE);
+		page_stack.pages[i] = arena + i * PAGE;
+	}
+	page_stack.nr = page_stack.max = nr;
+}
+
 static void *b_alloc_page(void *ctx)
 {
+	void *page = NULL;
+
 	(void)ctx;
 	__atomic_add_fetch(&pool_pages, 1, __ATOMIC_RELAXED);
-	return aligned_alloc(PAGE, PAGE);
+	pthread_mutex_lock(&page_stack.lock);
+	if (page_stack.nr)
+		page = page_stack.pages[--page_stack.nr];
+	else
+		page_stack.misses++;
+	pthread_mutex_unlock(&page_stack.lock);
+	return page ? page : aligned_alloc(PAGE, PAGE);
 }
 
 static void b_free_page(void *ctx, void *page)
 {
 	(void)ctx;
 	__atomic_sub_fetch(&pool_pages, 1, __ATOMIC_RELAXED);
-	free(page);
+	pthread_mutex_lock(&page_stack.lock);
+	if (page_stack.nr < page_stack.max) {
+		page_stack.pages[page_stack.nr++] = page;
+		page = NULL;
+	}
+	pthread_mutex_unlock(&page_stack.lock);
+	free(page);	/* one of the misses' pages, once the stack is full again */
 }
 
 static void *b_alloc_zspage(void *ctx, size_t size)
@@ -963,6 +1008,8 @@ int main(int argc, char **argv)
 		return 2;
 	dev_init(region_pages * PAGE * 4);
 	cram_pool_init(&pool, &b_ops, NULL);
+	/* every thread's pages stored at once, plus the held corpus, as pool pages */
+	page_stack_fill((MAX_THREADS + 1) * pages + CRAM_POOL_NR_CLASSES * CRAM_POOL_MAX_PAGES);
 	make_data(MAX_THREADS * pages);
 	for (t = 0; t < MAX_THREADS; t++) {
 		ws[t].id = t;
@@ -1017,6 +1064,9 @@ int main(int argc, char **argv)
 		       (double)pool_bytes / (double)pool_compressed, "<= 1.05",
 		       pool_bytes <= 1.05 * (double)pool_compressed ? "met" : "**not met**");
 	}
+	if (page_stack.misses)	/* the figures above then include page faults */
+		printf("\npool pages beyond the pre-touched stack: %llu\n",
+		       (unsigned long long)page_stack.misses);
 	for (op = 0; op < NR_OPS; op++)
 		for (k = 0; k < NR_DATA; k++)
 			for (t = 1; t <= MAX_THREADS; t++)
