@@ -2,10 +2,12 @@
 /*
  * pool.h - layout and accounting of the DRAM fallback pool (zsmalloc-like).
  *
- * Objects (compressed pages) live in zspages: 1..4 order-0 pages treated as one byte
+ * Objects (compressed pages) live in zspages: 1..8 order-0 pages treated as one byte
  * range, so an object may span two pages and a class packs its zspage to within
  * less than one object of its end (measured: tests/unit/test_pool.c). Size classes
- * every CRAM_POOL_ALIGN bytes; each class picks the zspage length that wastes least.
+ * every CRAM_POOL_ALIGN bytes; each class picks the zspage length that wastes least,
+ * and size classes with the same zspage length and object count are stored as the
+ * largest of them (cram_pool_class_index).
  *
  * Every object starts with an 8-byte header: when allocated, a pointer to its handle
  * (struct cram_pool_handle, kept by the caller, e.g. in its swap entry); when free,
@@ -95,6 +97,7 @@ struct cram_pool {
 	const struct cram_pool_ops *ops;
 	void *ctx;
 	struct cram_pool_class classes[CRAM_POOL_NR_CLASSES];
+	u8 class_index[CRAM_POOL_NR_CLASSES];	/* size class -> the class storing it */
 	cram_counter_t nr_pages;	/* pages the ops handed out and not taken back */
 	cram_counter_t clock;		/* allocations so far: the LRU's order */
 };
@@ -115,6 +118,7 @@ struct cram_pool_class_stats {
 void cram_pool_init(struct cram_pool *pool, const struct cram_pool_ops *ops, void *ctx);
 void cram_pool_destroy(struct cram_pool *pool);	/* frees every zspage; for teardown */
 int cram_pool_class_of(u32 len);
+int cram_pool_class_index(const struct cram_pool *pool, u32 len);
 
 /* Store len bytes of src as a new object; h says where. 0, -EINVAL (too long), -ENOMEM. */
 int cram_pool_store(struct cram_pool *pool, struct cram_pool_handle *h, const void *src,

@@ -140,7 +140,7 @@ static unsigned int best_pages_per_zspage(u32 size)
 	return best;
 }
 
-/* The class of an object of len bytes (header excluded), or -EINVAL if too big. */
+/* The size class of an object of len bytes (header excluded), or -EINVAL if too big. */
 int cram_pool_class_of(u32 len)
 {
 	u32 size = len + CRAM_POOL_HDR;
@@ -150,6 +150,23 @@ int cram_pool_class_of(u32 len)
 	if (size < CRAM_POOL_MIN_OBJ)
 		size = CRAM_POOL_MIN_OBJ;
 	return (int)((size - CRAM_POOL_MIN_OBJ + CRAM_POOL_ALIGN - 1) / CRAM_POOL_ALIGN);
+}
+
+static void merge_classes(struct cram_pool *pool)
+{
+	const struct cram_pool_class *c, *up;
+	unsigned int i = CRAM_POOL_NR_CLASSES;
+
+	while (i--) {
+		c = &pool->classes[i];
+		pool->class_index[i] = (u8)i;
+		if (i + 1 == CRAM_POOL_NR_CLASSES)
+			continue;
+		up = &pool->classes[pool->class_index[i + 1]];
+		if (up->pages_per_zspage == c->pages_per_zspage &&
+		    up->objs_per_zspage == c->objs_per_zspage)
+			pool->class_index[i] = pool->class_index[i + 1];
+	}
 }
 
 void cram_pool_init(struct cram_pool *pool, const struct cram_pool_ops *ops, void *ctx)
@@ -171,6 +188,21 @@ void cram_pool_init(struct cram_pool *pool, const struct cram_pool_ops *ops, voi
 			cl_init(&c->partial[g]);
 		cl_init(&c->full);
 	}
+	merge_classes(pool);
+}
+
+/*
+ * The class that stores objects of len bytes: its size class, or the largest of the
+ * size classes above it with the same zspage length and object count (zsmalloc
+ * merges them likewise). Such classes cost the same memory per object, so merging
+ * them wastes nothing and leaves fewer part-filled zspages: 119 classes store
+ * objects instead of 255. -EINVAL if len is too big.
+ */
+int cram_pool_class_index(const struct cram_pool *pool, u32 len)
+{
+	int size_class = cram_pool_class_of(len);
+
+	return size_class < 0 ? size_class : pool->class_index[size_class];
 }
 
 /*** objects inside a zspage ***/
@@ -226,7 +258,7 @@ static struct cram_pool_class *class_of_handle(struct cram_pool *pool,
 					       const struct cram_pool_handle *h)
 {
 	/* from the length, not the zspage, which compaction may change under us */
-	return &pool->classes[cram_pool_class_of(h->len)];
+	return &pool->classes[cram_pool_class_index(pool, h->len)];
 }
 
 /*
@@ -334,7 +366,7 @@ static struct cram_zspage *partial_or_new_locked(struct cram_pool *pool,
 int cram_pool_store(struct cram_pool *pool, struct cram_pool_handle *h, const void *src,
 		    u32 len)
 {
-	int class_idx = cram_pool_class_of(len);
+	int class_idx = cram_pool_class_index(pool, len);
 	struct cram_pool_class *c;
 	struct cram_zspage *zs;
 

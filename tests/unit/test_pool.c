@@ -128,7 +128,7 @@ static u64 class_zspages(struct cram_pool *p, u32 len)
 {
 	struct cram_pool_class_stats st;
 
-	cram_pool_class_stats(p, (unsigned int)cram_pool_class_of(len), &st);
+	cram_pool_class_stats(p, (unsigned int)cram_pool_class_index(p, len), &st);
 	return st.nr_zspages;
 }
 
@@ -166,6 +166,54 @@ static void test_classes(void)
 	tap_is_u64(worst, 0, "every class: size = 32 + 16 i, zspage length with least waste");
 }
 
+/*
+ * Size classes of one zspage geometry are stored as the largest of them: the same
+ * memory per object, fewer part-filled zspages (one object of every size class).
+ */
+static void test_class_merging(void)
+{
+	static struct obj o[CRAM_POOL_NR_CLASSES];
+	unsigned int members[CRAM_POOL_NR_CLASSES] = { 0 };
+	unsigned int i, nr_serving = 0, bad = 0;
+	struct cram_pool p;
+	u32 len;
+
+	cram_pool_init(&p, &t_ops, NULL);
+	for (len = 0; len <= CRAM_POOL_MAX_LEN; len++) {
+		const struct cram_pool_class *c = &p.classes[cram_pool_class_index(&p, len)];
+		const struct cram_pool_class *sc = &p.classes[cram_pool_class_of(len)];
+
+		if (c->size < len + CRAM_POOL_HDR || c->size < sc->size ||
+		    c->pages_per_zspage != sc->pages_per_zspage ||
+		    c->objs_per_zspage != sc->objs_per_zspage ||
+		    p.class_index[cram_pool_class_index(&p, len)] != cram_pool_class_index(&p, len))
+			bad++;
+	}
+	tap_is_u64(bad, 0, "every len: stored in a class as big, of its size class's geometry");
+	tap_ok(cram_pool_class_index(&p, CRAM_POOL_MAX_LEN + 1) == -EINVAL, "len past a page: EINVAL");
+	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
+		len = CRAM_POOL_MIN_OBJ + i * CRAM_POOL_ALIGN - CRAM_POOL_HDR;
+		bad += store(&p, &o[i], len, i) != 0;
+		nr_serving += !members[cram_pool_class_index(&p, len)]++;
+	}
+	printf("# %u of %u size classes store objects\n", nr_serving, CRAM_POOL_NR_CLASSES);
+	tap_ok(nr_serving < CRAM_POOL_NR_CLASSES / 2, "fewer than half the size classes store objects");
+	tap_is_u64(usage(&p).nr_objs + bad, CRAM_POOL_NR_CLASSES, "one object of every size class stored");
+	for (i = 0, bad = 0; i < CRAM_POOL_NR_CLASSES; i++) {
+		struct cram_pool_class_stats st;
+
+		cram_pool_class_stats(&p, i, &st);
+		bad += st.nr_zspages != (members[i] + st.objs_per_zspage - 1) / st.objs_per_zspage;
+	}
+	tap_is_u64(bad, 0, "zspages: as few as the storing classes' objects need, none elsewhere");
+	for (i = 0, bad = 0; i < CRAM_POOL_NR_CLASSES; i++)
+		bad += !intact(&p, &o[i]);
+	tap_is_u64(bad, 0, "every object reads back intact");
+	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++)
+		drop(&p, &o[i]);
+	tap_is_u64(live_pages + live_zspages, 0, "every page and descriptor given back");
+}
+
 static void test_packing_and_spanning(void)
 {
 	static struct obj o[300];
@@ -175,7 +223,7 @@ static void test_packing_and_spanning(void)
 	u32 len = 1400;		/* 1408-byte objects: 8 pages hold 23 */
 
 	cram_pool_init(&p, &t_ops, NULL);
-	cram_pool_class_stats(&p, (unsigned int)cram_pool_class_of(len), &st);
+	cram_pool_class_stats(&p, (unsigned int)cram_pool_class_index(&p, len), &st);
 	tap_is_u64(st.pages_per_zspage, 8, "1408-byte class uses 8-page zspages");
 	tap_is_u64(st.objs_per_zspage, 23, "... holding 23 objects (384 bytes unused of 32 KiB)");
 	for (i = 0; i < 300; i++)
@@ -268,7 +316,7 @@ static void test_deferred_free(void)
 	u64 zspages;
 
 	cram_pool_init(&p, &t_ops, NULL);
-	cram_pool_class_stats(&p, (unsigned int)cram_pool_class_of(3000), &st);
+	cram_pool_class_stats(&p, (unsigned int)cram_pool_class_index(&p, 3000), &st);
 	n = st.objs_per_zspage;			/* 3008-byte objects: 4 in 3 pages */
 	tap_ok(n >= 4 && n <= 16, "a class with 4..16 objects per zspage");
 	for (i = 0; i < n; i++)			/* one full zspage */
@@ -619,6 +667,7 @@ static void test_compaction_scale(void)
 int main(void)
 {
 	test_classes();
+	test_class_merging();
 	test_packing_and_spanning();
 	test_free_reuse();
 	test_lru_order();
