@@ -152,6 +152,8 @@ int cram_pool_class_of(u32 len)
 	return (int)((size - CRAM_POOL_MIN_OBJ + CRAM_POOL_ALIGN - 1) / CRAM_POOL_ALIGN);
 }
 
+_Static_assert(CRAM_POOL_NR_CLASSES <= 256, "class_index[] holds a class in a u8");
+
 static void merge_classes(struct cram_pool *pool)
 {
 	const struct cram_pool_class *c, *up;

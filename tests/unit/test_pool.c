@@ -166,6 +166,27 @@ static void test_classes(void)
 	tap_is_u64(worst, 0, "every class: size = 32 + 16 i, zspage length with least waste");
 }
 
+/* Same zspage length and object count: merging two such classes costs nothing. */
+static bool same_geometry(const struct cram_pool_class *a, const struct cram_pool_class *b)
+{
+	return a->pages_per_zspage == b->pages_per_zspage &&
+	       a->objs_per_zspage == b->objs_per_zspage;
+}
+
+/* Every class's own counts are zero (a free charged to the wrong class shows here). */
+static unsigned int classes_not_empty(struct cram_pool *p)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
+		struct cram_pool_class_stats st;
+
+		cram_pool_class_stats(p, i, &st);
+		n += st.nr_zspages || st.nr_objs;
+	}
+	return n;
+}
+
 /*
  * Size classes of one zspage geometry are stored as the largest of them: the same
  * memory per object, fewer part-filled zspages (one object of every size class).
@@ -174,43 +195,48 @@ static void test_class_merging(void)
 {
 	static struct obj o[CRAM_POOL_NR_CLASSES];
 	unsigned int members[CRAM_POOL_NR_CLASSES] = { 0 };
-	unsigned int i, nr_serving = 0, bad = 0;
+	unsigned int i, nr_serving = 0, bad = 0, failed = 0;
 	struct cram_pool p;
 	u32 len;
 
 	cram_pool_init(&p, &t_ops, NULL);
 	for (len = 0; len <= CRAM_POOL_MAX_LEN; len++) {
-		const struct cram_pool_class *c = &p.classes[cram_pool_class_index(&p, len)];
+		int idx = cram_pool_class_index(&p, len);
+		const struct cram_pool_class *c = &p.classes[idx];
 		const struct cram_pool_class *sc = &p.classes[cram_pool_class_of(len)];
 
-		if (c->size < len + CRAM_POOL_HDR || c->size < sc->size ||
-		    c->pages_per_zspage != sc->pages_per_zspage ||
-		    c->objs_per_zspage != sc->objs_per_zspage ||
-		    p.class_index[cram_pool_class_index(&p, len)] != cram_pool_class_index(&p, len))
+		if (c->size < len + CRAM_POOL_HDR || c->size < sc->size || !same_geometry(c, sc) ||
+		    p.class_index[idx] != idx)
 			bad++;
 	}
 	tap_is_u64(bad, 0, "every len: stored in a class as big, of its size class's geometry");
+	/* complete: neighbours share a storing class exactly when their geometry allows */
+	for (i = 0, bad = 0; i + 1 < CRAM_POOL_NR_CLASSES; i++)
+		bad += (p.class_index[i] == p.class_index[i + 1]) !=
+		       same_geometry(&p.classes[i], &p.classes[p.class_index[i + 1]]);
+	tap_is_u64(bad, 0, "each storing class is the largest of its run of one geometry");
 	tap_ok(cram_pool_class_index(&p, CRAM_POOL_MAX_LEN + 1) == -EINVAL, "len past a page: EINVAL");
 	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++) {
 		len = CRAM_POOL_MIN_OBJ + i * CRAM_POOL_ALIGN - CRAM_POOL_HDR;
-		bad += store(&p, &o[i], len, i) != 0;
+		failed += store(&p, &o[i], len, i) != 0;
 		nr_serving += !members[cram_pool_class_index(&p, len)]++;
 	}
-	printf("# %u of %u size classes store objects\n", nr_serving, CRAM_POOL_NR_CLASSES);
-	tap_ok(nr_serving < CRAM_POOL_NR_CLASSES / 2, "fewer than half the size classes store objects");
-	tap_is_u64(usage(&p).nr_objs + bad, CRAM_POOL_NR_CLASSES, "one object of every size class stored");
+	tap_is_u64(failed, 0, "one object of every size class stored");
+	tap_is_u64(nr_serving, 119, "119 of the 255 size classes store objects (4 KiB pages, 8-page zspages)");
 	for (i = 0, bad = 0; i < CRAM_POOL_NR_CLASSES; i++) {
 		struct cram_pool_class_stats st;
 
 		cram_pool_class_stats(&p, i, &st);
-		bad += st.nr_zspages != (members[i] + st.objs_per_zspage - 1) / st.objs_per_zspage;
+		bad += st.nr_objs != members[i] ||
+		       st.nr_zspages != (members[i] + st.objs_per_zspage - 1) / st.objs_per_zspage;
 	}
-	tap_is_u64(bad, 0, "zspages: as few as the storing classes' objects need, none elsewhere");
+	tap_is_u64(bad, 0, "each class holds its members in as few zspages as they need");
 	for (i = 0, bad = 0; i < CRAM_POOL_NR_CLASSES; i++)
 		bad += !intact(&p, &o[i]);
 	tap_is_u64(bad, 0, "every object reads back intact");
 	for (i = 0; i < CRAM_POOL_NR_CLASSES; i++)
 		drop(&p, &o[i]);
+	tap_is_u64(classes_not_empty(&p), 0, "all freed: every class's own counts are zero");
 	tap_is_u64(live_pages + live_zspages, 0, "every page and descriptor given back");
 }
 
@@ -443,6 +469,7 @@ static void test_random(void)
 	for (i = 0; i < N; i++)
 		if (o[i].live)
 			drop(&p, &o[i]);
+	tap_is_u64(classes_not_empty(&p), 0, "every class's own counts back to zero (mixed lengths per class)");
 	tap_is_u64(live_pages + live_zspages, 0, "nothing left");
 }
 
