@@ -97,7 +97,7 @@ struct cram_pool {
 	const struct cram_pool_ops *ops;
 	void *ctx;
 	struct cram_pool_class classes[CRAM_POOL_NR_CLASSES];
-	u8 class_index[CRAM_POOL_NR_CLASSES];	/* size class -> the class storing it */
+	u16 class_index[CRAM_POOL_NR_CLASSES];	/* size class -> the class storing it */
 	cram_counter_t nr_pages;	/* pages the ops handed out and not taken back */
 	cram_counter_t clock;		/* allocations so far: the LRU's order */
 };

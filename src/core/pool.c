@@ -152,8 +152,6 @@ int cram_pool_class_of(u32 len)
 	return (int)((size - CRAM_POOL_MIN_OBJ + CRAM_POOL_ALIGN - 1) / CRAM_POOL_ALIGN);
 }
 
-_Static_assert(CRAM_POOL_NR_CLASSES <= 256, "class_index[] holds a class in a u8");
-
 static void merge_classes(struct cram_pool *pool)
 {
 	const struct cram_pool_class *c, *up;
@@ -161,7 +159,7 @@ static void merge_classes(struct cram_pool *pool)
 
 	while (i--) {
 		c = &pool->classes[i];
-		pool->class_index[i] = (u8)i;
+		pool->class_index[i] = (u16)i;
 		if (i + 1 == CRAM_POOL_NR_CLASSES)
 			continue;
 		up = &pool->classes[pool->class_index[i + 1]];
