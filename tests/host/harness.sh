@@ -118,6 +118,11 @@ if [ -n "${1:-}" ]; then
 		"$(printf '%s\n' "$out" | grep -q 'TIMEOUT after 3s' || echo 'not ok')"
 	expect "timed-out boot: test and run reported failed" 2 \
 		"$(printf '%s\n' "$out" | grep -v 'booted to init')"
+	out=$(CRAM_VM_SPLAT=1 "$CRAM_TOP/scripts/vmtest" -k "$1" -t 10-module.t --logs "$logs" 2>&1)
+	rc=$?
+	expect "kernel complaint before the platform: exit status non-zero ($rc)" 0 "$([ $rc != 0 ] || echo 'not ok')"
+	expect "kernel complaint before the platform: retried once, and said so" 0 \
+		"$([ "$(printf '%s\n' "$out" | grep -c 'RETRY: the kernel complained before the platform')" = 2 ] || echo 'not ok')"
 	# a guest silent past CRAM_VM_HANG: the emulator frozen (QEMU stopped) is retried
 	# once; a guest spinning in user space is a hang of the guest's own, not retried
 	out=$(CRAM_VM_FREEZE=1 CRAM_VM_HANG=15 "$CRAM_TOP/scripts/vmtest" -k "$1" -t 10-module.t --logs "$logs" 2>&1)
