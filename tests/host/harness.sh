@@ -129,14 +129,18 @@ if [ -n "${1:-}" ]; then
 	rc=$?
 	expect "frozen emulator: exit status non-zero ($rc)" 0 "$([ $rc != 0 ] || echo 'not ok')"
 	expect "frozen emulator: found silent, blamed on the emulator, retried once" 0 \
-		"$([ "$(printf '%s\n' "$out" | grep -c 'HUNG: .*monitor does not answer')" = 2 ] &&
-		   [ "$(printf '%s\n' "$out" | grep -c 'RETRY: the emulator stopped')" = 2 ] || echo 'not ok')"
+		"$(hung=$(printf '%s\n' "$out" | grep -c 'HUNG: .*monitor does not answer')
+		   [ "$hung" -ge 1 ] &&	# an early-boot stall (6.1, 1 boot in 18) may take a boot
+		   [ "$(printf '%s\n' "$out" | grep -c 'RETRY: the emulator stopped')" = "$hung" ] &&
+		   [ "$(printf '%s\n' "$out" | grep -c 'RETRY: ')" = 2 ] ||
+		   printf 'not ok\n%s\n' "$(printf '%s\n' "$out" | grep -v '^ok' | sed 's/^/#   /')")"
 	out=$(CRAM_VM_SPIN=1 CRAM_VM_HANG=15 "$CRAM_TOP/scripts/vmtest" -k "$1" -t 10-module.t --logs "$logs" 2>&1)
 	rc=$?
 	expect "spinning guest: exit status non-zero ($rc)" 0 "$([ $rc != 0 ] || echo 'not ok')"
 	expect "spinning guest: a hang with a vCPU running, not retried" 0 \
 		"$(printf '%s\n' "$out" | grep -q 'HUNG: .*vCPUs running: .*HLT=0' &&
-		   ! printf '%s\n' "$out" | grep -q RETRY || echo 'not ok')"
+		   ! printf '%s\n' "$out" | grep -q 'RETRY: the emulator' ||
+		   printf 'not ok\n%s\n' "$(printf '%s\n' "$out" | grep -v '^ok' | sed 's/^/#   /')")"
 	expect "spinning guest: its NMI panic is on the console, the test never started" 3 "$out"
 	rm -rf "$logs"
 fi
