@@ -58,9 +58,11 @@ else
 fi
 
 # --- (b) installation order, each step widened by a test hook
-# The unsafe order: a workload that swaps while only the store hook is live.
+# The unsafe order: a workload that swaps while only the store hook is live. The
+# window is 12 s: 32 MiB out and back took longer than 6 s once (6.1, a make check),
+# and the load hook was live by the time the test looked.
 live() { sed -n 's/^hooks_live://p' /sys/kernel/debug/cram/config 2> /dev/null; }
-kmodload $CRAM_KO "$cxl test_load_last=1 test_hook_delay_ms=$((6000 * CRAM_SLOW))" > /tmp/unsafe.out &
+kmodload $CRAM_KO "$cxl test_load_last=1 test_hook_delay_ms=$((12000 * CRAM_SLOW))" > /tmp/unsafe.out &
 check "unsafe order (test_load_last=1): the store hook goes live" \
 	wait_value " $store_fn( |\$)" $((60 * CRAM_SLOW)) live
 stores=$(( $(cram_stat stores) + $(cram_stat pool_stores) ))
