@@ -86,7 +86,7 @@ check "  the pool stays near its limit ($(pool_stat pool_pages) <= $limit + 64)"
 	test "$(pool_stat pool_pages)" -le $((limit + 64))
 is "  no writeback failed" "$(cram_stat writeback_failures)" 0
 
-# --- concurrent swap-in/out while writeback runs, for CRAM_STRESS_SECS (default 120):
+# --- concurrent swap-in/out while writeback runs, for CRAM_STRESS_SECS (default 60):
 # three workloads in the same small cgroup as the held one (which keeps the pool at
 # its limit), each rerun with new data until time is up; a third of the way in, the
 # held one reads its pages back while writeback is writing them
@@ -99,7 +99,7 @@ stress() {	# stress NAME SECS SWAPSTRESS-ARGS...
 	done > /tmp/$_name.out 2>&1
 	echo "runs $_run" >> /tmp/$_name.out
 }
-secs=${CRAM_STRESS_SECS:-120}
+secs=${CRAM_STRESS_SECS:-60}
 wb0=$(cram_stat written_back_pages) raced0=$(cram_stat writeback_raced)
 check "echo 20 > wb_delay_ms (writes stay in flight longer: more races)" \
 	sh -c "echo 20 > $dbg/wb_delay_ms"
