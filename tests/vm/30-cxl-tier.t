@@ -69,9 +69,12 @@ like "concurrent workload 1 reads back intact" "$(cat /tmp/c1.out)" '^pages 1024
 like "concurrent workload 2 reads back intact" "$(cat /tmp/c2.out)" '^pages 10240 mismatches 0 '
 
 # --- pages held in CXL memory: accounting, rmmod refused, swapoff returns them all
+# (the concurrent workloads' frees zeroed and scanned first: once, 6.1 held only 56
+# of the 10240 pages swapped out here; the declines say why if it happens again)
+zeroed && scanned
 hold_start b 24M 64 23
 held=$(cram_stat stored_pages)
-check "cram holds the swapped-out pages ($held)" test "$held" -gt 8192
+check "cram holds the swapped-out pages ($held; $(declines))" test "$held" -gt 8192
 is "region pages in use = pages held" "$(cram_stat region_pages_used)" "$held"
 # one read of the file: the zeroing worker may move pages between its lines' reads
 is "region pages used + free + zeroing = region pages (one snapshot)" \

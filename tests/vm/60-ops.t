@@ -35,10 +35,6 @@ jget() {
 }
 # within X LO HI: LO <= X <= HI (decimals)
 within() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; }
-# pages cram wrote that the device has not scanned yet
-scan_lag() { echo $(($(dev_stat written) - $(dev_stat reg_scanned_write_seq))); }
-# wait until the device has scanned every page cram wrote, and cram polled that
-scanned() { wait_value '^0$' 10 scan_lag && sleep 0.5; }
 wait_state() { wait_value "$2" 10 sysval "$1"; }	# wait_state FILE ERE: up to 10 s
 dmesg -c > /dev/null
 devctl phys-cap 128M

@@ -186,6 +186,15 @@ wait_dev() { wait_value "$2" "${3:-5}" dev_stat "$1"; }
 # Freed CXL pages are zeroed by a worker, off the fault path: wait until it has
 # caught up (the device then has every zeroing counted; its next scans see them).
 zeroed() { wait_value '^0$' 10 cram_stat region_pages_zeroing; }
+# Pages cram wrote that the device has not scanned yet (0 with no device bound); wait
+# until it has scanned them all, and cram polled that.
+scan_lag() {
+	_tap_w=$(dev_stat written) _tap_s=$(dev_stat reg_scanned_write_seq)
+	echo $(( ${_tap_w:-0} - ${_tap_s:-${_tap_w:-0}} ))
+}
+scanned() { wait_value '^0$' 10 scan_lag && sleep 0.5; }
+# Why stores went elsewhere: every decline counter that is not zero.
+declines() { awk '$1 ~ /^decline_/ && $2 != 0 { printf "%s %s ", $1, $2 }' /sys/kernel/debug/cram/stats; }
 
 # wait_value ERE S CMD...: wait up to S seconds until the output of CMD matches ERE
 wait_value() {
