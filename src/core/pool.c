@@ -152,21 +152,17 @@ int cram_pool_class_of(u32 len)
 	return (int)((size - CRAM_POOL_MIN_OBJ + CRAM_POOL_ALIGN - 1) / CRAM_POOL_ALIGN);
 }
 
+/* From the top down: a class joins the next one up when their geometry is the same. */
 static void merge_classes(struct cram_pool *pool)
 {
-	const struct cram_pool_class *c, *up;
-	unsigned int i = CRAM_POOL_NR_CLASSES;
+	const struct cram_pool_class *c = pool->classes;
+	unsigned int i = CRAM_POOL_NR_CLASSES - 1;
 
-	while (i--) {
-		c = &pool->classes[i];
-		pool->class_index[i] = (u16)i;
-		if (i + 1 == CRAM_POOL_NR_CLASSES)
-			continue;
-		up = &pool->classes[pool->class_index[i + 1]];
-		if (up->pages_per_zspage == c->pages_per_zspage &&
-		    up->objs_per_zspage == c->objs_per_zspage)
-			pool->class_index[i] = pool->class_index[i + 1];
-	}
+	pool->class_index[i] = (u16)i;
+	while (i--)
+		pool->class_index[i] = c[i].pages_per_zspage == c[i + 1].pages_per_zspage &&
+				       c[i].objs_per_zspage == c[i + 1].objs_per_zspage ?
+				       pool->class_index[i + 1] : (u16)i;
 }
 
 void cram_pool_init(struct cram_pool *pool, const struct cram_pool_ops *ops, void *ctx)

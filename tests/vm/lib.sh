@@ -28,14 +28,14 @@ esac
 plan() { echo "1..$1"; }
 # Where a test's time goes: a result that took 5 s or more since the previous one says
 # so (builtin read: no fork per result).
-read -r tap_t _ < /proc/uptime
-tap_t=${tap_t%.*}
+read -r _tap_t _ < /proc/uptime
+_tap_t=${_tap_t%.*}
 tap_took() {
 	local t
 	read -r t _ < /proc/uptime
 	t=${t%.*}
-	[ $((t - tap_t)) -lt 5 ] || echo "#   ($((t - tap_t)) s)"
-	tap_t=$t
+	[ $((t - _tap_t)) -lt 5 ] || echo "#   ($((t - _tap_t)) s)"
+	_tap_t=$t
 }
 pass() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; tap_took; }
 fail() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $*"; tap_took; }
