@@ -11,8 +11,10 @@
 #   make man                               build/man/cram.4 from docs/ABI.md (tool pages: man/)
 #   make deb                               build/deb/cram-dkms_*.deb, cram-tools_*.deb (lintian-clean)
 #   make install-tools [PREFIX=/usr/local] cramstat, cram-setup, man pages, cram.service
-#   make check [KERNELS=all|LINE...]       everything: unit, build matrix, lint, DKMS, VM
-#                                          on 6.1, 6.12 and 7.3 (all: + 6.12-trixie, 7.2)
+#   make check [KERNELS=all|LINE...]       everything: unit, lint, build matrix, fuzz, DKMS,
+#              [STAGES=unit,lint,...]      .debs, VM suite with its soak on 6.1, 6.12 and
+#                                          7.3 (all: + 6.12-trixie, 7.2, every VM test on
+#                                          every line); STAGES: a subset (scripts/check)
 #   make check-debug                       the VM suite on a 6.12 kernel built with lockdep,
 #                                          KASAN and friends (scripts/debug-kernel, cached)
 #   make soak [SOAK_SECS=600]              every workload at once, verified, per kernel

@@ -87,6 +87,18 @@ resolve_kver() {
 
 kernel_dir() { echo "$CRAM_CACHE/kernels/$1"; }
 
+# The kernel that runs the VM tests which do not depend on the kernel line, and the
+# harness's self-test boots: line CRAM_ONCE_LINE (6.12: Debian 12's newer kernel, a
+# CXL RAM region as a server's) if one of KVER... is of it, else the first of them.
+once_kver() {	# once_kver LINE|KVER...
+	local want k
+	want=$(resolve_kver "${CRAM_ONCE_LINE:-6.12}")
+	for k in "$@"; do
+		[ "$(resolve_kver "$k")" != "$want" ] || { echo "$want"; return; }
+	done
+	resolve_kver "$1"
+}
+
 # TAP for the host tests: tap_result STATUS DESC [DIAGNOSTIC-TEXT]; tap_done at the end
 # prints the plan and returns non-zero if anything failed.
 tap_n=0 tap_failed=0

@@ -9,9 +9,14 @@
  * and then show it handled.
  *
  * Module parameters (all test_*, bounded):
- *   test_hook_delay_ms  sleep before arming and after each hook registration at load
- *                       (0..10000), so swap traffic runs against a partly installed
- *                       set of hooks, and zswap can be switched on meanwhile
+ *   test_hook_hold      the loader stops at each of its steps until the test lets it
+ *                       on: step 1 before arming, step 1 + i after the i-th hook
+ *                       registration; so swap traffic runs against a partly installed
+ *                       set of hooks for as long as the test needs, and zswap can be
+ *                       switched on meanwhile. test_hook_step (read-only) is the step
+ *                       it waits at (0: none), test_hook_go (runtime) the last step
+ *                       it may pass; a step not let on within 60 s passes with a
+ *                       warning, so a broken test cannot hold insmod forever
  *   test_fail_hook      registering this hook fails with -EBUSY: a function name, or
  *                       "last" for whichever registration comes last
  *   test_load_last      register the load hook after the store hook: the unsafe
@@ -50,6 +55,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
@@ -57,9 +63,18 @@
 #include "cram.h"
 #include "compat.h"
 
-static struct cram_bounded_uint cram_test_hook_delay = { 0, 0, 60000 };
-module_param_cb(test_hook_delay_ms, &cram_bounded_uint_ops, &cram_test_hook_delay, 0444);
-MODULE_PARM_DESC(test_hook_delay_ms, "test hook: sleep after each hook registration (ms)");
+static bool cram_test_hook_hold;
+module_param_named(test_hook_hold, cram_test_hook_hold, bool, 0444);
+MODULE_PARM_DESC(test_hook_hold,
+		 "test hook: the loader stops before arming and after each hook registration until test_hook_go lets it on");
+
+static unsigned int cram_test_hook_step;
+module_param_named(test_hook_step, cram_test_hook_step, uint, 0444);
+MODULE_PARM_DESC(test_hook_step, "test hook: the loader's step it waits at (0: none)");
+
+static unsigned int cram_test_hook_go;
+module_param_named(test_hook_go, cram_test_hook_go, uint, 0644);
+MODULE_PARM_DESC(test_hook_go, "test hook: with test_hook_hold, the last step the loader may pass");
 
 static char *cram_test_fail_hook = "";
 module_param_named(test_fail_hook, cram_test_fail_hook, charp, 0444);
@@ -140,10 +155,21 @@ int cram_test_hook_register_fault(const char *name)
 	return -EBUSY;
 }
 
+/* Polled, not woken: a parameter write has no hook, and 20 ms is nothing to a test. */
 void cram_test_arm_delay(void)
 {
-	if (cram_test_hook_delay.val)
-		msleep(cram_test_hook_delay.val);
+	unsigned long end = jiffies + 60 * HZ;
+	unsigned int step;
+
+	if (!cram_test_hook_hold)
+		return;
+	step = cram_test_nr_registered + 1;
+	WRITE_ONCE(cram_test_hook_step, step);
+	while (READ_ONCE(cram_test_hook_go) < step && time_before(jiffies, end))
+		msleep(20);
+	if (READ_ONCE(cram_test_hook_go) < step)
+		pr_warn("test hook: loader step %u not let on within 60 s: going on\n", step);
+	WRITE_ONCE(cram_test_hook_step, 0);
 }
 
 void cram_test_hook_registered(void)

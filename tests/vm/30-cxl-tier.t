@@ -34,12 +34,12 @@ is "a physical range in the CXL window can be claimed" \
 check "  rmmod" rmmod cram
 
 # --- claim the device-dax instance, with pages already swapped out to disk
-hold_start a 24M 48 19
+hold_start a 16M 24 19
 is "insmod region=$dax trust_capacity=1 ibt_strict=1" \
 	"$(kmodload $CRAM_KO "region=$dax trust_capacity=1 ibt_strict=1 pool=N")" loaded
 hold_release a
 like "pages swapped out before cram was loaded read back intact" "$(tail -n 1 /tmp/a.out)" \
-	'^pages 12288 mismatches 0 '
+	'^pages 6144 mismatches 0 '
 start_hex=$(printf '%x' "$CRAM_DAX_START")
 like "/proc/iomem shows the range owned by cram" "$(cat /proc/iomem)" "^ *0*$start_hex-[0-9a-f]+ : cram\$"
 like "config shows the claimed range" "$(cat $dbg/config)" "^region_claimed: $(hex "$CRAM_DAX_START")-"
@@ -48,12 +48,12 @@ is "region_pages covers $dax" "$(cram_stat region_pages)" $((CRAM_DAX_SIZE / 409
 # --- a workload swaps through the CXL tier, byte-exact
 out0=$(vmstat pswpout) zout0=$(vmstat zswpout) zin0=$(vmstat zswpin)
 stores0=$(cram_stat stores) hits0=$(cram_stat load_hits)
-r=$(in_memcg 24M swapstress 64 21 2>&1)
-like "64 MiB in a 24 MiB cgroup reads back intact through the CXL tier" "$r" \
-	'^pages 16384 mismatches 0 '
+r=$(in_memcg 16M swapstress 32 21 2>&1)
+like "32 MiB in a 16 MiB cgroup reads back intact through the CXL tier" "$r" \
+	'^pages 8192 mismatches 0 '
 stores=$(( $(cram_stat stores) - stores0 )) hits=$(( $(cram_stat load_hits) - hits0 ))
-check "the CXL tier took the pages ($stores stores)" test "$stores" -gt 8192
-check "and served the swap-ins ($hits loads)" test "$hits" -gt 8192
+check "the CXL tier took the pages ($stores stores)" test "$stores" -gt 4096
+check "and served the swap-ins ($hits loads)" test "$hits" -gt 4096
 disk=$(( $(vmstat pswpout) - out0 ))
 check "almost nothing went to the disk ($disk pages)" test "$disk" -lt $((stores / 20))
 is "no load failed" "$(cram_stat load_errors)" 0
@@ -61,20 +61,20 @@ is "/proc/vmstat zswpout counts cram's stores" $(( $(vmstat zswpout) - zout0 )) 
 is "/proc/vmstat zswpin counts cram's loads" $(( $(vmstat zswpin) - zin0 )) "$hits"
 
 # --- two workloads at once: both CPUs store, load and free concurrently
-in_memcg 32M swapstress 40 33 > /tmp/c1.out 2>&1 &
+in_memcg 16M swapstress 20 33 > /tmp/c1.out 2>&1 &
 c1=$!
-in_memcg 32M swapstress 40 35 > /tmp/c2.out 2>&1 &
+in_memcg 16M swapstress 20 35 > /tmp/c2.out 2>&1 &
 wait $c1 $!
-like "concurrent workload 1 reads back intact" "$(cat /tmp/c1.out)" '^pages 10240 mismatches 0 '
-like "concurrent workload 2 reads back intact" "$(cat /tmp/c2.out)" '^pages 10240 mismatches 0 '
+like "concurrent workload 1 reads back intact" "$(cat /tmp/c1.out)" '^pages 5120 mismatches 0 '
+like "concurrent workload 2 reads back intact" "$(cat /tmp/c2.out)" '^pages 5120 mismatches 0 '
 
 # --- pages held in CXL memory: accounting, rmmod refused, swapoff returns them all
 # (the concurrent workloads' frees zeroed and scanned first: once, 6.1 held only 56
 # of the 10240 pages swapped out here; the declines say why if it happens again)
 zeroed && scanned
-hold_start b 24M 64 23
+hold_start b 16M 40 23
 held=$(cram_stat stored_pages)
-check "cram holds the swapped-out pages ($held; $(declines))" test "$held" -gt 8192
+check "cram holds the swapped-out pages ($held; $(declines))" test "$held" -gt 4096
 is "region pages in use = pages held" "$(cram_stat region_pages_used)" "$held"
 # one read of the file: the zeroing worker may move pages between its lines' reads
 is "region pages used + free + zeroing = region pages (one snapshot)" \
@@ -93,24 +93,24 @@ is "  free = region pages" "$(cram_stat region_pages_free)" "$(cram_stat region_
 is "  nothing freed twice" "$(cram_stat region_bad_frees)" 0
 is "  the last page freed dropped the module reference" "$(cat /sys/module/cram/refcnt)" 0
 hold_release b
-like "pages brought back by swapoff are intact" "$(tail -n 1 /tmp/b.out)" '^pages 16384 mismatches 0 '
+like "pages brought back by swapoff are intact" "$(tail -n 1 /tmp/b.out)" '^pages 10240 mismatches 0 '
 check "swapon" swapon $CRAM_SWAP
 
 # --- disarmed: no new pages, loads still served
-hold_start d 24M 48 25
+hold_start d 16M 32 25
 held=$(cram_stat stored_pages)
-check "cram holds pages before disarming ($held)" test "$held" -gt 4096
+check "cram holds pages before disarming ($held)" test "$held" -gt 2048
 check "echo N > enabled" sh -c "echo N > $params/enabled"
 stores=$(cram_stat stores) hits=$(cram_stat load_hits)
-r=$(in_memcg 24M swapstress 32 27 2>&1)
-like "disarmed: a workload still reads back intact" "$r" '^pages 8192 mismatches 0 '
+r=$(in_memcg 16M swapstress 24 27 2>&1)
+like "disarmed: a workload still reads back intact" "$r" '^pages 6144 mismatches 0 '
 is "  no new page stored" "$(cram_stat stores)" "$stores"
 check "  stores declined as disabled ($(cram_stat decline_disabled))" \
-	test "$(cram_stat decline_disabled)" -gt 4096
+	test "$(cram_stat decline_disabled)" -gt 2048
 hold_release d
 like "pages held before disarming read back intact" "$(tail -n 1 /tmp/d.out)" \
-	'^pages 12288 mismatches 0 '
-check "  served by cram while disarmed" test "$(cram_stat load_hits)" -gt $((hits + 4096))
+	'^pages 8192 mismatches 0 '
+check "  served by cram while disarmed" test "$(cram_stat load_hits)" -gt $((hits + 2048))
 check "calls while disarmed counted ($(cram_stat calls_while_disarmed))" \
 	test "$(cram_stat calls_while_disarmed)" -gt 0
 check "echo Y > enabled" sh -c "echo Y > $params/enabled"
@@ -119,10 +119,10 @@ check "echo Y > enabled" sh -c "echo Y > $params/enabled"
 # (no telemetry and no trust, nothing goes to CXL memory: 40-device.t)
 check "echo N > trust_capacity" sh -c "echo N > $params/trust_capacity"
 stores=$(cram_stat stores)
-r=$(in_memcg 24M swapstress 32 29 2>&1)
-like "telemetry, no trust: a workload reads back intact" "$r" '^pages 8192 mismatches 0 '
+r=$(in_memcg 16M swapstress 24 29 2>&1)
+like "telemetry, no trust: a workload reads back intact" "$r" '^pages 6144 mismatches 0 '
 check "  pages still go to CXL memory ($(( $(cram_stat stores) - stores )))" \
-	test "$(cram_stat stores)" -gt $((stores + 4096))
+	test "$(cram_stat stores)" -gt $((stores + 2048))
 is "  none declined as untrusted" "$(cram_stat decline_untrusted)" 0
 check "echo Y > trust_capacity" sh -c "echo Y > $params/trust_capacity"
 
@@ -133,7 +133,7 @@ check "echo Y > trust_capacity" sh -c "echo Y > $params/trust_capacity"
 # and gets it intact (CI met that once on 6.12: one load failed, exit 0).
 ra=$(cat /proc/sys/vm/page-cluster)
 echo 0 > /proc/sys/vm/page-cluster
-hold_start p 24M 32 31
+hold_start p 16M 24 31
 echo 1 > $dbg/fail_loads
 hold_release p
 rc=$?
@@ -145,7 +145,7 @@ if grep -q '^hook_api: zswap' $dbg/config; then
 else
 	# frontswap cannot return an error: the page reads back as zeros (documented)
 	like "  frontswap: exactly that page reads back wrong (zeros)" "$(tail -n 1 /tmp/p.out)" \
-		'^pages 8192 mismatches 1 '
+		'^pages 6144 mismatches 1 '
 fi
 
 # --- unload after swapoff: clean, and the region is released

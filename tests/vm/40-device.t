@@ -12,6 +12,8 @@
 #   (f) PHYS_USED falls back to where it started once the pages are swapped in
 # and without telemetry nothing goes to CXL memory unless trust_capacity=Y.
 # The harness fails the boot if the device model ever saw PHYS_USED > PHYS_CAP.
+# Kernel lines: one. The gate, the watermarks and safe mode are cram's own logic over
+# the device model's registers; the kernel's swap paths are 30-cxl-tier.t's.
 . /cram/tests/lib.sh
 plan 74
 

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # 45-rebind.t - unbinding and binding the device's register block (which
 # docs/OPERATIONS.md recommends for a device that went away) keeps cram's accounting
-# one count with the device's: 8 times unbind, bind, write pages. After each bind
+# one count with the device's: 4 times unbind, bind, write pages. After each bind
 # HOST_WRITE_SEQ equals cram's count of written pages, and once the device has
 # scanned, the projection is within one page of PHYS_USED. (It used to add the
 # device's count again at every bind: doubled counters, a projection charged for
 # writes that never happened, and in the end one past 64 bits.) With the device
 # unbound, trust_capacity=Y does not bring placements back: it is for plain memory.
+# Kernel lines: one. The accounting across rebinds is cram's own and the device's.
 . /cram/tests/lib.sh
 plan 14
 
@@ -23,7 +24,7 @@ check "pages held in CXL memory ($(cram_stat region_pages_used))" \
 	test "$(cram_stat region_pages_used)" -gt 2048
 written0=$(dev_stat written)
 bad= i=0
-while [ $i -lt 8 ]; do	# the doubling showed at the first bind; 20 took 146 s on 6.1
+while [ $i -lt 4 ]; do	# the doubling showed at the first bind; 20 took 146 s on 6.1
 	zeroed	# no write in flight while the counts are compared
 	echo "$pci" > $drv/unbind
 	echo "$pci" > $drv/bind
@@ -32,9 +33,9 @@ while [ $i -lt 8 ]; do	# the doubling showed at the first bind; 20 took 146 s on
 	in_memcg 16M swapstress 24 $((70 + i)) > /tmp/rebind.run || bad="$bad run$i:$(cat /tmp/rebind.run)"
 	i=$((i + 1))
 done
-is "8 rebinds, pages swapped between them: after each bind cram's count = HOST_WRITE_SEQ" "$bad" ""
+is "4 rebinds, pages swapped between them: after each bind cram's count = HOST_WRITE_SEQ" "$bad" ""
 check "  writes went on meanwhile ($(( $(dev_stat written) - written0 )) pages)" \
-	test $(( $(dev_stat written) - written0 )) -gt 10000
+	test $(( $(dev_stat written) - written0 )) -gt 5000
 # once nothing moves (late frees of the runs' slots done) and the device has scanned
 # everything, the projection is the device's own figure, plus the reservations CPUs
 # hold unused (at most 16 each: include/cram/ledger.h)

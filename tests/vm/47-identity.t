@@ -8,6 +8,7 @@
 #   (c) the wrong pairing named with regs=: refused all the same, no telemetry
 #   (d) version 1 blocks (no SERIAL) with two devices: refused unless named
 #   (e) the bound block's SERIAL changes: safe mode until it is back
+# Kernel lines: one. Which register block describes which device: cram's own logic.
 . /cram/tests/lib.sh
 plan 36
 

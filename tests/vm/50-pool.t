@@ -86,32 +86,43 @@ check "  the pool stays near its limit ($(pool_stat pool_pages) <= $limit + 64)"
 	test "$(pool_stat pool_pages)" -le $((limit + 64))
 is "  no writeback failed" "$(cram_stat writeback_failures)" 0
 
-# --- concurrent swap-in/out while writeback runs, for CRAM_STRESS_SECS (default 60):
-# three workloads in the same small cgroup as the held one (which keeps the pool at
-# its limit), each rerun with new data until time is up; a third of the way in, the
-# held one reads its pages back while writeback is writing them
-stress() {	# stress NAME SECS SWAPSTRESS-ARGS...
-	_name=$1 _end=$(( $(date +%s) + $2 )) _run=0
-	shift 2
-	while [ "$(date +%s)" -lt $_end ]; do
+# --- concurrent swap-in/out while writeback runs: three workloads in the same small
+# cgroup as the held one (which keeps the pool at its limit), each rerun with new
+# data; once each has run, the held one reads its pages back while writeback is
+# writing them; they stop once a load, free or store has met a write in flight (or
+# after CRAM_STRESS_SECS, 60 s, whichever comes first), each run checked
+stress() {	# stress NAME SWAPSTRESS-ARGS...: runs until /tmp/stress.stop exists
+	_name=$1 _run=0
+	shift
+	while [ ! -e /tmp/stress.stop ]; do
 		_run=$((_run + 1))
 		in_memcg 40M swapstress "$@" $((_run * 10 + ${_name#s})) || echo "run $_run FAILED"
 	done > /tmp/$_name.out 2>&1
 	echo "runs $_run" >> /tmp/$_name.out
 }
+each_ran() {
+	for _s in s1 s2 s3; do grep -q '^pages ' /tmp/$_s.out 2> /dev/null || return 1; done
+}
+raced() { [ $(( $(cram_stat writeback_orphaned) + $(cram_stat writeback_waits) )) -gt 0 ]; }
 secs=${CRAM_STRESS_SECS:-60}
 wb0=$(cram_stat written_back_pages) raced0=$(cram_stat writeback_raced)
 check "echo 20 > wb_delay_ms (writes stay in flight longer: more races)" \
 	sh -c "echo 20 > $dbg/wb_delay_ms"
-stress s1 $secs -n 2 32 &
+rm -f /tmp/stress.stop
+t0=$(date +%s)
+stress s1 -n 2 32 &
 s1=$!
-stress s2 $secs -p quarter -n 2 32 &
+stress s2 -p quarter -n 2 32 &
 s2=$!
-stress s3 $secs -p shift -n 2 32 &
+stress s3 -p shift -n 2 32 &
 s3=$!
-sleep $((secs / 3))	# the pool is full of w's cold pages: reading them races writeback
-hold_release w
+elapsed() { [ $(( $(date +%s) - t0 )) -ge "$secs" ]; }
+until each_ran || elapsed; do sleep 0.5; done	# the pool is full of w's cold pages:
+hold_release w					# reading them races writeback
+until raced || elapsed; do sleep 0.5; done
+touch /tmp/stress.stop
 wait $s1 $s2 $s3
+secs=$(( $(date +%s) - t0 ))
 for s in s1 s2 s3; do
 	runs=$(sed -n 's/^runs //p' /tmp/$s.out)
 	good=$(grep -c '^pages 8192 mismatches 0 ' /tmp/$s.out)
@@ -123,7 +134,6 @@ check "writeback ran meanwhile ($(( $(cram_stat written_back_pages) - wb0 )) pag
 # pages all written before it read them). If it did not, provoke it, up to 3 times: a
 # workload fills the pool past its limit, so writeback is writing its coldest pages,
 # and reads them back at once, coldest first.
-raced() { [ $(( $(cram_stat writeback_orphaned) + $(cram_stat writeback_waits) )) -gt 0 ]; }
 rounds=0 bad=
 while ! raced && [ $rounds -lt 3 ]; do
 	rounds=$((rounds + 1))

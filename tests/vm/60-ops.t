@@ -13,6 +13,8 @@
 #   (e) every runtime-writable parameter rejects bad values (EINVAL, value kept) and
 #       takes good ones; read-only ones refuse writes
 #   (f) docs/ABI.md names every parameter, sysfs file, debugfs file and value
+# Kernel lines: one. The tools, cramstat's figures, tier states and parameter
+# validation are cram's own; the swap paths under them are tested on every line.
 . /cram/tests/lib.sh
 plan 142
 

@@ -5,7 +5,8 @@
 #   (a) ftrace cannot be switched off under cram (its ops are PERMANENT);
 #   (b) the hooks go live load/invalidate first, store last: a store is never made
 #       that a load cannot find (the unsafe order, kept as a test hook, shows the
-#       loss); a registration that fails unwinds with nothing lost;
+#       loss); a registration that fails unwinds with nothing lost (test_hook_hold
+#       stops the loader at each step for as long as the test needs);
 #   (c) unload waits for tasks still in cram's code, in front of and behind its SRCU
 #       section;
 #   (d) arming is all-or-nothing: zswap's "enabled" must be written, and zswap
@@ -16,7 +17,7 @@
 #       then works without swapoff, and the workloads read back from disk intact;
 #   (g) a drain racing a workload's swap-ins frees no CXL page a load is copying.
 . /cram/tests/lib.sh
-plan 73
+plan 75
 
 ftrace=/proc/sys/kernel/ftrace_enabled
 zswap=/sys/module/zswap/parameters/enabled
@@ -31,16 +32,16 @@ dmesg -c > /dev/null
 
 # --- (a) kernel.ftrace_enabled=0 is refused while cram holds pages
 is "insmod $cxl" "$(kmodload $CRAM_KO "$cxl")" loaded
-hold_start perm 24M 64 41
+hold_start perm 16M 40 41
 held=$(cram_stat stored_pages)
-check "cram holds the workload's pages ($held)" test "$held" -gt 8192
+check "cram holds the workload's pages ($held)" test "$held" -gt 4096
 r=$(sh -c "echo 0 > $ftrace" 2>&1)
 # 7.3 deprecated the switch: the kernel itself refuses it (EOPNOTSUPP), with or without cram
 like "sysctl kernel.ftrace_enabled=0 is refused (EBUSY; 7.3+: not supported at all)" "$r" \
 	'busy|not supported'
 is "  ftrace stays on" "$(cat $ftrace)" 1
 hold_release perm
-like "  the held workload reads back intact" "$(tail -n 1 /tmp/perm.out)" '^pages 16384 mismatches 0 '
+like "  the held workload reads back intact" "$(tail -n 1 /tmp/perm.out)" '^pages 10240 mismatches 0 '
 swap_cycle
 check "rmmod" rmmod cram
 if r=$(sh -c "echo 0 > $ftrace" 2>&1); then
@@ -57,40 +58,89 @@ else
 	check "  rmmod" rmmod cram
 fi
 
-# --- (b) installation order, each step widened by a test hook
-# The unsafe order: a workload that swaps while only the store hook is live. The
-# window is 12 s: 32 MiB out and back took longer than 6 s once (6.1, a make check),
-# and the load hook was live by the time the test looked.
+# --- (b) installation order, each step held open by a test hook: the loader waits at
+# each step (before arming, after each registration) until the test lets it on
+params=/sys/module/cram/parameters
 live() { sed -n 's/^hooks_live://p' /sys/kernel/debug/cram/config 2> /dev/null; }
-kmodload $CRAM_KO "$cxl test_load_last=1 test_hook_delay_ms=$((12000 * CRAM_SLOW))" > /tmp/unsafe.out &
-check "unsafe order (test_load_last=1): the store hook goes live" \
-	wait_value " $store_fn( |\$)" $((60 * CRAM_SLOW)) live
+step_now() { cat $params/test_hook_step 2> /dev/null; }
+# wait_step: until the held loader waits at a step (0), or it has loaded (1)
+wait_step() {
+	_i=$((600 * CRAM_SLOW))
+	while [ $_i -gt 0 ]; do
+		[ "$(step_now)" -gt 0 ] 2> /dev/null && return 0
+		[ "$(cat /sys/module/cram/initstate 2> /dev/null)" != live ] || return 1
+		sleep 0.1
+		_i=$((_i - 1))
+	done
+	return 1
+}
+# let_on UNTIL-FN [EACH-CMD]: let the held loader on one step at a time, running
+# EACH-CMD at every step, until UNTIL-FN's hook is live (the loader then waits at its
+# next step; with UNTIL-FN "", until it has loaded). let_all: no more steps.
+let_on() {
+	_n=0
+	while [ $_n -lt 20 ] && wait_step; do
+		_step=$(step_now)
+		[ -z "$1" ] || ! live | grep -qw "$1" || return 0
+		[ -z "${2:-}" ] || $2
+		echo "$_step" > $params/test_hook_go
+		while [ "$(step_now)" = "$_step" ]; do sleep 0.05; done
+		_n=$((_n + 1))
+	done
+	[ -z "$1" ]
+}
+let_all() { echo 1000 > $params/test_hook_go; }
+# The unsafe order: a workload that swaps while only the store hook is live, for as
+# long as it takes to push its pages out and read them back.
+kmodload $CRAM_KO "$cxl test_load_last=1 test_hook_hold=1" > /tmp/unsafe.out &
+loader=$!
+check "unsafe order (test_load_last=1): the store hook goes live" let_on "$store_fn"
 stores=$(( $(cram_stat stores) + $(cram_stat pool_stores) ))
-r=$(swapstress -m pageout 32 51 2>&1)	# out now and back at once: inside the window
+r=$(swapstress -m pageout 16 51 2>&1)	# out now and back at once: while the loader waits
 check "  cram took pages ($(( $(cram_stat stores) + $(cram_stat pool_stores) - stores )))" \
 	test $(( $(cram_stat stores) + $(cram_stat pool_stores) )) -gt "$stores"
 check_fails "  before the load hook was live ($(live))" sh -c "echo '$(live)' | grep -q '_load'"
-wait
+let_all
+wait $loader
 like "  and reads back wrong data: pages are lost ($r)" "$r" ' mismatches [1-9]'
 swap_cycle
 check "rmmod" rmmod cram
 
-# cram's order, while a workload thrashes through every step
+# cram's order, while a workload thrashes through every step: at each one, swap
+# traffic goes on (256 pages in or out) before the loader is let on
 stores() { echo $(( $(cram_stat stores) + $(cram_stat pool_stores) )); }
+traffic() { echo $(( $(vmstat pswpout) + $(vmstat pswpin) + $(vmstat zswpout) + $(vmstat zswpin) )); }
+traffic_above() { [ "$(traffic)" -gt "$1" ]; }
+swaps_meanwhile() {
+	_t=$(traffic)
+	_i=0
+	while ! traffic_above $((_t + 256)) && [ $_i -lt $((600 * CRAM_SLOW)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	steps_swapped=$((steps_swapped + 1))
+}
 
-thrash_start safe 16M 32
-sleep 3
-is "insmod test_hook_delay_ms=3000 (cram's order)" \
-	"$(kmodload $CRAM_KO "$cxl test_hook_delay_ms=3000")" loaded
-sleep 6
-check "  cram took pages meanwhile ($(stores))" test "$(stores)" -gt 0
+thrash_start safe 16M 24
+t0=$(traffic)
+thrashing() { traffic_above "$t0" && echo y; }
+check "a workload thrashes" wait_value y 60 thrashing
+steps_swapped=0
+kmodload $CRAM_KO "$cxl test_hook_hold=1" > /tmp/safe.out &
+loader=$!
+let_on "" swaps_meanwhile
+wait $loader
+is "insmod test_hook_hold=1 (cram's order)" "$(cat /tmp/safe.out)" loaded
+check "  swap traffic went on at each of its steps ($steps_swapped)" test "$steps_swapped" -ge 4
+wait_value '^[1-9]' 60 stores
+check "  cram takes pages ($(stores))" test "$(stores)" -gt 0
 thrash_stop safe
 r=$(thrash_result safe)
 like "  every run read back intact ($r)" "$r" '^runs [1-9][0-9]* bad 0$'
 swap_cycle
 check "rmmod" rmmod cram
 
-thrash_start fail 16M 32
+thrash_start fail 16M 24
 dmesg -c > /dev/null
 like "a failing last registration (store) fails insmod with EBUSY" \
 	"$(kmodload $CRAM_KO "$cxl test_fail_hook=last")" '^error EBUSY'
@@ -106,7 +156,7 @@ check "  rmmod" rmmod cram
 
 # --- (c) unload while tasks sleep inside cram and spin behind its SRCU section
 is "insmod pool=N test_tail_delay_ms=1000" "$(kmodload $CRAM_KO "pool=N test_tail_delay_ms=1000")" loaded
-thrash_start tail 24M 32
+thrash_start tail 16M 24
 calls=$(cram_stat store_calls)
 stores_since() { echo $(( $(cram_stat store_calls) - $1 )); }
 wait_value '^([2-9]|[1-9][0-9]+)$' 60 stores_since "$calls"
@@ -133,10 +183,12 @@ else
 	rmmod cram
 fi
 dmesg -c > /dev/null
-kmodload $CRAM_KO "pool=N test_hook_delay_ms=2000" > /tmp/arm.out &
-sleep 1
+kmodload $CRAM_KO "pool=N test_hook_hold=1" > /tmp/arm.out &
+loader=$!
+wait_value '^1$' $((60 * CRAM_SLOW)) step_now	# before arming
 echo Y > $zswap
-wait
+let_all
+wait $loader
 like "zswap switched on while cram loads: insmod fails with EBUSY" "$(cat /tmp/arm.out)" '^error EBUSY'
 like "  dmesg says why" "$(dmesg)" 'cram: zswap was enabled while cram was loading'
 echo N > $zswap
@@ -148,15 +200,15 @@ is "insmod $cxl pool=N test_hibernation_with_cxl=$memdevs" \
 	"$(kmodload $CRAM_KO "$cxl pool=N test_hibernation_with_cxl=$memdevs")" loaded
 like "the kernel offers hibernation" "$(cat /sys/power/state)" 'disk'
 echo freezer > /sys/power/pm_test
-hold_start hib 24M 48 43
+hold_start hib 16M 32 43
 used=$(cram_stat region_pages_used)
-check "the CXL tier holds pages ($used)" test "$used" -gt 4096
+check "the CXL tier holds pages ($used)" test "$used" -gt 2048
 dmesg -c > /dev/null
 r=$(sh -c 'echo disk > /sys/power/state' 2>&1)
 like "hibernation is refused (EBUSY)" "$r" 'busy'
 like "  dmesg says why" "$(dmesg)" "cram: hibernation refused: the CXL tier holds [0-9]+ pages.*drain cram first"
 hold_release hib
-like "  the held workload reads back intact" "$(tail -n 1 /tmp/hib.out)" '^pages 12288 mismatches 0 '
+like "  the held workload reads back intact" "$(tail -n 1 /tmp/hib.out)" '^pages 8192 mismatches 0 '
 swap_cycle
 is "the CXL tier is empty" "$(cram_stat region_pages_used)" 0
 swapstress 160 45 /tmp/big.go > /tmp/big.out 2>&1 &
@@ -173,8 +225,8 @@ is "  and placed none" "$(cram_stat stores)" "$stores0"
 touch /tmp/big.go
 wait $big
 like "  the workload reads back intact" "$(tail -n 1 /tmp/big.out)" '^pages 40960 mismatches 0 '
-r=$(in_memcg 24M swapstress 32 47 2>&1)
-like "after hibernation the CXL tier takes pages again" "$r" '^pages 8192 mismatches 0 '
+r=$(in_memcg 16M swapstress 24 47 2>&1)
+like "after hibernation the CXL tier takes pages again" "$r" '^pages 6144 mismatches 0 '
 check "  ($(( $(cram_stat stores) - stores0 )) stores)" test "$(cram_stat stores)" -gt "$stores0"
 echo none > /sys/power/pm_test
 swap_cycle
@@ -183,12 +235,12 @@ check "rmmod" rmmod cram
 # --- (f) drain
 drain=/sys/module/cram/drain
 is "insmod $cxl" "$(kmodload $CRAM_KO "$cxl")" loaded
-hold_start dcxl 24M 48 53
+hold_start dcxl 16M 32 53
 check "workload A held in the CXL tier ($(cram_stat region_pages_used) pages)" \
-	test "$(cram_stat region_pages_used)" -gt 4096
+	test "$(cram_stat region_pages_used)" -gt 2048
 echo 1 > /sys/module/cram/parameters/low_wm_pct
 echo 2 > /sys/module/cram/parameters/high_wm_pct
-in_memcg 24M swapstress 48 55 /tmp/dpool.go > /tmp/dpool.out 2>&1 &
+in_memcg 16M swapstress 32 55 /tmp/dpool.go > /tmp/dpool.out 2>&1 &
 held_b=$!
 wait_value filled 600 sh -c 'cat /tmp/dpool.out 2> /dev/null'
 check "workload B held in the pool, the CXL tier at its watermark ($(pool_stat stored_objects) objects)" \
@@ -210,26 +262,26 @@ is "  and it is disarmed" "$(cat /sys/module/cram/parameters/enabled)" N
 check "rmmod without swapoff" rmmod cram
 touch /tmp/dcxl.go /tmp/dpool.go
 hold_release dcxl
-like "workload A (was in CXL memory) reads back intact" "$(tail -n 1 /tmp/dcxl.out)" '^pages 12288 mismatches 0 '
+like "workload A (was in CXL memory) reads back intact" "$(tail -n 1 /tmp/dcxl.out)" '^pages 8192 mismatches 0 '
 wait $held_b
-like "workload B (was in the pool) reads back intact" "$(tail -n 1 /tmp/dpool.out)" '^pages 12288 mismatches 0 '
+like "workload B (was in the pool) reads back intact" "$(tail -n 1 /tmp/dpool.out)" '^pages 8192 mismatches 0 '
 check "  from the swap device ($(( $(vmstat pswpin) - in0 )) pages)" \
-	test $(( $(vmstat pswpin) - in0 )) -gt 8192
+	test $(( $(vmstat pswpin) - in0 )) -gt 4096
 # --- (g) drain while the workload reads its pages back: a load that found a CXL
 # entry may still be copying from its region page when the drain's write ends; the
 # page is freed (zeroed) only after every such load has left cram (the fault, before:
 # 215 of 12288 pages read back wrong on 6.1). cxl_load_delay_us widens the copy window.
 is "insmod $cxl" "$(kmodload $CRAM_KO "$cxl")" loaded
-hold_start dread 24M 48 57
+hold_start dread 16M 32 57
 check "workload held in the CXL tier ($(cram_stat region_pages_used) pages)" \
-	test "$(cram_stat region_pages_used)" -gt 4096
+	test "$(cram_stat region_pages_used)" -gt 2048
 echo 500 > /sys/kernel/debug/cram/cxl_load_delay_us
 rm -f /tmp/drain.rc
 sh -c "echo 1 > $drain; echo \$? > /tmp/drain.rc" &
 wait_value draining 10 cat $drain
 hold_release dread
 like "the workload read back intact while the drain ran" "$(tail -n 1 /tmp/dread.out)" \
-	'^pages 12288 mismatches 0 '
+	'^pages 8192 mismatches 0 '
 wait_value '^[0-9]' 600 sh -c 'cat /tmp/drain.rc 2> /dev/null'
 is "  the drain ended with success" "$(cat /tmp/drain.rc)" 0
 echo 0 > /sys/kernel/debug/cram/cxl_load_delay_us

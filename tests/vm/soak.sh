@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # soak.sh - everything at once, for CRAM_SOAK_SECS seconds, every byte verified: run
-# by `scripts/vmtest --soak SECS` (make soak: 10 minutes per kernel; make check: 2),
-# on 4 vCPUs with 1 GiB of RAM. In one memory cgroup, concurrently:
+# by `scripts/vmtest --soak SECS` (make soak: 10 minutes per kernel, on a boot of its
+# own with 4 vCPUs and 1 GiB of RAM) and by make check at the end of each kernel's
+# test boot (`scripts/vmtest --with-soak 90`: 2 vCPUs, 2 GiB, after every other test
+# but 99-*). In one memory cgroup, concurrently:
 #   stress-ng --vm --vm-method all --verify (Debian's, copied in with its libraries)
 #   swapstress loops: mixed data; fork-shared (children read swap entries the parent
 #   also maps); shmem (a shared anonymous mapping); large folios (mTHP sizes enabled
@@ -40,7 +42,11 @@ check "swapon the partition and the file at one priority" \
 	sh -c "/usr/bin/swapon -p 5 $CRAM_SWAP && /usr/bin/swapon -p 5 /mnt/ext4/swapfile"
 is "  two swap areas" "$(tail -n +2 /proc/swaps | wc -l)" 2
 
-# --- large folios: every mTHP size the kernel offers (6.10+), else THP only
+# --- large folios: every mTHP size the kernel offers (6.10+), else THP only; the
+# settings now ("always [madvise] never") are restored at the end
+thp_saved=$(for f in $thp/enabled $thp/hugepages-*kB/enabled; do
+	[ -f "$f" ] && echo "$f $(sed 's/.*\[\(.*\)\].*/\1/' "$f")"
+done)
 mthp=0
 for d in $thp/hugepages-*kB; do	# sizes anonymous memory cannot use refuse the write
 	[ -d "$d" ] && [ "${d##*-}" != 2048kB ] && echo always 2> /dev/null > "$d/enabled" &&
@@ -116,3 +122,6 @@ is "  cram holds nothing" "$(cram_stat stored_pages)" 0
 check "rmmod" rmmod cram
 umount /mnt/ext4
 swapon "$CRAM_SWAP"
+# what later tests of the same boot expect: the device's full capacity, THP as it was
+devctl phys-cap 128M
+echo "$thp_saved" | while read -r f v; do [ -z "$f" ] || echo "$v" 2> /dev/null > "$f"; done
