@@ -19,6 +19,14 @@
  * use otherwise; a page is deferred at most once (the state exchange guards it), and
  * taking the whole list at once leaves no ABA window for the pushes.
  *
+ * Pages in use (USED: holding a caller's data) are counted exactly, in one counter,
+ * not derived from the lists' counts: a page moving between the deferred list, a
+ * cache and the global list is briefly in two counts or none, and a reader summing
+ * them (the hibernation guard, which must never see fewer pages than are held) could
+ * count up to a batch twice. The counter is raised before cram_ralloc_get returns a
+ * page (before its owner writes it) and lowered after the page stops being USED, so
+ * it may count a page already freed, never miss one that holds data.
+ *
  * Memory: the caller supplies next[] (u32 per page) and state[] (u8 per page) and one
  * struct cram_ralloc_cache per CPU; the allocator allocates nothing.
  *
@@ -57,6 +65,7 @@ struct cram_ralloc {
 	cram_counter_t bad_frees;	/* double or wild frees refused */
 	u32 deferred;		/* head of the deferred list (cmpxchg/xchg only) */
 	cram_counter_t nr_deferred;	/* pages deferred, not yet put */
+	cram_counter_t nr_used;		/* pages handed out and not freed (USED) */
 };
 
 int cram_ralloc_init(struct cram_ralloc *a, u64 nr_pages, u32 *next, u8 *state);
@@ -69,7 +78,7 @@ u32 cram_ralloc_take_deferred(struct cram_ralloc *a);
 u32 cram_ralloc_deferred_next(const struct cram_ralloc *a, u32 page);
 int cram_ralloc_put_deferred(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 page);
 u64 cram_ralloc_nr_free_global(struct cram_ralloc *a);
-u64 cram_ralloc_nr_used(struct cram_ralloc *a, struct cram_ralloc_cache *caches,
-			unsigned int nr_caches);
+u64 cram_ralloc_nr_used(struct cram_ralloc *a);
+u64 cram_ralloc_nr_deferred(struct cram_ralloc *a);
 
 #endif /* CRAM_RALLOC_H */

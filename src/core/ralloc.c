@@ -22,6 +22,7 @@ int cram_ralloc_init(struct cram_ralloc *a, u64 nr_pages, u32 *next, u8 *state)
 	a->state = state;
 	cram_counter_set(&a->bad_frees, 0);
 	cram_counter_set(&a->nr_deferred, 0);
+	cram_counter_set(&a->nr_used, 0);
 	a->deferred = CRAM_RALLOC_NIL;
 	/* ascending order, so a fresh region fills from its start */
 	for (i = 0; i < nr_pages; i++) {
@@ -80,17 +81,20 @@ static void flush(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 n)
  */
 int cram_ralloc_get(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 *page)
 {
-	u8 old;
+	u8 free = CRAM_PAGE_FREE;
 
 	if (!c->count)
 		refill(a, c);
 	if (!c->count)
 		return -ENOSPC;
 	*page = c->pages[--c->count];
-	old = cram_xchg_u8(&a->state[*page], CRAM_PAGE_USED);
-	/* a free-list page marked used means the lists are corrupt: never hand it out */
-	if (old != CRAM_PAGE_FREE)
+	/*
+	 * A free-list page that is not FREE means the lists are corrupt: never hand it
+	 * out, and leave its state to whoever owns it.
+	 */
+	if (!cram_try_cmpxchg(&a->state[*page], &free, CRAM_PAGE_USED))
 		return -EFAULT;
+	cram_counter_inc(&a->nr_used);
 	return 0;
 }
 
@@ -122,8 +126,10 @@ int cram_ralloc_put(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 page
 {
 	int err = transition(a, page, CRAM_PAGE_USED, CRAM_PAGE_FREE);
 
-	if (!err)
+	if (!err) {
+		cram_counter_sub(&a->nr_used, 1);
 		cache_put(a, c, page);
+	}
 	return err;
 }
 
@@ -139,6 +145,7 @@ int cram_ralloc_defer(struct cram_ralloc *a, u32 page)
 	if (transition(a, page, CRAM_PAGE_USED, CRAM_PAGE_DEFERRED))
 		return -EINVAL;
 	cram_counter_inc(&a->nr_deferred);
+	cram_counter_sub(&a->nr_used, 1);
 	head = cram_load_u32(&a->deferred);
 	do {
 		a->next[page] = head;	/* published by the cmpxchg (full barrier) */
@@ -188,14 +195,17 @@ u64 cram_ralloc_nr_free_global(struct cram_ralloc *a)
 	return free;
 }
 
-/* Pages in use: a snapshot, exact only when nothing runs concurrently. */
-u64 cram_ralloc_nr_used(struct cram_ralloc *a, struct cram_ralloc_cache *caches,
-			unsigned int nr_caches)
+/*
+ * Pages USED (holding data): never fewer than are held at the moment of the read (see
+ * cram/ralloc.h); exact when no get, put or defer is in progress.
+ */
+u64 cram_ralloc_nr_used(struct cram_ralloc *a)
 {
-	u64 free = cram_ralloc_nr_free_global(a);
-	unsigned int i;
+	return cram_counter_read(&a->nr_used);
+}
 
-	for (i = 0; i < nr_caches; i++)
-		free += caches[i].count;
-	return a->nr_pages - free;
+/* Pages freed but not reusable yet (deferred, not yet put). */
+u64 cram_ralloc_nr_deferred(struct cram_ralloc *a)
+{
+	return cram_counter_read(&a->nr_deferred);
 }

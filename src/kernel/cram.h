@@ -32,6 +32,8 @@ struct cram_bounded_uint {
 
 #include <linux/moduleparam.h>
 extern const struct kernel_param_ops cram_bounded_uint_ops;
+/* the length of a parameter value without the newline sysfs writes end in */
+int cram_arg_len(const char *val);
 
 /*** syms.c: private kernel functions, resolved at load ***/
 
@@ -101,6 +103,7 @@ bool cram_test_wb_no_wait(void);
 void cram_test_cxl_load_delay(void);
 bool cram_test_fail_subpage(unsigned int index);
 bool cram_test_region_any_window(void);
+u64 cram_test_pool_limit(u64 limit);
 #else
 static inline void cram_test_debugfs_init(struct dentry *root) { }
 static inline void cram_test_pm_init(void) { }
@@ -118,6 +121,7 @@ static inline bool cram_test_wb_no_wait(void) { return false; }
 static inline void cram_test_cxl_load_delay(void) { }
 static inline bool cram_test_fail_subpage(unsigned int index) { return false; }
 static inline bool cram_test_region_any_window(void) { return false; }
+static inline u64 cram_test_pool_limit(u64 limit) { return limit; }
 #endif
 
 /*** kfile.c: small sysfs/procfs files, read and written from the module ***/
@@ -310,6 +314,7 @@ void cram_wb_kick(void);
 void cram_wb_wait(unsigned int type, pgoff_t offset, unsigned int nr_pages);
 int cram_wb_drain(void);
 bool cram_wb_draining(void);
+int cram_wb_unless_draining(void (*arm)(void));
 
 /*** pm.c: hibernation ***/
 

@@ -273,24 +273,21 @@ void cram_cxl_set_closed(bool closed)
  */
 void cram_cxl_usage(u64 *total, u64 *used, u64 *zeroing)
 {
-	u64 free, deferred;
-	int cpu;
-
 	*total = 0;
 	*used = 0;
 	if (zeroing)
 		*zeroing = 0;
 	if (!cram_cxl_present())
 		return;
-	/* a snapshot: per-CPU counts are read without stopping their owners */
-	deferred = cram_counter_read(&cram_cxl_alloc.nr_deferred);	/* freed, not zeroed */
-	free = cram_ralloc_nr_free_global(&cram_cxl_alloc);
-	for_each_possible_cpu(cpu)
-		free += READ_ONCE(per_cpu_ptr(cram_cxl_caches, cpu)->count);
+	/*
+	 * used is counted exactly (never fewer than the pages holding data: the
+	 * hibernation guard relies on it); deferred (freed, not zeroed yet) is read apart
+	 * from it, so the two may overlap by the frees in progress.
+	 */
 	*total = cram_cxl_alloc.nr_pages;
-	*used = *total > free + deferred ? *total - free - deferred : 0;
+	*used = min(cram_ralloc_nr_used(&cram_cxl_alloc), *total);
 	if (zeroing)
-		*zeroing = min(deferred, *total - *used);
+		*zeroing = min(cram_ralloc_nr_deferred(&cram_cxl_alloc), *total - *used);
 }
 
 u64 cram_cxl_bad_frees(void)

@@ -122,7 +122,7 @@ static const struct cram_pool_ops cram_dram_ops = {
 
 static u64 cram_dram_limit_pages(void)
 {
-	return totalram_pages() * READ_ONCE(cram_max_pool_percent.val) / 100;
+	return cram_test_pool_limit(totalram_pages() * READ_ONCE(cram_max_pool_percent.val) / 100);
 }
 
 static u64 cram_dram_accept_pages(void)

@@ -35,7 +35,7 @@ static unsigned int cram_low_wm_pct = 80;
 static bool cram_params_live;
 
 /* Values written through sysfs end in a newline: keep it out of messages. */
-static int cram_arg_len(const char *val)
+int cram_arg_len(const char *val)
 {
 	size_t len = strlen(val);
 

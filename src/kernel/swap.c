@@ -81,9 +81,39 @@
 #include "cram/trees.h"
 
 static bool cram_enabled = true;
-module_param_named(enabled, cram_enabled, bool, 0644);
+
+static void cram_swap_arm_stores(void)
+{
+	WRITE_ONCE(cram_enabled, true);
+}
+
+/* Y is refused while a drain runs (it reads N then, and ends disarmed). */
+static int cram_enabled_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+
+	if (kstrtobool(val, &on)) {
+		pr_err("enabled=%.*s rejected: not Y or N\n", cram_arg_len(val), val);
+		return -EINVAL;
+	}
+	if (!on) {
+		WRITE_ONCE(cram_enabled, false);
+		return 0;
+	}
+	if (cram_wb_unless_draining(cram_swap_arm_stores)) {
+		pr_err("enabled=Y refused: a drain is running and leaves cram disarmed; write Y once it has ended\n");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static const struct kernel_param_ops cram_enabled_ops = {
+	.set = cram_enabled_set,
+	.get = param_get_bool,
+};
+module_param_cb(enabled, &cram_enabled_ops, &cram_enabled, 0644);
 MODULE_PARM_DESC(enabled,
-		 "take new pages (Y, default); N disarms: stores go to disk, loads and invalidates are still served until cram holds nothing");
+		 "take new pages (Y, default); N disarms: stores go to disk, loads and invalidates are still served until cram holds nothing; Y is refused while a drain runs");
 
 static struct xarray cram_trees[MAX_SWAPFILES][CRAM_TREES_PER_TYPE];
 

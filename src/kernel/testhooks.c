@@ -30,6 +30,8 @@
  *                       while any is bound (CONFIG_CXL_SUSPEND), which would keep the
  *                       tests from reaching cram's PM notifier; a region whose device
  *                       is not driven by cxl_mem (set up by firmware) looks like this
+ *   test_pool_limit_pages  the pool's limit is at most this many pages (0: off), so
+ *                       the soak reaches writeback alike on a guest of 1 or 2 GiB
  *   test_region_any_window  accept a region outside every CXL window (an emulated
  *                       NVDIMM): the in-guest benchmark's RAM-backed stand-in for the
  *                       device, since QEMU emulates CXL memory access by access
@@ -99,6 +101,16 @@ module_param_cb(test_hibernation_with_cxl, &cram_bounded_uint_ops,
 		&cram_test_hibernation_with_cxl, 0444);
 MODULE_PARM_DESC(test_hibernation_with_cxl,
 		 "test hook: let the kernel hibernate although this many cxl_mem devices are bound");
+
+static struct cram_bounded_uint cram_test_pool_pages = { 0, 0, 1 << 24 };
+module_param_cb(test_pool_limit_pages, &cram_bounded_uint_ops, &cram_test_pool_pages, 0444);
+MODULE_PARM_DESC(test_pool_limit_pages,
+		 "test hook: the pool's limit is at most this many pages, whatever max_pool_percent gives (0: off)");
+
+u64 cram_test_pool_limit(u64 limit)
+{
+	return cram_test_pool_pages.val ? min_t(u64, limit, cram_test_pool_pages.val) : limit;
+}
 
 static bool cram_test_any_window;
 module_param_named(test_region_any_window, cram_test_any_window, bool, 0444);

@@ -394,6 +394,22 @@ bool cram_wb_draining(void)
 	return mutex_is_locked(&cram_wb_drain_lock);
 }
 
+/*
+ * Run arm() unless a drain runs: a drain relies on stores staying disarmed until it
+ * ends (a CXL entry it wrote is taken out by its value, which a page stored again
+ * meanwhile could have), and it holds its lock from disarming to the end. Returns
+ * -EBUSY when one runs. Process context (a parameter write); takes no lock but the
+ * drain's, and only by trying.
+ */
+int cram_wb_unless_draining(void (*arm)(void))
+{
+	if (!mutex_trylock(&cram_wb_drain_lock))
+		return -EBUSY;
+	arm();
+	mutex_unlock(&cram_wb_drain_lock);
+	return 0;
+}
+
 /*** init / exit ***/
 
 static void cram_wb_free(void)

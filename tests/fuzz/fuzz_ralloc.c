@@ -120,6 +120,17 @@ static void wrong_free(struct cram_ralloc *a, struct cram_ralloc_cache *c, u32 p
 	fuzz_check(cram_counter_read(&a->bad_frees) == before + 1, "wrong free not counted");
 }
 
+/* Pages on the global list and in the caches: the free pages, counted another way. */
+static u64 listed_free(struct cram_ralloc *a, const struct cram_ralloc_cache *c)
+{
+	u64 free = cram_ralloc_nr_free_global(a);
+	unsigned int i;
+
+	for (i = 0; i < NR_CACHES; i++)
+		free += c[i].count;
+	return free;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
@@ -180,10 +191,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 check:
-		fuzz_check(cram_ralloc_nr_used(&a, caches, NR_CACHES) == nr_held + nr_deferred,
-			   "used count %llu, %u handed out, %u deferred",
-			   (unsigned long long)cram_ralloc_nr_used(&a, caches, NR_CACHES), nr_held,
-			   nr_deferred);
+		fuzz_check(cram_ralloc_nr_used(&a) == nr_held &&
+			   cram_ralloc_nr_deferred(&a) == nr_deferred &&
+			   listed_free(&a, caches) + nr_held + nr_deferred == a.nr_pages,
+			   "used count %llu, deferred %llu, on lists %llu; %u handed out, %u deferred",
+			   (unsigned long long)cram_ralloc_nr_used(&a),
+			   (unsigned long long)cram_ralloc_nr_deferred(&a),
+			   (unsigned long long)listed_free(&a, caches), nr_held, nr_deferred);
 	}
 	return 0;
 }

@@ -17,7 +17,7 @@
 #       then works without swapoff, and the workloads read back from disk intact;
 #   (g) a drain racing a workload's swap-ins frees no CXL page a load is copying.
 . /cram/tests/lib.sh
-plan 75
+plan 86
 
 ftrace=/proc/sys/kernel/ftrace_enabled
 zswap=/sys/module/zswap/parameters/enabled
@@ -106,37 +106,33 @@ like "  and reads back wrong data: pages are lost ($r)" "$r" ' mismatches [1-9]'
 swap_cycle
 check "rmmod" rmmod cram
 
-# cram's order, while a workload thrashes through every step: at each one, swap
-# traffic goes on (256 pages in or out) before the loader is let on
+# cram's order, while a workload thrashes: at each step of the loader, 8 MiB go out
+# and come back at once (a page stored while its load could not find it is lost)
 stores() { echo $(( $(cram_stat stores) + $(cram_stat pool_stores) )); }
 traffic() { echo $(( $(vmstat pswpout) + $(vmstat pswpin) + $(vmstat zswpout) + $(vmstat zswpin) )); }
-traffic_above() { [ "$(traffic)" -gt "$1" ]; }
-swaps_meanwhile() {
-	_t=$(traffic)
-	_i=0
-	while ! traffic_above $((_t + 256)) && [ $_i -lt $((600 * CRAM_SLOW)) ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	steps_swapped=$((steps_swapped + 1))
+round_trip() {
+	steps=$((steps + 1))
+	_r=$(swapstress -m pageout 8 $((60 + steps)) 2>&1)
+	echo "$_r" | grep -q '^pages 2048 mismatches 0 ' || lost="$lost step $steps: $_r;"
 }
 
 thrash_start safe 16M 24
 t0=$(traffic)
-thrashing() { traffic_above "$t0" && echo y; }
+thrashing() { [ "$(traffic)" -gt "$t0" ] && echo y; }
 check "a workload thrashes" wait_value y 60 thrashing
-steps_swapped=0
+steps=0 lost=
 kmodload $CRAM_KO "$cxl test_hook_hold=1" > /tmp/safe.out &
 loader=$!
-let_on "" swaps_meanwhile
+let_on "" round_trip
 wait $loader
 is "insmod test_hook_hold=1 (cram's order)" "$(cat /tmp/safe.out)" loaded
-check "  swap traffic went on at each of its steps ($steps_swapped)" test "$steps_swapped" -ge 4
+check "  8 MiB out and back at each of its steps ($steps)" test "$steps" -ge 4
+is "  every one read back intact" "$lost" ""
 wait_value '^[1-9]' 60 stores
 check "  cram takes pages ($(stores))" test "$(stores)" -gt 0
 thrash_stop safe
 r=$(thrash_result safe)
-like "  every run read back intact ($r)" "$r" '^runs [1-9][0-9]* bad 0$'
+like "  every run of the thrashing workload read back intact ($r)" "$r" '^runs [1-9][0-9]* bad 0$'
 swap_cycle
 check "rmmod" rmmod cram
 
@@ -287,4 +283,39 @@ is "  the drain ended with success" "$(cat /tmp/drain.rc)" 0
 echo 0 > /sys/kernel/debug/cram/cxl_load_delay_us
 is "  cram holds nothing" "$(cram_stat stored_pages)" 0
 check "  rmmod without swapoff" rmmod cram
+# --- (h) a drain cannot be undone by arming: while its writes are in flight, a load
+# may free a slot's CXL page and a new store of that slot get the page back; the
+# drain's completion takes its entry out by value and would take the new one (the
+# next load reads the old page from disk). enabled=Y is refused while a drain runs.
+# A 2 MiB region (freed pages come back at once), writes held in flight (wb_delay_ms)
+# and a verifying workload thrashing throughout.
+is "insmod region=2M@$CRAM_DAX_START trust_capacity=1 pool=N" \
+	"$(kmodload $CRAM_KO "region=2M@$CRAM_DAX_START trust_capacity=1 pool=N")" loaded
+thrash_start arm 16M 24
+check "  the workload fills the region" wait_value '^(2[5-9][0-9]|[3-9][0-9][0-9])$' 120 \
+	cram_stat region_pages_used
+echo 20 > /sys/kernel/debug/cram/wb_delay_ms
+rm -f /tmp/drain.rc
+sh -c "echo 1 > $drain; echo \$? > /tmp/drain.rc" &
+check "  a drain runs" wait_value draining 10 cat $drain
+armed=0 tries=0 seen=
+while [ "$(cat $drain)" = draining ] && [ $tries -lt 40 ]; do
+	seen="$seen$(cat $params/enabled)"
+	! sh -c "echo Y > $params/enabled" 2> /dev/null || armed=$((armed + 1))
+	tries=$((tries + 1))
+	sleep 0.1
+done
+check "  enabled=Y written $tries times during the drain: refused every time ($armed taken)" \
+	test "$tries" -gt 0 -a "$armed" = 0
+like "  enabled reads N meanwhile" "$seen" '^N+$'
+like "  dmesg says why" "$(dmesg)" 'cram: enabled=Y refused: a drain is running'
+thrash_stop arm
+wait_value '^[0-9]' 600 sh -c 'cat /tmp/drain.rc 2> /dev/null'
+echo 0 > /sys/kernel/debug/cram/wb_delay_ms
+is "  the drain ended with success" "$(cat /tmp/drain.rc)" 0
+r=$(thrash_result arm)
+like "  every run of the workload read back intact ($r)" "$r" '^runs [1-9][0-9]* bad 0$'
+check "  enabled=Y is taken once the drain has ended" sh -c "echo Y > $params/enabled"
+swap_cycle
+check "  rmmod" rmmod cram
 is "kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""

@@ -9,7 +9,7 @@
 #   also maps); shmem (a shared anonymous mapping); large folios (mTHP sizes enabled
 #   where the kernel has them) with data whose compressibility shifts every pass
 # swapping to the partition and to a swap file on ext4 at the same priority, the
-# DRAM pool capped at 1 % of RAM so writeback runs, the device's physical capacity
+# DRAM pool capped at 10 MiB so writeback runs, the device's physical capacity
 # tight (16 MiB: as the data's compressibility shifts, the gate closes and reopens,
 # and the pool takes what the device cannot), and the device model restarted
 # half-way (dead for 3 s: safe mode, then recovery). The
@@ -57,8 +57,9 @@ echo always > $thp/enabled
 # --- a tight device (nothing is stored yet) and cram with a small pool
 devctl phys-cap 16M
 daxctl disable-device "$CRAM_DAX" > /dev/null 2>&1
-is "insmod region=$CRAM_DAX max_pool_percent=1" \
-	"$(kmodload $CRAM_KO "region=$CRAM_DAX max_pool_percent=1")" loaded
+# the pool's limit 10 MiB (1 % of a 1 GiB guest) on the test boot's 2 GiB too
+is "insmod region=$CRAM_DAX max_pool_percent=1 test_pool_limit_pages=2560" \
+	"$(kmodload $CRAM_KO "region=$CRAM_DAX max_pool_percent=1 test_pool_limit_pages=2560")" loaded
 stores0=$(cram_stat stores) pool0=$(cram_stat pool_stores) wb0=$(cram_stat written_back_pages)
 large0=$(cram_stat large_folio_calls) out0=$(large_out)
 closings0=$(dev_stat gate_closings) safe0=$(dev_stat safe_mode_entries)
