@@ -92,6 +92,18 @@ int cram_hooks_prepare(void)
 	return 0;	/* nothing to prepare: 6.1 swaps in order-0 pages only */
 }
 
+/*
+ * ftrace calls a replacement with the hooked function's arguments, by address: a
+ * prototype that drifted from the kernel's would still build and link. zswap's
+ * functions are static; their types are those of frontswap_ops, which they fill.
+ */
+#define cram_fs_same_type(op, fn) \
+	static_assert(__same_type(((struct frontswap_ops *)NULL)->op, &(fn)))
+cram_fs_same_type(store, cram_fs_store);
+cram_fs_same_type(load, cram_fs_load);
+cram_fs_same_type(invalidate_page, cram_fs_invalidate_page);
+cram_fs_same_type(invalidate_area, cram_fs_invalidate_area);
+
 const struct cram_hook_def cram_hook_defs[] = {
 	[HOOK_STORE] = { "zswap_frontswap_store", cram_fs_store, .stores = true },
 	[HOOK_LOAD] = { "zswap_frontswap_load", cram_fs_load },

@@ -107,6 +107,15 @@ int cram_hooks_prepare(void)
 	return err;
 }
 
+/*
+ * ftrace calls a replacement with the hooked function's arguments, by address: a
+ * prototype that drifted from the kernel's would still build and link. So each is
+ * checked against the kernel's declaration here.
+ */
+static_assert(__same_type(&zswap_store, &cram_zswap_store));
+static_assert(__same_type(&zswap_load, &cram_zswap_load));
+static_assert(__same_type(&zswap_invalidate, &cram_zswap_invalidate));
+
 const struct cram_hook_def cram_hook_defs[] = {
 	{ "zswap_store", cram_zswap_store, .stores = true },
 	{ "zswap_load", cram_zswap_load },

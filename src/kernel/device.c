@@ -39,6 +39,9 @@
  * inside it. The poller takes the module's param lock (config snapshot) outside it.
  * A bound device is published (cram_dev.live) under cram_srcu: remove() unpublishes
  * it and waits for every store path and debugfs reader inside cram before unmapping.
+ * cram_dev_bind_lock (mutex) serialises probe and remove: the driver core holds only
+ * the device's own lock, so two functions (sysfs bind, hotplug) may probe at once;
+ * it nests inside that device lock and takes nothing of cram's but the above.
  */
 #define pr_fmt(fmt) "cram: " fmt
 
@@ -472,13 +475,13 @@ static void cram_dev_unmap(struct cram_dev *d, struct pci_dev *pdev)
 	d->mapping = NULL;
 }
 
-static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+static DEFINE_MUTEX(cram_dev_bind_lock);
+
+/* Under cram_dev_bind_lock: one device at most, the one that passes every check. */
+static int cram_dev_bind(struct cram_dev *d, struct pci_dev *pdev)
 {
-	struct cram_dev *d = &cram_dev;
 	int err;
 
-	if (!cram_dev_wanted(pdev))
-		return -ENODEV;
 	if (d->pdev) {
 		pr_info("PCI %s: cram already uses %s's register block: not taken\n",
 			pci_name(pdev), pci_name(d->pdev));
@@ -507,10 +510,23 @@ static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 }
 
+static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int err;
+
+	if (!cram_dev_wanted(pdev))
+		return -ENODEV;
+	mutex_lock(&cram_dev_bind_lock);
+	err = cram_dev_bind(&cram_dev, pdev);
+	mutex_unlock(&cram_dev_bind_lock);
+	return err;
+}
+
 static void cram_dev_remove(struct pci_dev *pdev)
 {
 	struct cram_dev *d = &cram_dev;
 
+	mutex_lock(&cram_dev_bind_lock);
 	cancel_delayed_work_sync(&d->poll);
 	RCU_INIT_POINTER(d->live, NULL);
 	synchronize_srcu(&cram_srcu);	/* no store path or debugfs reader still reads it */
@@ -518,6 +534,7 @@ static void cram_dev_remove(struct pci_dev *pdev)
 	cram_dev_publish_written(d);
 	cram_dev_unmap(d, pdev);
 	d->pdev = NULL;
+	mutex_unlock(&cram_dev_bind_lock);
 	pr_info("device %s: released; without telemetry no new CXL placements until it is bound again\n",
 		pci_name(pdev));
 }

@@ -440,7 +440,6 @@ static int cram_tree_insert(struct xarray *tree, pgoff_t offset, void *entry)
 	xa_unlock(tree);
 	if (xa_is_err(old))
 		return -ENOMEM;
-	count_vm_event(ZSWPOUT);
 	if (old) {
 		cram_entry_free(old);
 		cram_stat_inc(CRAM_STAT_STALE_REPLACED);
@@ -599,6 +598,8 @@ static bool cram_store_folio(const struct cram_tier *tier, unsigned int type, pg
 			return false;
 		}
 	}
+	/* counted once the folio is kept whole: pages taken back out never count */
+	count_vm_events(ZSWPOUT, nr_pages);
 	if (same_filled < nr_pages)
 		cram_stat_add(tier->taken, nr_pages - same_filled);
 	if (same_filled)

@@ -13,7 +13,7 @@
 # ("declined": 6.12, and 6.1, which has no mTHP sizes), they go to disk whole.
 # Loads of what was stored whole are exclusive on 7.x: cram keeps no copy.
 . /cram/tests/lib.sh
-plan 31
+plan 32
 
 thp=/sys/kernel/mm/transparent_hugepage
 dbg=/sys/kernel/debug/cram
@@ -110,7 +110,9 @@ use_size 64kB || use_size 2048kB
 held0=$(cram_stat stored_pages) taken0=$(taken) undone0=$(cram_stat large_folio_undone)
 whole0=$(cram_stat large_folio_stores) calls0=$(cram_stat large_folio_calls)
 stale0=$(( $(cram_stat stale_replaced) + $(cram_stat stale_erased) ))
+zout0=$(vmstat zswpout)
 hold_start u 256M 16 95 -H -m pageout
+zout=$(( $(vmstat zswpout) - zout0 ))
 calls=$(( $(cram_stat large_folio_calls) - calls0 ))
 undone=$(( $(cram_stat large_folio_undone) - undone0 ))
 held=$(( $(cram_stat stored_pages) - held0 )) taken=$(( $(taken) - taken0 ))
@@ -124,6 +126,7 @@ is "  no large folio stored whole" "$(( $(cram_stat large_folio_stores) - whole0
 is "  no page a tier took was left for the next one or the disk path to erase" \
 	"$(( $(cram_stat stale_replaced) + $(cram_stat stale_erased) - stale0 ))" 0
 is "  cram holds exactly the pages its tiers kept ($held)" "$held" "$taken"
+is "  /proc/vmstat zswpout counts those, not the pages given back" "$zout" "$held"
 hold_release u
 like "  the workload reads back intact (from disk)" "$(tail -n 1 /tmp/u.out)" \
 	'^pages 4096 mismatches 0 '
