@@ -97,12 +97,11 @@ int cram_hooks_prepare(void)
  * prototype that drifted from the kernel's would still build and link. zswap's
  * functions are static; their types are those of frontswap_ops, which they fill.
  */
-#define cram_fs_same_type(op, fn) \
-	static_assert(__same_type(((struct frontswap_ops *)NULL)->op, &(fn)))
-cram_fs_same_type(store, cram_fs_store);
-cram_fs_same_type(load, cram_fs_load);
-cram_fs_same_type(invalidate_page, cram_fs_invalidate_page);
-cram_fs_same_type(invalidate_area, cram_fs_invalidate_area);
+#define CRAM_FS_OPS ((struct frontswap_ops *)NULL)
+static_assert(__same_type(CRAM_FS_OPS->store, &cram_fs_store));
+static_assert(__same_type(CRAM_FS_OPS->load, &cram_fs_load));
+static_assert(__same_type(CRAM_FS_OPS->invalidate_page, &cram_fs_invalidate_page));
+static_assert(__same_type(CRAM_FS_OPS->invalidate_area, &cram_fs_invalidate_area));
 
 const struct cram_hook_def cram_hook_defs[] = {
 	[HOOK_STORE] = { "zswap_frontswap_store", cram_fs_store, .stores = true },
