@@ -18,7 +18,7 @@
 #   make check-debug                       the VM suite on a 6.12 kernel built with lockdep,
 #                                          KASAN and friends (scripts/debug-kernel, cached)
 #   make soak [SOAK_SECS=600]              every workload at once, verified, per kernel
-#                                          (make check runs a 120 s form)
+#                                          (make check runs 60 s at the end of each test boot)
 #   make demo                              boot the emulated CXL machine and show cram
 #   make fuzz [FUZZ_SECS=600]              libFuzzer targets of src/core (clang, ASan+UBSan),
 #                                          each FUZZ_SECS from tests/fuzz/corpus/
