@@ -93,7 +93,7 @@ void cram_test_pm_exit(void);
 int cram_test_hook_register_fault(const char *name);
 void cram_test_hook_registered(void);
 bool cram_test_hook_deferred(const char *name);
-void cram_test_arm_delay(void);
+void cram_test_hold_step(void);
 int cram_test_prepare_fault(void);
 void cram_test_tail_sleep(void);
 void cram_test_tail_spin(void);
@@ -111,7 +111,7 @@ static inline void cram_test_pm_exit(void) { }
 static inline int cram_test_hook_register_fault(const char *name) { return 0; }
 static inline void cram_test_hook_registered(void) { }
 static inline bool cram_test_hook_deferred(const char *name) { return false; }
-static inline void cram_test_arm_delay(void) { }
+static inline void cram_test_hold_step(void) { }
 static inline int cram_test_prepare_fault(void) { return 0; }
 static inline void cram_test_tail_sleep(void) { }
 static inline void cram_test_tail_spin(void) { }

@@ -297,7 +297,7 @@ int cram_swap_arm(void)
 	}
 	if (!stored)
 		return -ENOENT;
-	cram_test_arm_delay();
+	cram_test_hold_step();
 	kernel_param_lock(NULL);
 	if (READ_ONCE(*zswap_on)) {
 		pr_err("zswap was enabled while cram was loading: cram replaces it; run 'echo N > /sys/module/zswap/parameters/enabled' and load cram again\n");

@@ -168,7 +168,7 @@ int cram_test_hook_register_fault(const char *name)
 }
 
 /* Polled, not woken: a parameter write has no hook, and 20 ms is nothing to a test. */
-void cram_test_arm_delay(void)
+void cram_test_hold_step(void)
 {
 	unsigned long end = jiffies + 60 * HZ;
 	unsigned int step;
@@ -187,7 +187,7 @@ void cram_test_arm_delay(void)
 void cram_test_hook_registered(void)
 {
 	cram_test_nr_registered++;
-	cram_test_arm_delay();
+	cram_test_hold_step();
 }
 
 bool cram_test_hook_deferred(const char *name)

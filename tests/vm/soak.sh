@@ -2,7 +2,7 @@
 # soak.sh - everything at once, for CRAM_SOAK_SECS seconds, every byte verified: run
 # by `scripts/vmtest --soak SECS` (make soak: 10 minutes per kernel, on a boot of its
 # own with 4 vCPUs and 1 GiB of RAM) and by make check at the end of each kernel's
-# test boot (`scripts/vmtest --with-soak 90`: 2 vCPUs, 2 GiB, after every other test
+# test boot (`scripts/vmtest --with-soak 60`: 2 vCPUs, 2 GiB, after every other test
 # but 99-*). In one memory cgroup, concurrently:
 #   stress-ng --vm --vm-method all --verify (Debian's, copied in with its libraries)
 #   swapstress loops: mixed data; fork-shared (children read swap entries the parent
