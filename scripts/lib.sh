@@ -62,10 +62,14 @@ in_suite() {	# in_suite SUITE CMD...
 #   newest_kver 6.12-trixie -> 6.12.118+deb13-amd64
 #   newest_kver 7.3         -> 7.3.4+deb13-amd64
 #   newest_kver 7.2         -> 7.2.13+deb14-amd64 (sid)
+#   newest_kver 6.12-rt     -> 6.12.118+deb12-rt-amd64 (PREEMPT_RT; 6.1-rt, 7.3-rt alike)
 newest_kver() {
 	local re suite=host
 	case "$1" in
 	6.1)  re='^linux-headers-6\.1\.0-[0-9]+-amd64$' ;;
+	6.1-rt) re='^linux-headers-6\.1\.0-[0-9]+-rt-amd64$' ;;
+	6.12-rt) re='^linux-headers-6\.12\.[0-9]+\+deb12-rt-amd64$' ;;
+	7.3-rt) re='^linux-headers-7\.3\.[0-9]+\+deb13-rt-amd64$' suite=trixie ;;
 	6.12) re='^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' ;;
 	6.12-trixie) re='^linux-headers-6\.12\.[0-9]+\+deb13-amd64$' suite=trixie ;;
 	7.3)  re='^linux-headers-7\.3\.[0-9]+\+deb13-amd64$' suite=trixie ;;
@@ -79,7 +83,7 @@ newest_kver() {
 # Map a kernel line or a full ABI name to the full ABI name.
 resolve_kver() {
 	case "$1" in
-	6.1|6.12|6.12-trixie|7.3|7.2) newest_kver "$1" ;;
+	6.1|6.12|6.12-trixie|7.3|7.2|*-rt) newest_kver "$1" ;;
 	*-amd64) echo "$1" ;;
 	*) die "kernel '$1' is neither a line ($CRAM_LINES_ALL) nor an ABI name (…-amd64)" ;;
 	esac

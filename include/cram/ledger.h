@@ -21,10 +21,11 @@
  * it as HOST_WRITE_SEQ; a store writes no register. The device learns of a write up
  * to one poll late, and the projection charges it in full meanwhile: conservative.
  *
- * Context: every function but the sums runs on the CPU that owns cpu, which cannot
- * change under it (preemption off: the caller's business), and never from interrupt
- * context (cpu's fields are changed by plain read-modify-write). The sums may run
- * anywhere. Nothing sleeps or allocates; the shared count is one atomic.
+ * Context: every function but the sums and cram_ledger_cpu_gone runs on the CPU that
+ * owns cpu, which cannot change under it (preemption off: the caller's business), and
+ * never from interrupt context (cpu's fields are changed by plain read-modify-write).
+ * The sums may run anywhere; cram_ledger_cpu_gone once cpu is offline. Nothing sleeps
+ * or allocates; the shared count is one atomic.
  */
 #ifndef CRAM_LEDGER_H
 #define CRAM_LEDGER_H
@@ -74,6 +75,11 @@ void cram_ledger_done(struct cram_ledger_cpu *cpu, u64 n);
  */
 void cram_ledger_advance(struct cram_ledger *l, struct cram_ledger_cpu *cpu, u64 n);
 
+/*
+ * cpu went offline: its unused credit goes back to the shared count. Runs on another
+ * CPU (the hotplug dead callback), which is safe: nothing runs on cpu any more.
+ */
+void cram_ledger_cpu_gone(struct cram_ledger *l, struct cram_ledger_cpu *cpu);
 /* The shared count: what the projection charges. */
 u64 cram_ledger_reserved(const struct cram_ledger *l);
 

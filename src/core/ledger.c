@@ -57,6 +57,14 @@ void cram_ledger_advance(struct cram_ledger *l, struct cram_ledger_cpu *cpu, u64
 	cram_ledger_done(cpu, n);
 }
 
+void cram_ledger_cpu_gone(struct cram_ledger *l, struct cram_ledger_cpu *cpu)
+{
+	u64 credit = cram_load_u64(&cpu->credit);
+
+	cram_store_u64(&cpu->credit, 0);
+	cram_counter_sub(&l->reserved, credit);
+}
+
 u64 cram_ledger_reserved(const struct cram_ledger *l)
 {
 	return cram_counter_read(&l->reserved);

@@ -154,6 +154,7 @@ enum cram_stat cram_cxl_store(const void *src, u32 *page);
 int cram_cxl_load(u32 page, void *dst);
 void cram_cxl_free(u32 page);
 void cram_cxl_usage(u64 *total, u64 *used, u64 *zeroing);
+void cram_cxl_caches_show(struct seq_file *m);
 void cram_cxl_flush(void);
 void cram_cxl_set_closed(bool closed);
 u64 cram_cxl_bad_frees(void);
@@ -168,6 +169,7 @@ enum cram_stat cram_dev_admit(void);
 void cram_dev_write_begin(void);
 void cram_dev_write_cancel(void);
 void cram_dev_write_done(unsigned int n);
+void cram_dev_cpu_dead(unsigned int cpu);
 int cram_dev_show(struct seq_file *m, void *unused);
 
 struct cram_dev_summary {

@@ -25,16 +25,30 @@
  * cram_cxl_load and cram_cxl_free never sleep and may run in atomic context
  * (invalidate frees under the PTE lock or a cluster lock, IRQs possibly off:
  * queue_delayed_work is safe there). The zeroing worker runs in process context on its own
- * WQ_MEM_RECLAIM queue and may sleep between batches. The per-CPU cache is used
- * with preemption disabled (get_cpu_ptr); the allocator's own spinlock nests inside,
- * taken briefly once per batch of pages. Never called from interrupt context.
+ * WQ_MEM_RECLAIM queue and may sleep between batches. Never called from interrupt
+ * context.
+ *
+ * Locking: cram_cxl_cpu.lock (a local lock) -> the allocator's spinlock (a->lock,
+ * taken briefly once per batch of pages). The local lock keeps a CPU's cache to one
+ * task: it disables preemption on a normal kernel and is a per-CPU lock, with
+ * migration disabled, on PREEMPT_RT, where a->lock is a sleeping lock and must not be
+ * taken with preemption off. cram_cxl_free takes neither (the deferred list is
+ * lock-free), so it stays safe in atomic context on both.
+ *
+ * CPU hotplug: a CPU going offline leaves up to CRAM_RALLOC_CACHE free pages in its
+ * cache; its dead callback (on another CPU, after the CPU stopped; may sleep) gives
+ * them back to the global list, and the CPU's unused ledger credit back to the
+ * device's count (cram_dev_cpu_dead).
  */
 #define pr_fmt(fmt) "cram: " fmt
 
+#include <linux/cpuhotplug.h>
 #include <linux/io.h>
+#include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -48,9 +62,16 @@ module_param_named(nt_store, cram_nt_store, bool, 0644);
 MODULE_PARM_DESC(nt_store,
 		 "copy pages into CXL memory with non-temporal stores (Y, default) or plain stores (N), for comparison");
 
+/* One CPU's cache of free region pages, and what keeps it to one task (above) */
+struct cram_cxl_cpu {
+	local_lock_t lock;
+	struct cram_ralloc_cache cache;
+};
+
 static struct cram_region cram_cxl_region;
 static struct cram_ralloc cram_cxl_alloc;
-static struct cram_ralloc_cache __percpu *cram_cxl_caches;
+static struct cram_cxl_cpu __percpu *cram_cxl_cpus;
+static int cram_cxl_hp_state = -1;	/* the dynamic hotplug state, once set up */
 static u32 *cram_cxl_next;
 static u8 *cram_cxl_state;
 static bool cram_cxl_closed;	/* no new pages: hibernation is under way (pm.c) */
@@ -82,12 +103,23 @@ static void cram_cxl_free_tables(void)
 	if (cram_cxl_zero_wq)
 		destroy_workqueue(cram_cxl_zero_wq);	/* runs what is queued first */
 	cram_cxl_zero_wq = NULL;
-	free_percpu(cram_cxl_caches);
+	free_percpu(cram_cxl_cpus);
 	kvfree(cram_cxl_next);
 	kvfree(cram_cxl_state);
-	cram_cxl_caches = NULL;
+	cram_cxl_cpus = NULL;
 	cram_cxl_next = NULL;
 	cram_cxl_state = NULL;
+}
+
+/*
+ * cpu is offline: nobody uses its cache or its ledger credit until it comes back
+ * (it starts again from empty), so both are given back from here. May sleep.
+ */
+static int cram_cxl_cpu_dead(unsigned int cpu)
+{
+	cram_ralloc_drain(&cram_cxl_alloc, &per_cpu_ptr(cram_cxl_cpus, cpu)->cache);
+	cram_dev_cpu_dead(cpu);
+	return 0;
 }
 
 int cram_cxl_init(const struct cram_region_spec *spec)
@@ -103,10 +135,10 @@ int cram_cxl_init(const struct cram_region_spec *spec)
 	nr_pages = cram_cxl_region.size >> PAGE_SHIFT;
 	cram_cxl_next = kvmalloc_array(nr_pages, sizeof(*cram_cxl_next), GFP_KERNEL);
 	cram_cxl_state = kvmalloc_array(nr_pages, sizeof(*cram_cxl_state), GFP_KERNEL);
-	cram_cxl_caches = alloc_percpu(struct cram_ralloc_cache);
+	cram_cxl_cpus = alloc_percpu(struct cram_cxl_cpu);
 	/* zeroing frees the region's pages: a rescuer keeps it going under pressure */
 	cram_cxl_zero_wq = alloc_workqueue("cram_zero", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
-	if (!cram_cxl_next || !cram_cxl_state || !cram_cxl_caches || !cram_cxl_zero_wq) {
+	if (!cram_cxl_next || !cram_cxl_state || !cram_cxl_cpus || !cram_cxl_zero_wq) {
 		pr_err("no memory for the page tables of a %llu-page region\n", nr_pages);
 		err = -ENOMEM;
 		goto fail;
@@ -114,8 +146,17 @@ int cram_cxl_init(const struct cram_region_spec *spec)
 	err = cram_ralloc_init(&cram_cxl_alloc, nr_pages, cram_cxl_next, cram_cxl_state);
 	if (err)	/* cannot happen: cram_region_range_check bounds nr_pages */
 		goto fail;
-	for_each_possible_cpu(cpu)
-		cram_ralloc_cache_init(per_cpu_ptr(cram_cxl_caches, cpu));
+	for_each_possible_cpu(cpu) {
+		local_lock_init(&per_cpu_ptr(cram_cxl_cpus, cpu)->lock);
+		cram_ralloc_cache_init(&per_cpu_ptr(cram_cxl_cpus, cpu)->cache);
+	}
+	err = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "cram/cxl:dead", NULL,
+					cram_cxl_cpu_dead);
+	if (err < 0) {
+		pr_err("cannot register for CPU hotplug: %d\n", err);
+		goto fail;
+	}
+	cram_cxl_hp_state = err;
 	pr_info("CXL tier: region %s, %#llx-%#llx, %llu pages\n", cram_cxl_region.name,
 		cram_cxl_region.start, cram_cxl_region.start + cram_cxl_region.size - 1, nr_pages);
 	return 0;
@@ -140,6 +181,8 @@ void cram_cxl_exit(void)
 {
 	if (!cram_cxl_present())
 		return;
+	cpuhp_remove_state_nocalls(cram_cxl_hp_state);
+	cram_cxl_hp_state = -1;
 	cram_cxl_free_tables();
 	cram_region_release(&cram_cxl_region);
 }
@@ -174,7 +217,6 @@ static void cram_cxl_fill(u32 page, const void *src)
  */
 enum cram_stat cram_cxl_store(const void *src, u32 *page)
 {
-	struct cram_ralloc_cache *cache;
 	enum cram_stat admit;
 	int err;
 
@@ -183,9 +225,9 @@ enum cram_stat cram_cxl_store(const void *src, u32 *page)
 	admit = cram_dev_admit();	/* reserves the write when it admits */
 	if (admit != CRAM_STAT_STORES)
 		return admit;
-	cache = get_cpu_ptr(cram_cxl_caches);
-	err = cram_ralloc_get(&cram_cxl_alloc, cache, page);
-	put_cpu_ptr(cram_cxl_caches);
+	local_lock(&cram_cxl_cpus->lock);
+	err = cram_ralloc_get(&cram_cxl_alloc, this_cpu_ptr(&cram_cxl_cpus->cache), page);
+	local_unlock(&cram_cxl_cpus->lock);
 	if (err) {
 		cram_dev_write_cancel();
 		return CRAM_STAT_DECLINE_REGION_FULL;
@@ -217,10 +259,11 @@ static void cram_cxl_zero_batch(const u32 *pages, unsigned int n)
 		cram_cxl_fill(pages[i], NULL);
 	wmb();	/* zeroed before HOST_WRITE_SEQ says so, and before any reuse */
 	cram_dev_write_done(n);
-	cache = get_cpu_ptr(cram_cxl_caches);
+	local_lock(&cram_cxl_cpus->lock);
+	cache = this_cpu_ptr(&cram_cxl_cpus->cache);
 	for (i = 0; i < n; i++)
 		err |= cram_ralloc_put_deferred(&cram_cxl_alloc, cache, pages[i]);
-	put_cpu_ptr(cram_cxl_caches);
+	local_unlock(&cram_cxl_cpus->lock);
 	WARN_ONCE(err, "cram: a deferred region page was not deferred\n");
 }
 
@@ -288,6 +331,21 @@ void cram_cxl_usage(u64 *total, u64 *used, u64 *zeroing)
 	*used = min(cram_ralloc_nr_used(&cram_cxl_alloc), *total);
 	if (zeroing)
 		*zeroing = min(cram_ralloc_nr_deferred(&cram_cxl_alloc), *total - *used);
+}
+
+/*
+ * debugfs region_caches: free pages each possible CPU holds in its cache, one
+ * "cpuN online|offline PAGES" line each (read while they change: a snapshot).
+ */
+void cram_cxl_caches_show(struct seq_file *m)
+{
+	int cpu;
+
+	if (!cram_cxl_present())
+		return;
+	for_each_possible_cpu(cpu)
+		seq_printf(m, "cpu%d %s %u\n", cpu, cpu_online(cpu) ? "online" : "offline",
+			   READ_ONCE(per_cpu_ptr(cram_cxl_cpus, cpu)->cache.count));
 }
 
 u64 cram_cxl_bad_frees(void)

@@ -14,6 +14,8 @@
  *            same-filled pages, compaction; its outcomes and writeback are in stats
  *   pool_classes  one line per size class in use: object size, zspage length and
  *            capacity, zspages, objects, free slots
+ *   region_caches  free region pages in each possible CPU's cache: "cpuN
+ *            online|offline PAGES" (a CPU going offline gives its pages back)
  *   test hooks (testhooks.c), in the VM tests' build only
  *
  * Context: created in init, removed in exit (process context); reads run in process
@@ -79,6 +81,13 @@ static int cram_stats_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cram_stats);
+
+static int cram_region_caches_show(struct seq_file *m, void *unused)
+{
+	cram_cxl_caches_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cram_region_caches);
 DEFINE_SHOW_ATTRIBUTE(cram_dev);
 DEFINE_SHOW_ATTRIBUTE(cram_dram);
 DEFINE_SHOW_ATTRIBUTE(cram_dram_classes);
@@ -95,6 +104,7 @@ int cram_debugfs_init(void)
 	debugfs_create_file("device", 0400, root, NULL, &cram_dev_fops);
 	debugfs_create_file("pool", 0400, root, NULL, &cram_dram_fops);
 	debugfs_create_file("pool_classes", 0400, root, NULL, &cram_dram_classes_fops);
+	debugfs_create_file("region_caches", 0400, root, NULL, &cram_region_caches_fops);
 	cram_test_debugfs_init(root);
 	cram_debugfs_root = root;
 	return 0;

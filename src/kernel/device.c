@@ -158,6 +158,12 @@ void cram_dev_write_cancel(void)
 	put_cpu_ptr(&cram_ledger_cpus);
 }
 
+/* cpu is offline (its hotplug dead callback, cxl_tier.c): its credit comes back. */
+void cram_dev_cpu_dead(unsigned int cpu)
+{
+	cram_ledger_cpu_gone(&cram_dev.ledger, per_cpu_ptr(&cram_ledger_cpus, cpu));
+}
+
 /* n writes' stores are complete and fenced (wmb) before this is called. */
 void cram_dev_write_done(unsigned int n)
 {

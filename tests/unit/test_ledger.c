@@ -4,7 +4,8 @@
  * never below the writes started and never above them by more than a batch per CPU,
  * whatever the order of reservations, cancels (also on another CPU) and completions;
  * admission counts every reservation and gives a refused one back; the summed
- * written count never runs ahead of the writes complete. Then the same with real
+ * written count never runs ahead of the writes complete; a CPU gone offline gives
+ * back exactly its unused credit. Then the same with real
  * threads (also built under ThreadSanitizer).
  */
 #include <pthread.h>
@@ -52,6 +53,25 @@ static void test_batches_and_credit(void)
 	cram_ledger_advance(&l, &cpu[1], 100);
 	tap_is_u64(cram_ledger_reserved(&l), 131, "advance moves reserved");
 	tap_is_u64(sum_of(cpu, 2).written, 105, "  and written by the same amount");
+}
+
+/* A CPU taken offline with unused credit: the shared count loses exactly that. */
+static void test_cpu_gone(void)
+{
+	struct cram_ledger l = { .batch = 16 };
+	struct cram_ledger_cpu cpu[2] = { { 0, 0 }, { 0, 0 } };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		cram_ledger_reserve(&l, &cpu[0]);
+	cram_ledger_reserve(&l, &cpu[1]);
+	tap_is_u64(cram_ledger_reserved(&l), 32, "two CPUs took a batch each");
+	cram_ledger_cpu_gone(&l, &cpu[1]);
+	tap_is_u64(cram_ledger_reserved(&l), 17,
+		   "a CPU gone gives its 15 unused back: 3 + 1 started, 13 credit on the other");
+	tap_is_u64(cpu[1].credit, 0, "  and holds none");
+	cram_ledger_reserve(&l, &cpu[1]);
+	tap_is_u64(cram_ledger_reserved(&l), 33, "  when it comes back it takes a new batch");
 }
 
 /* Random reservations, cancels (any CPU), completions: the bound, step by step. */
@@ -202,6 +222,7 @@ static void test_threads(void)
 int main(void)
 {
 	test_batches_and_credit();
+	test_cpu_gone();
 	test_reserved_bounds_under_any_order();
 	test_admission_counts_every_reservation();
 	test_threads();
