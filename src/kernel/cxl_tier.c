@@ -43,7 +43,9 @@
 #define pr_fmt(fmt) "cram: " fmt
 
 #include <linux/cpuhotplug.h>
+#include <linux/delay.h>
 #include <linux/io.h>
+#include <linux/spinlock.h>	/* before local_lock.h: on PREEMPT_RT it needs spinlock_t */
 #include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -347,6 +349,23 @@ void cram_cxl_caches_show(struct seq_file *m)
 		seq_printf(m, "cpu%d %s %u\n", cpu, cpu_online(cpu) ? "online" : "offline",
 			   READ_ONCE(per_cpu_ptr(cram_cxl_cpus, cpu)->cache.count));
 }
+
+#ifdef CRAM_TEST_HOOKS
+/*
+ * testhooks.c's contend_alloc_ms: hold the allocator's lock for ms, as a CPU moving a
+ * batch does, only far longer, so stores on other CPUs wait for it in their refill:
+ * with preemption off there, PREEMPT_RT's sleeping lock would schedule in atomic
+ * context. Spins (mdelay): a spinlock holder must not sleep.
+ */
+void cram_cxl_test_hold_alloc(unsigned int ms)
+{
+	if (!cram_cxl_present())
+		return;
+	cram_lock(&cram_cxl_alloc.lock);
+	mdelay(ms);
+	cram_unlock(&cram_cxl_alloc.lock);
+}
+#endif
 
 u64 cram_cxl_bad_frees(void)
 {

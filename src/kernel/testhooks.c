@@ -49,6 +49,10 @@
  *   fail_subpage        every tier refuses the page at this index (1..511) of each
  *                       large folio, after taking the pages before it: the all-or-
  *                       nothing store must take those back out (0: off)
+ *   contend_alloc_ms    writing N (1..1000) holds the CXL allocator's lock for N ms,
+ *                       spinning, in the writer's task: stores on other CPUs wait
+ *                       for it inside their per-CPU cache section (on PREEMPT_RT
+ *                       that section must be preemptible: cxl_tier.c)
  *
  * Context: the registration hooks run at init (may sleep); tail_sleep runs in the
  * store path (process context, may sleep); tail_spin and fail_load in any context.
@@ -131,6 +135,16 @@ static u32 cram_test_cxl_load_delay_us;
 static u32 cram_test_fail_subpage_index;
 static unsigned int cram_test_nr_registered;
 
+static int cram_test_contend_alloc_set(void *unused, u64 ms)
+{
+	if (!ms || ms > 1000)
+		return -EINVAL;
+	cram_cxl_test_hold_alloc(ms);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(cram_test_contend_alloc_fops, NULL, cram_test_contend_alloc_set,
+			 "%llu\n");
+
 void cram_test_debugfs_init(struct dentry *root)
 {
 	debugfs_create_atomic_t("fail_loads", 0600, root, &cram_test_fail_loads);
@@ -138,6 +152,8 @@ void cram_test_debugfs_init(struct dentry *root)
 	debugfs_create_bool("wb_no_wait", 0600, root, &cram_test_wb_skip_wait);
 	debugfs_create_u32("cxl_load_delay_us", 0600, root, &cram_test_cxl_load_delay_us);
 	debugfs_create_u32("fail_subpage", 0600, root, &cram_test_fail_subpage_index);
+	debugfs_create_file_unsafe("contend_alloc_ms", 0200, root, NULL,
+				   &cram_test_contend_alloc_fops);
 }
 
 void cram_test_pm_init(void)

@@ -3,6 +3,7 @@
 # 10-module.t - cram.ko behaves like a real module: loads with good parameters,
 # rejects each bad one at insmod with EINVAL and a dmesg line naming it, validates
 # runtime writes (state unchanged on error), keeps debugfs root-only, unloads clean.
+# PREEMPT_RT: yes
 . /cram/tests/lib.sh
 plan 52
 

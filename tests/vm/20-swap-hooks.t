@@ -7,6 +7,7 @@
 # pointer, which ibt_strict=1 refuses; on 6.12 cram makes no such call at all.
 # Pages swapped out before cram was loaded come back; the kernel stays sound after
 # rmmod; loading is refused while zswap is enabled.
+# PREEMPT_RT: yes
 . /cram/tests/lib.sh
 plan 28
 

@@ -8,13 +8,14 @@
 #   and loads that leave cram's copy in place: 6.1's frontswap loads always do; 6.12
 #   does for a swap device with synchronous I/O (brd), whose swap-ins of a slot with
 #   one user bypass the swap cache; 7.x never does (every swap-in goes through it).
+# PREEMPT_RT: yes
 . /cram/tests/lib.sh
 plan 33
 
 params=/sys/module/cram/parameters
 dmesg -c > /dev/null
-daxctl disable-device $CRAM_DAX > /dev/null 2>&1
-is "insmod region=$CRAM_DAX (telemetry, pool on)" "$(kmodload $CRAM_KO "region=$CRAM_DAX")" \
+dax_release
+is "insmod region=$CRAM_CLAIM (telemetry, pool on)" "$(kmodload $CRAM_KO "region=$CRAM_CLAIM")" \
 	loaded
 
 # paths TIER STAT: every workload once (24 MiB; 6144 pages); STAT (stores or
@@ -78,5 +79,5 @@ check "rmmod brd" rmmod brd
 check "swapoff" swapoff $CRAM_SWAP
 check "rmmod" rmmod cram
 check "swapon" swapon $CRAM_SWAP
-check "$CRAM_DAX can be enabled again" daxctl enable-device $CRAM_DAX
+check "${CRAM_DAX:-the region} can be enabled again" dax_return
 is "kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""

@@ -16,18 +16,19 @@
 #   (f) drain writes every page cram holds, both tiers, to its slot on disk: rmmod
 #       then works without swapoff, and the workloads read back from disk intact;
 #   (g) a drain racing a workload's swap-ins frees no CXL page a load is copying.
+# PREEMPT_RT: yes
 . /cram/tests/lib.sh
 plan 86
 
 ftrace=/proc/sys/kernel/ftrace_enabled
 zswap=/sys/module/zswap/parameters/enabled
-cxl="region=$CRAM_DAX trust_capacity=1"
+cxl="region=$CRAM_CLAIM trust_capacity=1"
 if grep -q ' zswap_store$' /proc/kallsyms; then
 	store_fn=zswap_store api=zswap
 else
 	store_fn=zswap_frontswap_store api=frontswap
 fi
-daxctl disable-device $CRAM_DAX > /dev/null 2>&1
+dax_release
 dmesg -c > /dev/null
 
 # --- (a) kernel.ftrace_enabled=0 is refused while cram holds pages

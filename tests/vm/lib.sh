@@ -111,6 +111,13 @@ in_memcg() {
 	sh -c 'echo $$ > '$_tap_cg'/cgroup.procs && exec "$@"' sh "$@"
 }
 
+# The region the tests hand cram, $CRAM_CLAIM: dax0.0, or SIZE@START on a kernel with
+# no device-dax (PREEMPT_RT), is taken from device-dax first and given back after:
+#   dax_release            daxctl disable-device (quiet; nothing to do without dax)
+#   dax_return             daxctl enable-device (its status; 0 without dax)
+dax_release() { [ -z "$CRAM_DAX" ] || daxctl disable-device "$CRAM_DAX" > /dev/null 2>&1; }
+dax_return() { [ -z "$CRAM_DAX" ] || daxctl enable-device "$CRAM_DAX"; }
+
 vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 cram_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/stats; }
 pool_stat() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/cram/pool; }

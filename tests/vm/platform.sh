@@ -7,6 +7,8 @@
 #
 #   cxl=ram   (kernels with CXL RAM regions, 6.12): volatile memdev -> RAM region
 #             created through sysfs (bookworm's cxl-cli cannot) -> daxN.0 -> devdax
+#   cxl=ramphys (PREEMPT_RT: no device-dax): the same RAM regions, claimed by their
+#             physical range; CRAM_DAX is empty and CRAM_DAX_START/SIZE are region A's
 #   cxl=pmem  (6.1): persistent memdev -> pmem region -> devdax namespace
 #   cxl=nvdimm (the benchmark's machine): no CXL; an NVDIMM -> devdax namespace dax0.0
 # Two devices, each in its own window: A (serial 0xcafe0001) becomes dax0.0, the
@@ -86,6 +88,15 @@ setup_cxl_ram() {
 	done
 }
 
+setup_cxl_ramphys() {
+	load_modules cxl_acpi cxl_pci cxl_mem
+	wait_for $CXL_SYS/mem1
+	wait_for $CXL_SYS/decoder0.1/create_ram_region
+	for sn in 0xcafe0001 0xcafe0002; do
+		ram_region "$(memdev_of $sn)"
+	done
+}
+
 setup_cxl_pmem() {
 	load_modules cxl_acpi cxl_pci cxl_mem cxl_pmem nd_pmem dax_pmem device_dax
 	wait_for $CXL_SYS/mem1
@@ -124,6 +135,7 @@ platform_setup() {
 	load_modules virtio_pci virtio_blk lz4_compress	# lz4_compress: cram's pool needs it
 	case $1 in
 	ram) setup_cxl_ram ;;
+	ramphys) setup_cxl_ramphys ;;
 	pmem) setup_cxl_pmem ;;
 	nvdimm) setup_nvdimm ;;
 	*) say "no CXL setup requested" ;;
@@ -132,17 +144,20 @@ platform_setup() {
 	mkswap /dev/vda > /dev/null && swapon /dev/vda || say "swap on /dev/vda failed"
 
 	region=$(cd $CXL_SYS 2>/dev/null && ls -d region* 2>/dev/null | head -n 1)
-	dax=/sys/bus/dax/devices/dax0.0
+	dax=/sys/bus/dax/devices/dax0.0 dax_name=dax0.0 dax_b=dax1.0
+	[ "$1" != ramphys ] || dax=$CXL_SYS/$region dax_name= dax_b=
+	start=$(cat $dax/resource 2>/dev/null) size=$(cat $dax/size 2>/dev/null)
 	cat > /run/cram/platform.env <<EOV
 CRAM_CXL_MODE=$1
 CRAM_CXL_REGION=$region
 CRAM_CXL_REGION_START=$(cat $CXL_SYS/"$region"/resource 2>/dev/null)
 CRAM_CXL_REGION_SIZE=$(cat $CXL_SYS/"$region"/size 2>/dev/null)
-CRAM_DAX=dax0.0
-CRAM_DAX_START=$(cat $dax/resource 2>/dev/null)
-CRAM_DAX_SIZE=$(cat $dax/size 2>/dev/null)
+CRAM_DAX=$dax_name
+CRAM_DAX_START=$start
+CRAM_DAX_SIZE=$size
+CRAM_CLAIM=${dax_name:-$size@$start}
 CRAM_REGS=$(find_regs_bar 1)
-CRAM_DAX_B=dax1.0
+CRAM_DAX_B=$dax_b
 CRAM_REGS_B=$(find_regs_bar 2)
 CRAM_SWAP=/dev/vda
 EOV

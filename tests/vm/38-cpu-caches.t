@@ -1,20 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# 38-cpu-hotplug.t - a CPU taken offline gives back the free region pages its
-# allocator cache holds: with cpu1 offline the whole region can still be filled
-# (region_pages_used reaches region_pages), and region_caches shows cpu1 holding
-# none. Its unused ledger credit comes back too (reserved_unused within one CPU's
-# batch). Pages stored from cpu1 read back intact after it went away; online again,
-# it stores again. A 4 MiB physical range keeps "the whole region" small.
+# 38-cpu-caches.t - each CPU's cache of free region pages. A CPU taken offline gives
+# back the pages its cache holds: with cpu1 offline the whole region can still be
+# filled (region_pages_used reaches region_pages), and region_caches shows cpu1
+# holding none. Its unused ledger credit comes back too (reserved_unused within one
+# CPU's batch). Pages stored from cpu1 read back intact after it went away; online
+# again, it stores again. Then stores on cpu1 wait for the allocator's lock, held on
+# cpu0 (test hook contend_alloc_ms), inside their cache section: on PREEMPT_RT,
+# where that lock sleeps, a section with preemption off would schedule in atomic
+# context (the console scan's "BUG: scheduling while atomic"). A 4 MiB physical
+# range keeps "the whole region" small.
 # Kernel lines: one. The caches and the ledger are cram's own code, alike on every line.
+# PREEMPT_RT: yes
 . /cram/tests/lib.sh
-plan 15
+plan 18
 
 caches=/sys/kernel/debug/cram/region_caches
 online=/sys/devices/system/cpu/cpu1/online
 cached() { awk -v c="cpu$1" '$1 == c { print $2, $3 }' $caches; }
 dmesg -c > /dev/null
-daxctl disable-device $CRAM_DAX > /dev/null 2>&1
+dax_release
 is "insmod region=4M@$CRAM_DAX_START pool=N" \
 	"$(kmodload $CRAM_KO "region=4M@$CRAM_DAX_START pool=N")" loaded
 total=$(cram_stat region_pages)
@@ -56,9 +61,26 @@ r=$(taskset -c 1 sh -c ". /cram/tests/lib.sh; in_memcg 2M swapstress 3 43" 2>&1)
 like "  a workload on cpu1 reads back intact" "$r" '^pages 768 mismatches 0 '
 check "  through the CXL tier" test "$(cram_stat stores)" -gt "$stores0"
 
+# the allocator's lock held on cpu0, 50 ms at a time, while cpu1 stores
+stores0=$(cram_stat stores)
+taskset -c 1 sh -c ". /cram/tests/lib.sh; in_memcg 2M swapstress 6 44" > /tmp/c.out 2>&1 &
+pid=$! holds=0
+taskset -p -c 0 $$ > /dev/null
+while kill -0 $pid 2> /dev/null; do
+	echo 50 > /sys/kernel/debug/cram/contend_alloc_ms && holds=$((holds + 1))
+done
+taskset -p -c 0-1 $$ > /dev/null
+wait $pid
+like "stores on cpu1 against the allocator's lock held $holds times read back intact" \
+	"$(tail -n 1 /tmp/c.out)" '^pages 1536 mismatches 0 '
+stores=$(( $(cram_stat stores) - stores0 ))
+check "  through the CXL tier ($stores stores: each 16th refills from the shared list)" \
+	test "$stores" -gt 256
+is "  no sleeping in atomic context" "$(dmesg | grep -a 'scheduling while atomic\|invalid context')" ""
+
 swap_cycle
 zeroed
 is "cram holds nothing" "$(cram_stat stored_pages)" 0
 check "rmmod" rmmod cram
-daxctl enable-device $CRAM_DAX > /dev/null 2>&1
+dax_return > /dev/null 2>&1
 is "kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""
