@@ -13,7 +13,8 @@
 #   make install-tools [PREFIX=/usr/local] cramstat, cram-setup, man pages, cram.service
 #   make check [KERNELS=all|LINE...]       everything: unit, lint, build matrix, fuzz, DKMS,
 #              [STAGES=unit,lint,...]      .debs, VM suite with its soak on 6.1, 6.12 and
-#                                          7.3 (all: + 6.12-trixie, 7.2, every VM test on
+#                                          7.3, their RT flavours built, 6.12-rt booted
+#                                          (all: + 6.12-trixie, 7.2, every VM test on
 #                                          every line); STAGES: a subset (scripts/check)
 #   make check-debug                       the VM suite on a 6.12 kernel built with lockdep,
 #                                          KASAN and friends (scripts/debug-kernel, cached)

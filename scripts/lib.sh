@@ -38,9 +38,10 @@ kver_suite() {
 }
 
 # The lines make check tests: CRAM_KERNELS (lines or ABI names; `make check
-# KERNELS=...`), "all" for every supported line; by default 6.1, 6.12 and 7.3.
-CRAM_LINES_DEFAULT="6.1 6.12 7.3"
-CRAM_LINES_ALL="6.1 6.12 6.12-trixie 7.3 7.2"
+# KERNELS=...`), "all" for every supported line; by default 6.1, 6.12 and 7.3 and
+# their PREEMPT_RT flavours (rt-amd64).
+CRAM_LINES_DEFAULT="6.1 6.12 7.3 6.1-rt 6.12-rt 7.3-rt"
+CRAM_LINES_ALL="6.1 6.12 6.12-trixie 7.3 7.2 6.1-rt 6.12-rt 7.3-rt"
 kernel_lines() {
 	case "${CRAM_KERNELS:-default}" in
 	default) echo $CRAM_LINES_DEFAULT ;;
@@ -90,6 +91,19 @@ resolve_kver() {
 }
 
 kernel_dir() { echo "$CRAM_CACHE/kernels/$1"; }
+
+# Which kernels the VM tests boot: every one but the PREEMPT_RT flavours, of which
+# 6.12's (7.3's too with KERNELS=all). Debian's RT kernels have no device-dax (it
+# needs transparent huge pages); 6.12's and 7.3's have CXL RAM regions, claimed by
+# physical range (scripts/vmtest: ramphys); 6.1's has neither: built, never booted.
+vm_boots() {	# vm_boots KVER
+	case "$1:${CRAM_KERNELS:-default}" in
+	6.12.*-rt-amd64:* | 7.*-rt-amd64:all) return 0 ;;
+	*-rt-amd64:*) return 1 ;;
+	esac
+}
+
+is_rt() { case "$1" in *-rt-amd64) return 0 ;; *) return 1 ;; esac; }
 
 # The kernel that runs the VM tests which do not depend on the kernel line, and the
 # harness's self-test boots: line CRAM_ONCE_LINE (6.12: Debian 12's newer kernel, a

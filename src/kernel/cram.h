@@ -104,7 +104,7 @@ void cram_test_cxl_load_delay(void);
 bool cram_test_fail_subpage(unsigned int index);
 bool cram_test_region_any_window(void);
 u64 cram_test_pool_limit(u64 limit);
-void cram_cxl_test_hold_alloc(unsigned int ms);
+void cram_test_hold_alloc_lock(unsigned int ms);
 #else
 static inline void cram_test_debugfs_init(struct dentry *root) { }
 static inline void cram_test_pm_init(void) { }

@@ -357,7 +357,7 @@ void cram_cxl_caches_show(struct seq_file *m)
  * with preemption off there, PREEMPT_RT's sleeping lock would schedule in atomic
  * context. Spins (mdelay): a spinlock holder must not sleep.
  */
-void cram_cxl_test_hold_alloc(unsigned int ms)
+void cram_test_hold_alloc_lock(unsigned int ms)
 {
 	if (!cram_cxl_present())
 		return;

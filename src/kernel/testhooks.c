@@ -139,7 +139,7 @@ static int cram_test_contend_alloc_set(void *unused, u64 ms)
 {
 	if (!ms || ms > 1000)
 		return -EINVAL;
-	cram_cxl_test_hold_alloc(ms);
+	cram_test_hold_alloc_lock(ms);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(cram_test_contend_alloc_fops, NULL, cram_test_contend_alloc_set,

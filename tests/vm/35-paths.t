@@ -8,7 +8,7 @@
 #   and loads that leave cram's copy in place: 6.1's frontswap loads always do; 6.12
 #   does for a swap device with synchronous I/O (brd), whose swap-ins of a slot with
 #   one user bypass the swap cache; 7.x never does (every swap-in goes through it).
-# PREEMPT_RT: yes
+# PREEMPT_RT: with KERNELS=all
 . /cram/tests/lib.sh
 plan 33
 

@@ -5,7 +5,7 @@
 # that do not compress go to disk; over a small limit the coldest objects are
 # written back to their swap slots and read back from disk intact; concurrent
 # swap-in/out with writeback running; runtime parameters validated; rmmod.
-# PREEMPT_RT: yes
+# PREEMPT_RT: with KERNELS=all
 . /cram/tests/lib.sh
 plan 63
 

@@ -16,7 +16,7 @@
 #   (f) drain writes every page cram holds, both tiers, to its slot on disk: rmmod
 #       then works without swapoff, and the workloads read back from disk intact;
 #   (g) a drain racing a workload's swap-ins frees no CXL page a load is copying.
-# PREEMPT_RT: yes
+# PREEMPT_RT: with KERNELS=all
 . /cram/tests/lib.sh
 plan 86
 
