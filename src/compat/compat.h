@@ -9,6 +9,7 @@
 
 #include <linux/ftrace.h>
 #include <linux/swap.h>		/* zswap_stored_pages on 6.1 */
+#include <linux/syscore_ops.h>
 
 #include "compat_probes.h"
 
@@ -83,6 +84,27 @@ static inline bool cram_swap_bdev_io(const struct swap_info_struct *si, const vo
  */
 #define cram_zswap_stored_pages(addr) \
 	((unsigned long)READ_ONCE(((typeof(zswap_stored_pages) *)(addr))->counter))
+
+/*
+ * A syscore suspend callback (pm.c): registered as its own struct syscore_ops and
+ * called without arguments up to 6.1; registered through a struct syscore, whose
+ * data it gets, on Debian's 6.12.118 and 7.x. CRAM_SYSCORE(name, fn) defines the
+ * registration object name, whose suspend step calls int fn(void).
+ */
+#ifdef HAVE_REGISTER_SYSCORE
+#define CRAM_SYSCORE(name, fn)							\
+	static int name##_suspend(void *data) { return fn(); }			\
+	static const struct syscore_ops name##_ops = { .suspend = name##_suspend };	\
+	static struct syscore name = { .ops = &name##_ops }
+#define cram_syscore_register(s)	register_syscore(s)
+#define cram_syscore_unregister(s)	unregister_syscore(s)
+#else
+#define CRAM_SYSCORE(name, fn)							\
+	static int name##_suspend(void) { return fn(); }			\
+	static struct syscore_ops name = { .suspend = name##_suspend }
+#define cram_syscore_register(s)	register_syscore_ops(s)
+#define cram_syscore_unregister(s)	unregister_syscore_ops(s)
+#endif
 
 /*
  * CONFIG_CXL_SUSPEND's count of bound cxl_mem devices (drivers/cxl/core/suspend.c,

@@ -26,10 +26,11 @@
  *                       SRCU section, then spins as long after leaving it: the window
  *                       unload must wait out (0..1000)
  *   test_hibernation_with_cxl  while cram is loaded, do not count this many bound
- *                       cxl_mem devices (0..8): the kernel refuses hibernation outright
- *                       while any is bound (CONFIG_CXL_SUSPEND), which would keep the
- *                       tests from reaching cram's PM notifier; a region whose device
- *                       is not driven by cxl_mem (set up by firmware) looks like this
+ *                       cxl_mem devices (0..8): the kernel refuses hibernation and
+ *                       suspend to RAM outright while any is bound (CONFIG_CXL_SUSPEND),
+ *                       which would keep the tests from reaching cram's PM notifier and
+ *                       syscore step; a region whose device is not driven by cxl_mem
+ *                       (set up by firmware) looks like this
  *   test_pool_limit_pages  the pool's limit is at most this many pages (0: off), so
  *                       the soak reaches writeback alike on a guest of 1 or 2 GiB
  *   test_region_any_window  accept a region outside every CXL window (an emulated

@@ -12,13 +12,15 @@
 #   (d) arming is all-or-nothing: zswap's "enabled" must be written, and zswap
 #       switched on while cram loads makes it refuse;
 #   (e) hibernation is refused while the CXL tier holds pages, and runs with the tier
-#       closed when it holds none;
+#       closed when it holds none; so is suspend to RAM (pm_test "core": devices
+#       suspended, CPUs offline, syscore steps run, no power-off), while suspend to
+#       idle goes ahead with pages held;
 #   (f) drain writes every page cram holds, both tiers, to its slot on disk: rmmod
 #       then works without swapoff, and the workloads read back from disk intact;
 #   (g) a drain racing a workload's swap-ins frees no CXL page a load is copying.
 # PREEMPT_RT: with KERNELS=all
 . /cram/tests/lib.sh
-plan 86
+plan 93
 
 ftrace=/proc/sys/kernel/ftrace_enabled
 zswap=/sys/module/zswap/parameters/enabled
@@ -225,6 +227,29 @@ like "  the workload reads back intact" "$(tail -n 1 /tmp/big.out)" '^pages 4096
 r=$(in_memcg 16M swapstress 24 47 2>&1)
 like "after hibernation the CXL tier takes pages again" "$r" '^pages 6144 mismatches 0 '
 check "  ($(( $(cram_stat stores) - stores0 )) stores)" test "$(cram_stat stores)" -gt "$stores0"
+
+# suspend to RAM: the kernel's own refusal (cxl_mem bound) is discounted as above
+delay=/sys/module/suspend/parameters/pm_test_delay
+[ ! -w $delay ] || echo 1 > $delay
+like "the kernel offers suspend to RAM" "$(cat /sys/power/mem_sleep)" 'deep'
+mem_sleep=$(sed 's/.*\[\(.*\)\].*/\1/' /sys/power/mem_sleep)
+echo deep > /sys/power/mem_sleep
+echo core > /sys/power/pm_test
+hold_start s3 16M 32 48
+check "the CXL tier holds pages ($(cram_stat region_pages_used))" \
+	test "$(cram_stat region_pages_used)" -gt 2048
+dmesg -c > /dev/null
+r=$(sh -c 'echo mem > /sys/power/state' 2>&1)
+like "suspend to RAM is refused (EBUSY)" "$r" 'busy'
+like "  dmesg says why" "$(dmesg)" "cram: suspend to RAM refused: the CXL tier holds [0-9]+ pages.* in S3; drain cram first"
+echo devices > /sys/power/pm_test
+check "suspend to idle goes ahead with the pages held" sh -c 'echo freeze > /sys/power/state'
+hold_release s3
+like "  the held workload reads back intact" "$(tail -n 1 /tmp/s3.out)" '^pages 8192 mismatches 0 '
+swap_cycle
+echo core > /sys/power/pm_test
+check "suspend to RAM goes ahead when the CXL tier is empty" sh -c 'echo mem > /sys/power/state'
+echo "$mem_sleep" > /sys/power/mem_sleep
 echo none > /sys/power/pm_test
 swap_cycle
 check "rmmod" rmmod cram
