@@ -11,6 +11,7 @@
 
 enum cram_tier_state {
 	CRAM_TIER_OFF,		/* not configured: no region, or pool=N */
+	CRAM_TIER_GONE,		/* CXL: its region was removed under cram; drained */
 	CRAM_TIER_DISABLED,	/* enabled=N: holds pages, takes no new ones */
 	CRAM_TIER_NO_TELEMETRY,	/* CXL: no register block and trust_capacity=N */
 	CRAM_TIER_SAFE_MODE,	/* CXL: the device's telemetry cannot be trusted */
@@ -22,6 +23,7 @@ enum cram_tier_state {
 
 struct cram_cxl_facts {
 	bool present;		/* a region is claimed */
+	bool gone;		/* the region was removed (disabled, destroyed, unbound) */
 	bool enabled;		/* enabled=Y */
 	bool telemetry;		/* a register block is bound */
 	bool trusted;		/* trust_capacity=Y (counts only without telemetry) */

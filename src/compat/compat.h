@@ -114,4 +114,12 @@ static inline bool cram_swap_bdev_io(const struct swap_info_struct *si, const vo
 void cxl_mem_active_inc(void);
 void cxl_mem_active_dec(void);
 
+/*
+ * The CXL bus (drivers/cxl/core/port.c: built in on Debian's kernels, exported to
+ * namespace CXL, declared only in drivers/cxl/cxl.h): region.c watches it for the
+ * removal of the devices that decode cram's region. Declared as 6.1 and 6.12 define
+ * it, not const (7.x's is const; the symbol is the same), as 6.1's bus API takes it.
+ */
+extern struct bus_type cxl_bus_type;
+
 #endif /* CRAM_COMPAT_H */

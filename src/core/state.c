@@ -8,6 +8,8 @@ enum cram_tier_state cram_cxl_state(const struct cram_cxl_facts *f)
 {
 	if (!f->present)
 		return CRAM_TIER_OFF;
+	if (f->gone)
+		return CRAM_TIER_GONE;
 	if (!f->enabled)
 		return CRAM_TIER_DISABLED;
 	if (!f->telemetry) {
@@ -34,6 +36,7 @@ const char *cram_tier_state_name(enum cram_tier_state state)
 {
 	static const char *const names[CRAM_TIER_NR_STATES] = {
 		[CRAM_TIER_OFF] = "off",
+		[CRAM_TIER_GONE] = "gone",
 		[CRAM_TIER_DISABLED] = "disabled",
 		[CRAM_TIER_NO_TELEMETRY] = "no_telemetry",
 		[CRAM_TIER_SAFE_MODE] = "safe_mode",

@@ -133,6 +133,9 @@ int cram_write_text(const char *path, const char *text);
 
 /*** region.c: the CXL memory cram owns ***/
 
+#define CRAM_REGION_WATCHED	64	/* region, root decoder and port, 3 per way (of 16) */
+#define CRAM_REGION_DEV_NAME	20	/* "decoder12.3", "endpoint17", "mem4" */
+
 struct cram_region {
 	char name[24];		/* daxX.Y, or the start address for SIZE@START */
 	phys_addr_t start;
@@ -140,10 +143,15 @@ struct cram_region {
 	void *base;		/* write-back mapping; NULL: not claimed */
 	u64 serial;		/* its CXL memory device's serial; 0: not known */
 	unsigned int memdevs;	/* CXL memory devices in the machine */
+	/* devices on the CXL bus whose removal takes the range away (region.c) */
+	char watched[CRAM_REGION_WATCHED][CRAM_REGION_DEV_NAME];
+	unsigned int nr_watched;
 };
 
 int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r);
 void cram_region_release(struct cram_region *r);
+int cram_region_watch(struct cram_region *r);
+void cram_region_unwatch(struct cram_region *r);
 
 /*** cxl_tier.c: pages of the region, admitted, allocated and copied ***/
 
@@ -158,6 +166,10 @@ void cram_cxl_usage(u64 *total, u64 *used, u64 *zeroing);
 void cram_cxl_caches_show(struct seq_file *m);
 void cram_cxl_flush(void);
 void cram_cxl_set_closed(bool closed);
+bool cram_cxl_gone(void);
+void cram_cxl_region_lost(const char *dev, const char *event);
+int cram_cxl_watch_init(void);
+void cram_cxl_watch_exit(void);
 u64 cram_cxl_bad_frees(void);
 const struct cram_region *cram_cxl_region_info(void);
 
@@ -209,6 +221,7 @@ enum cram_stat {
 	CRAM_STAT_DECLINE_NOMEM,
 	CRAM_STAT_DECLINE_UNLOADING,
 	CRAM_STAT_DECLINE_HIBERNATION,
+	CRAM_STAT_DECLINE_REGION_GONE,
 	CRAM_STAT_POOL_STORES,
 	CRAM_STAT_POOL_SAME_FILLED,
 	CRAM_STAT_POOL_REJECT_POOR,
@@ -315,7 +328,7 @@ int cram_wb_init(void);
 void cram_wb_exit(void);
 void cram_wb_kick(void);
 void cram_wb_wait(unsigned int type, pgoff_t offset, unsigned int nr_pages);
-int cram_wb_drain(void);
+int cram_wb_drain(bool interruptible);
 bool cram_wb_draining(void);
 int cram_wb_unless_draining(void (*arm)(void));
 

@@ -35,6 +35,11 @@
  * taken with preemption off. cram_cxl_free takes neither (the deferred list is
  * lock-free), so it stays safe in atomic context on both.
  *
+ * The region taken away (cram_cxl_region_lost, from region.c's watch): stores stop,
+ * a drain empties the tier while the range still decodes, then loads of what could
+ * not be written fail and zeroing stops touching the range. cram_cxl_lost_lock
+ * makes it once only; it nests outside the drain's lock (writeback.c).
+ *
  * CPU hotplug: a CPU going offline leaves up to CRAM_RALLOC_CACHE free pages in its
  * cache; its dead callback (on another CPU, after the CPU stopped; may sleep) gives
  * them back to the global list, and the CPU's unused ledger credit back to the
@@ -49,6 +54,7 @@
 #include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -77,6 +83,9 @@ static int cram_cxl_hp_state = -1;	/* the dynamic hotplug state, once set up */
 static u32 *cram_cxl_next;
 static u8 *cram_cxl_state;
 static bool cram_cxl_closed;	/* no new pages: hibernation is under way (pm.c) */
+/* the region, taken away under cram by the CXL core: cram_cxl_region_lost() */
+static enum { CRAM_CXL_HERE, CRAM_CXL_LEAVING, CRAM_CXL_GONE } cram_cxl_fate;
+static DEFINE_MUTEX(cram_cxl_lost_lock);
 static struct workqueue_struct *cram_cxl_zero_wq;
 static void cram_cxl_zero_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(cram_cxl_zero_work, cram_cxl_zero_work_fn);
@@ -222,6 +231,8 @@ enum cram_stat cram_cxl_store(const void *src, u32 *page)
 	enum cram_stat admit;
 	int err;
 
+	if (READ_ONCE(cram_cxl_fate) != CRAM_CXL_HERE)
+		return CRAM_STAT_DECLINE_REGION_GONE;
 	if (READ_ONCE(cram_cxl_closed))
 		return CRAM_STAT_DECLINE_HIBERNATION;
 	admit = cram_dev_admit();	/* reserves the write when it admits */
@@ -240,10 +251,13 @@ enum cram_stat cram_cxl_store(const void *src, u32 *page)
 	return CRAM_STAT_STORES;
 }
 
-/* Returns 0, or -EIO if part of the page could not be read (poison). Never sleeps. */
+/*
+ * Returns 0, or -EIO if part of the page could not be read (poison), or its region is
+ * gone. Never sleeps.
+ */
 int cram_cxl_load(u32 page, void *dst)
 {
-	if (cram_test_fail_load())
+	if (READ_ONCE(cram_cxl_fate) == CRAM_CXL_GONE || cram_test_fail_load())
 		return -EIO;
 	if (copy_mc_to_kernel(dst, cram_cxl_addr(page), PAGE_SIZE))
 		return -EIO;
@@ -257,7 +271,7 @@ static void cram_cxl_zero_batch(const u32 *pages, unsigned int n)
 	unsigned int i;
 	int err = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && READ_ONCE(cram_cxl_fate) != CRAM_CXL_GONE; i++)
 		cram_cxl_fill(pages[i], NULL);
 	wmb();	/* zeroed before HOST_WRITE_SEQ says so, and before any reuse */
 	cram_dev_write_done(n);
@@ -310,6 +324,59 @@ void cram_cxl_free(u32 page)
 void cram_cxl_set_closed(bool closed)
 {
 	WRITE_ONCE(cram_cxl_closed, closed);
+}
+
+bool cram_cxl_gone(void)
+{
+	return READ_ONCE(cram_cxl_fate) != CRAM_CXL_HERE;
+}
+
+/*
+ * The CXL core is taking the region's memory away (region.c's watch: a device that
+ * decodes it is unbinding or being deleted) and stops decoding it once this returns.
+ * So, while it still decodes: stores stop, every page cram holds is written to its
+ * swap slot (a drain: it disarms cram), the freed pages are zeroed. Then loads of
+ * any page the drain could not write fail (-EIO) instead of reading what the range
+ * reads after, and zeroing stops touching it. Once only; a second watched device
+ * going waits here for the first's drain. Process context (the remover's, holding
+ * the device's lock); may sleep, for as long as the drain writes.
+ */
+void cram_cxl_region_lost(const char *dev, const char *event)
+{
+	u64 total, used;
+	int err;
+
+	mutex_lock(&cram_cxl_lost_lock);
+	if (cram_cxl_fate != CRAM_CXL_HERE)
+		goto out;
+	WRITE_ONCE(cram_cxl_fate, CRAM_CXL_LEAVING);
+	cram_cxl_usage(&total, &used, NULL);
+	pr_warn("CXL %s is %s: the CXL core stops decoding region %s after this; draining cram first (%llu pages in CXL memory); cram stays disarmed and takes no CXL pages until reloaded\n",
+		dev, event, cram_cxl_region.name, used);
+	err = cram_wb_drain(false);
+	cram_cxl_flush();	/* zeroed while the memory still decodes */
+	WRITE_ONCE(cram_cxl_fate, CRAM_CXL_GONE);
+	synchronize_srcu(&cram_srcu);	/* and no load is still copying from it */
+	cram_cxl_usage(&total, &used, NULL);
+	if (used)
+		pr_crit("CXL %s: %llu pages of region %s could not be written to the swap device (drain: %d) and are lost: reading them back fails with an I/O error\n",
+			dev, used, cram_cxl_region.name, err);
+	else
+		pr_info("CXL %s: cram's pages are on the swap device; region %s is out of use (cxl_state gone)\n",
+			dev, cram_cxl_region.name);
+out:
+	mutex_unlock(&cram_cxl_lost_lock);
+}
+
+/* After the rest of cram is up (the drain needs the writeback worker). */
+int cram_cxl_watch_init(void)
+{
+	return cram_cxl_present() ? cram_region_watch(&cram_cxl_region) : 0;
+}
+
+void cram_cxl_watch_exit(void)
+{
+	cram_region_unwatch(&cram_cxl_region);
 }
 
 /*

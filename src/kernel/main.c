@@ -4,8 +4,9 @@
  *
  * Init order: validate parameters, check zswap is off and empty (cram replaces it),
  * claim the CXL region, bind the device's register block, the DRAM pool and its
- * writeback worker, debugfs and the sysfs summary, the PM notifier, then the hooks,
- * last, so cram sees no swap traffic before it is ready (swap.c: cram_swap_arm).
+ * writeback worker, the watch on the CXL bus for the region's removal, debugfs and
+ * the sysfs summary, the PM notifier, then the hooks, last, so cram sees no swap
+ * traffic before it is ready (swap.c: cram_swap_arm).
  * Exit undoes it in reverse; hooks.c makes sure no task is still inside cram, and
  * entries hold module references, so none is left at exit.
  *
@@ -178,6 +179,9 @@ static int __init cram_init(void)
 	err = cram_wb_init();
 	if (err)
 		goto fail_wb;
+	err = cram_cxl_watch_init();	/* its drain needs the writeback worker */
+	if (err)
+		goto fail_watch;
 
 	/* debugfs is detail: without it (debugfs=off, lockdown) cram still works */
 	err = cram_debugfs_init();
@@ -216,6 +220,8 @@ fail_pm:
 	cram_sysfs_exit();
 fail_sysfs:
 	cram_debugfs_exit();
+	cram_cxl_watch_exit();
+fail_watch:
 	cram_wb_exit();
 fail_wb:
 	cram_dram_exit();
@@ -233,6 +239,7 @@ static void __exit cram_exit(void)
 	cram_pm_exit();
 	cram_sysfs_exit();
 	cram_debugfs_exit();
+	cram_cxl_watch_exit();	/* waits for a drain under way */
 	cram_wb_exit();
 	cram_dram_exit();
 	cram_cxl_flush();	/* every zeroing reported while the device is bound */

@@ -23,17 +23,29 @@
  * bridge on 6.1 (pmem). Interleaved regions, and ranges in no region, have none (0).
  * And the number of CXL memory devices in the machine (memN in /sys/bus/cxl/devices).
  *
- * Context: claim and release run at module init/exit (process context, may sleep).
+ * Watch: the claim keeps device-dax and kmem off the range, not the CXL core, which
+ * stops decoding it when it resets the region's decoders (cxl destroy-region, a
+ * memdev or its PCI function unbound). The devices whose unbinding or deletion comes
+ * before that reset are named at claim; a notifier on the CXL bus hands the first
+ * such event to cram_cxl_region_lost() (cxl_tier.c), which drains while the range
+ * still decodes.
+ *
+ * Context: claim, release, watch and unwatch run at module init/exit (process
+ * context, may sleep). The notifier runs in the remover's process context, with the
+ * device's lock held, and may sleep; unwatch waits for it.
  */
 #define pr_fmt(fmt) "cram: " fmt
 
 #include <linux/ctype.h>
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/namei.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "cram.h"
 
 #define DAX_SYSFS "/sys/bus/dax/devices/"
@@ -172,8 +184,8 @@ static u64 cram_cxl_region_serial(unsigned int id)
 	return serial;
 }
 
-/* The serial of the one CXL memory device whose region holds [start, start + size). */
-static u64 cram_range_serial(const struct cram_cxl_scan *scan, u64 start, u64 size)
+/* The CXL region (N of regionN) that holds [start, start + size), or -1. */
+static int cram_range_region(const struct cram_cxl_scan *scan, u64 start, u64 size)
 {
 	u64 rstart, rsize;
 	char path[96];
@@ -187,18 +199,169 @@ static u64 cram_range_serial(const struct cram_cxl_scan *scan, u64 start, u64 si
 		if (cram_read_u64(path, &rsize))
 			continue;
 		if (start >= rstart && start - rstart + size <= rsize)
-			return cram_cxl_region_serial(scan->regions[i]);
+			return scan->regions[i];
 	}
+	return -1;
+}
+
+/*** watch: learning that the CXL core takes the range away ***/
+
+#if IS_ENABLED(CONFIG_CXL_BUS)
+CRAM_IMPORT_NS_CXL();	/* cxl_bus_type (and the tests' cxl_mem_active_inc/dec) */
+
+static struct cram_region *cram_watched;	/* whose devices the notifier matches */
+
+static void cram_watch_add(struct cram_region *r, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_watched; i++)
+		if (!strcmp(r->watched[i], name))
+			return;
+	if (r->nr_watched < CRAM_REGION_WATCHED)
+		strscpy(r->watched[r->nr_watched++], name, CRAM_REGION_DEV_NAME);
+	else
+		pr_warn("region=%s: too many CXL devices to watch; %s is not\n", r->name, name);
+}
+
+/* The device named so on the CXL bus, and its ancestors there. */
+static void cram_watch_lineage(struct cram_region *r, const char *name)
+{
+	struct device *dev, *d;
+
+	dev = bus_find_device_by_name(&cxl_bus_type, NULL, name);
+	if (!dev)
+		return;
+	for (d = dev; d && d->bus == &cxl_bus_type; d = d->parent)
+		cram_watch_add(r, dev_name(d));
+	put_device(dev);
+}
+
+/* The name of the directory a sysfs path leads to, through its links. */
+static int cram_sysfs_name(const char *path, char *buf, size_t len)
+{
+	struct name_snapshot name;
+	struct path p;
+	int err;
+
+	err = kern_path(path, LOOKUP_FOLLOW, &p);
+	if (err)
+		return err;
+	take_dentry_name_snapshot(&name, p.dentry);
+	strscpy(buf, name.name.name, len);
+	release_dentry_name_snapshot(&name);
+	path_put(&p);
 	return 0;
 }
+
+/*
+ * What to watch for region N. The CXL core stops decoding a region's range when it
+ * resets its decoders: at commit=0, once the region driver is released (cxl
+ * destroy-region runs disable-region, that release, first), and when a target's
+ * endpoint decoder goes, which follows its memdev's or a port's removal (PCI unbind,
+ * cxl disable-memdev, an unbound port driver). Each of those devices is deleted or
+ * unbound before the reset: the region and its ancestors (root decoder, root port),
+ * each target's endpoint decoder and its ancestors (endpoint, switch and root ports),
+ * each target's memdev.
+ */
+static void cram_watch_region(struct cram_region *r, unsigned int id)
+{
+	char name[CRAM_REGION_DEV_NAME], path[96], target[32];
+	u64 ways, i;
+
+	snprintf(name, sizeof(name), "region%u", id);
+	cram_watch_lineage(r, name);
+	snprintf(path, sizeof(path), CXL_SYSFS "region%u/interleave_ways", id);
+	if (cram_read_u64(path, &ways))
+		ways = 0;
+	for (i = 0; i < ways; i++) {
+		snprintf(path, sizeof(path), CXL_SYSFS "region%u/target%llu", id, i);
+		if (cram_read_text(path, target, sizeof(target)) || !*strim(target))
+			continue;
+		cram_watch_lineage(r, strim(target));
+		snprintf(path, sizeof(path), CXL_SYSFS "%s/../uport", strim(target));
+		if (!cram_sysfs_name(path, name, sizeof(name)))
+			cram_watch_add(r, name);
+	}
+}
+
+static int cram_watch_event(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct device *dev = data;
+	unsigned int i;
+
+	if (action != BUS_NOTIFY_DEL_DEVICE && action != BUS_NOTIFY_UNBIND_DRIVER)
+		return NOTIFY_DONE;
+	for (i = 0; i < cram_watched->nr_watched; i++)
+		if (!strcmp(dev_name(dev), cram_watched->watched[i]))
+			cram_cxl_region_lost(dev_name(dev), action == BUS_NOTIFY_DEL_DEVICE ?
+					     "being deleted" : "unbinding from its driver");
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block cram_watch_nb = { .notifier_call = cram_watch_event };
+
+/*
+ * From here until cram_region_unwatch, the removal of a watched device calls
+ * cram_cxl_region_lost() (from the remover's context, with that device's lock held,
+ * before the decoders reset). A region disabled before the notifier was in place
+ * would give no notice at all: it must still be bound once it is. Process context.
+ */
+int cram_region_watch(struct cram_region *r)
+{
+	char path[64];
+	int err;
+
+	if (!r->nr_watched)
+		return 0;	/* no CXL region holds the range: nothing to watch */
+	cram_watched = r;
+	err = bus_register_notifier(&cxl_bus_type, &cram_watch_nb);
+	if (err) {
+		pr_err("region=%s: cannot watch the CXL bus for its removal: %d\n", r->name, err);
+		goto fail;
+	}
+	snprintf(path, sizeof(path), CXL_SYSFS "%s/driver", r->watched[0]);
+	if (cram_sysfs_name(path, path, sizeof(path))) {
+		pr_err("region=%s: CXL %s is disabled (no driver bound); enable it first (cxl enable-region %s)\n",
+		       r->name, r->watched[0], r->watched[0]);
+		bus_unregister_notifier(&cxl_bus_type, &cram_watch_nb);
+		err = -ENODEV;
+		goto fail;
+	}
+	pr_info("region=%s: watching %u devices on the CXL bus (%s ...) for its removal\n",
+		r->name, r->nr_watched, r->watched[0]);
+	return 0;
+fail:
+	cram_watched = NULL;
+	return err;
+}
+
+/* Waits for a notifier call under way. Process context. */
+void cram_region_unwatch(struct cram_region *r)
+{
+	if (cram_watched == r)
+		bus_unregister_notifier(&cxl_bus_type, &cram_watch_nb);
+	cram_watched = NULL;
+}
+#else
+static void cram_watch_region(struct cram_region *r, unsigned int id) { }
+int cram_region_watch(struct cram_region *r) { return 0; }
+void cram_region_unwatch(struct cram_region *r) { }
+#endif
 
 static void cram_region_identify(struct cram_region *r)
 {
 	struct cram_cxl_scan scan = { };
 
+	int region;
+
 	cram_cxl_scan(&scan);
 	r->memdevs = scan.memdevs;
-	r->serial = cram_range_serial(&scan, r->start, r->size);
+	region = cram_range_region(&scan, r->start, r->size);
+	if (region >= 0) {
+		r->serial = cram_cxl_region_serial(region);
+		cram_watch_region(r, region);
+	}
 	if (r->serial)
 		pr_info("region=%s: on the CXL memory device with serial %#llx (%u in the machine)\n",
 			r->name, r->serial, r->memdevs);

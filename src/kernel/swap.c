@@ -151,6 +151,7 @@ static const char *const cram_stat_names[CRAM_NR_STATS] = {
 	[CRAM_STAT_DECLINE_NOMEM] = "decline_nomem",
 	[CRAM_STAT_DECLINE_UNLOADING] = "decline_unloading",
 	[CRAM_STAT_DECLINE_HIBERNATION] = "decline_hibernation",
+	[CRAM_STAT_DECLINE_REGION_GONE] = "decline_region_gone",
 	[CRAM_STAT_POOL_STORES] = "pool_stores",
 	[CRAM_STAT_POOL_SAME_FILLED] = "pool_same_filled",
 	[CRAM_STAT_POOL_REJECT_POOR] = "pool_reject_compress_poor",

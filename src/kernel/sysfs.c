@@ -5,7 +5,8 @@
  * root nor debugfs. debugfs (debugfs.c) keeps the detail. docs/ABI.md lists them.
  *
  *   stored_pages            pages cram holds, both tiers
- *   cxl_state               off|disabled|no_telemetry|safe_mode|watermark|full|active
+ *   cxl_state               off|gone|disabled|no_telemetry|safe_mode|watermark|full|
+ *                           active
  *   cxl_stored_pages        region pages holding swapped pages
  *   cxl_logical_bytes       cxl_stored_pages in bytes
  *   cxl_region_pages        pages of the region cram owns
@@ -77,6 +78,7 @@ static void cram_summary_read(struct cram_summary *s)
 
 	facts = (struct cram_cxl_facts) {
 		.present = cram_cxl_present(),
+		.gone = cram_cxl_gone(),
 		.enabled = cram_swap_enabled(),
 		.telemetry = dev.bound,
 		.trusted = dev.trusted,
@@ -173,7 +175,7 @@ static ssize_t drain_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return -EINVAL;
 	pr_info("drain: writing %llu pages to the swap device; stores disarmed (enabled=N)\n",
 		cram_swap_nr_stored());
-	err = cram_wb_drain();
+	err = cram_wb_drain(true);
 	if (err) {
 		pr_err("drain stopped (%d) with %llu pages still held: %s\n", err,
 		       cram_swap_nr_stored(), cram_drain_why(err));

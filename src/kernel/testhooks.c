@@ -127,8 +127,6 @@ bool cram_test_region_any_window(void)
 	return cram_test_any_window;
 }
 
-CRAM_IMPORT_NS_CXL();	/* cxl_mem_active_inc/dec: compat.h */
-
 static atomic_t cram_test_fail_loads = ATOMIC_INIT(0);
 static u32 cram_test_wb_delay_ms;
 static bool cram_test_wb_skip_wait;

@@ -356,23 +356,26 @@ static void cram_wb_drain_work(struct work_struct *work)
  * Write every page cram holds to its slot on the swap device and drop it, with new
  * stores disarmed (enabled=N, and it stays so). Passes repeat while they make
  * progress: a page loaded back (6.1) or freed meanwhile needs no write. 0: cram
- * holds nothing; -EINTR: a signal stopped it; -EIO: some pages could not be
- * written (I/O error, swapoff under way, a swap file on NFS, an unreadable CXL
- * page); -ENODEV: the swap devices cannot be reached at all (no swap_info).
- * Context: process context (the writer of /sys/module/cram/drain), may sleep.
+ * holds nothing; -EINTR: a signal stopped it (interruptible only); -EIO: some
+ * pages could not be written (I/O error, swapoff under way, a swap file on NFS, an
+ * unreadable CXL page); -ENODEV: the swap devices cannot be reached at all (no
+ * swap_info). Context: process context (the writer of /sys/module/cram/drain, or
+ * the remover of the CXL region: not interruptible), may sleep.
  */
-int cram_wb_drain(void)
+int cram_wb_drain(bool interruptible)
 {
 	u64 before;
 	int err = 0;
 
 	if (!cram_wb.swap_info)
 		return cram_swap_nr_stored() ? -ENODEV : 0;
-	if (mutex_lock_interruptible(&cram_wb_drain_lock))
+	if (!interruptible)
+		mutex_lock(&cram_wb_drain_lock);
+	else if (mutex_lock_interruptible(&cram_wb_drain_lock))
 		return -EINTR;
 	cram_swap_disarm();
 	while (cram_swap_nr_stored()) {
-		if (signal_pending(current)) {
+		if (interruptible && signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}

@@ -10,9 +10,12 @@ cd "$CRAM_TOP" || exit 1
 checkpatch=$("$CRAM_TOP/scripts/fetch-checkpatch")
 # Module code gets --strict; userspace test code the default level (it uses libc types).
 # core_types.h is where libc types are mapped to kernel ones, so it must name them.
+# compat.h declares kernel objects the kernel's headers keep private, as the kernel
+# defines them: cxl_bus_type is not const up to 6.12 (and 6.1's bus API takes it so).
 for f in $(find src include tests tools -name '*.[ch]' | sort); do
 	case $f in
 	include/cram/core_types.h) opts="--strict --ignore PREFER_KERNEL_TYPES,NEW_TYPEDEFS" ;;
+	src/compat/compat.h) opts="--strict --ignore CONST_STRUCT" ;;
 	src/*|include/*) opts=--strict ;;
 	*) opts= ;;
 	esac

@@ -22,6 +22,11 @@ static void test_cxl_states(void)
 	f.safe_mode = true;
 	tap_is_str(cxl(f), "off", "no region: off, whatever else is true");
 	f = ok;
+	f.gone = true;
+	f.enabled = false;
+	f.full = true;
+	tap_is_str(cxl(f), "gone", "region removed: gone, outranks disabled (a drain disarmed it)");
+	f = ok;
 	f.enabled = false;
 	f.gate_closed = true;
 	tap_is_str(cxl(f), "disabled", "enabled=N outranks the watermark");
