@@ -6,8 +6,9 @@
 # dependencies) that has only the kernels' headers unpacked, and into a copy of the
 # Debian 13 build chroot for its kernels. DKMS must have built and installed cram.ko
 # for every kernel, with the kernel's vermagic; purge must remove every file the
-# packages installed and every module DKMS built. The host's own /lib/modules and
-# dpkg database are never touched.
+# packages installed and every module DKMS built. The maintainer scripts, run with
+# their calls logged: an upgrade stops nothing, a removal of cram-tools stops cram.
+# The host's own /lib/modules and dpkg database are never touched.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 
@@ -29,6 +30,39 @@ trap 'remove_tree "$tmp"' EXIT
 tap_result $? "make-deb: cram-dkms and cram-tools built, lintian reports nothing" \
 	"$(tail -n 30 "$tmp/make-deb.log")"
 [ -f "$tmp/debs/cram-dkms_${ver}_all.deb" ] || { tap_done; exit 1; }
+
+# The maintainer scripts, run as dpkg runs them, with systemd "running" (a tmpfs /run
+# with /run/systemd/system, in a mount namespace) and the commands they call logged
+# instead of run: an upgrade of either package stops and restarts nothing (cram keeps
+# running; the new version takes effect at the next restart), a removal of
+# cram-tools stops cram.service while cram-setup is still there.
+# maint_calls DEB SCRIPT ARG...: the calls SCRIPT makes, one per line
+maint_calls() {
+	local ctl=$tmp/ctl/${1##*/} stub=$tmp/stub c
+	[ -d "$ctl" ] || { mkdir -p "$tmp/ctl" && dpkg-deb -e "$1" "$ctl"; }
+	mkdir -p "$stub"
+	for c in deb-systemd-invoke deb-systemd-helper systemctl dkms; do
+		printf '#!/bin/sh\necho "%s $*" >> "%s/calls"\n' "$c" "$tmp" > "$stub/$c"
+		chmod +x "$stub/$c"
+	done
+	rm -f "$tmp/calls"
+	[ ! -e "$ctl/$2" ] ||
+		unshare -m sh -c 'mount -t tmpfs none /run && mkdir -p /run/systemd/system &&
+			PATH=$0:$PATH exec sh "$@"' "$stub" "$ctl/$2" "${@:3}" > /dev/null 2>&1
+	cat "$tmp/calls" 2> /dev/null
+}
+tools=$(ls "$tmp/debs"/cram-tools_*.deb) dkms=$(ls "$tmp/debs"/cram-dkms_*.deb)
+calls=$(for deb in "$tools" "$dkms"; do	# dpkg's order for an upgrade
+	maint_calls "$deb" prerm upgrade "$ver"
+	maint_calls "$deb" preinst upgrade "$ver"
+	maint_calls "$deb" postrm upgrade "$ver"
+	maint_calls "$deb" postinst configure "$ver"
+done)
+tap_result $(printf '%s\n' "$calls" | grep -Eq ' (stop|restart|try-restart)( |$)' && echo 1 || echo 0) \
+	"an upgrade of cram-tools and cram-dkms stops and restarts nothing" "$calls"
+calls=$(maint_calls "$tools" prerm remove)
+tap_result $([ "$calls" = "deb-systemd-invoke stop cram.service" ] && echo 0 || echo 1) \
+	"removing cram-tools stops cram.service (a drain while cram-setup is there)" "$calls"
 
 # install_test SUITE KVER...: install, check each kernel's module, purge, check all gone
 install_test() {
