@@ -103,7 +103,7 @@ build/cramstat: tools/cramstat.c
 cramstat: build/cramstat
 
 install-tools: build/cramstat build/man/cram.4
-	install -D -m 0755 build/cramstat $(DESTDIR)$(PREFIX)/sbin/cramstat
+	install -D -m 0755 build/cramstat $(DESTDIR)$(PREFIX)/bin/cramstat
 	install -D -m 0755 scripts/cram-setup $(DESTDIR)$(PREFIX)/sbin/cram-setup
 	install -D -m 0644 build/man/cram.4 $(DESTDIR)$(PREFIX)/share/man/man4/cram.4
 	install -D -m 0644 man/cramstat.8 $(DESTDIR)$(PREFIX)/share/man/man8/cramstat.8

@@ -37,8 +37,8 @@ tap_result $([ -n "$out" ] && echo 0 || echo 1) "a unit with a missing command a
 # the unit hands cram-setup the file it installs, and cram-setup reads every key in it
 start=$(sed -n 's/^ExecStart=//p' "$top/etc/systemd/cram.service")
 stop=$(sed -n 's/^ExecStop=//p' "$top/etc/systemd/cram.service")
-tap_result $([ "$start" = "/usr/sbin/cram-setup --config /etc/default/cram" ] && echo 0 || echo 1) \
-	"ExecStart: cram-setup --config /etc/default/cram" "$start"
+tap_result $([ "$start" = "/usr/sbin/cram-setup --wait 120 --config /etc/default/cram" ] && echo 0 || echo 1) \
+	"ExecStart: cram-setup --wait 120 --config /etc/default/cram" "$start"
 tap_result $([ "$stop" = "/usr/sbin/cram-setup --stop" ] && echo 0 || echo 1) \
 	"ExecStop: cram-setup --stop" "$stop"
 keys=$(sed -n 's/^\(CRAM_[A-Z]*\)=.*/\1/p' "$top/etc/default/cram" | sort | tr '\n' ' ')

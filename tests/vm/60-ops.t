@@ -16,7 +16,7 @@
 # Kernel lines: one. The tools, cramstat's figures, tier states and parameter
 # validation are cram's own; the swap paths under them are tested on every line.
 . /cram/tests/lib.sh
-plan 142
+plan 174
 
 sys=/sys/module/cram/stats
 params=/sys/module/cram/parameters
@@ -50,10 +50,71 @@ out=$(cram-setup --dry-run --dax $dax --module $CRAM_KO --swap $CRAM_SWAP pool=Y
 is "(a) --dry-run exits 0" $? 0
 like "(a) --dry-run finds $dax" "$out" "^cram-setup: CXL memory: $dax \\("
 like "(a) --dry-run would release it from device_dax" "$out" "^\\+ daxctl disable-device $dax\$"
-like "(a) --dry-run would load cram with it" "$out" "^\\+ insmod $CRAM_KO region=$dax pool=Y\$"
+like "(a) --dry-run would load cram with it, region= last" "$out" "^\\+ insmod $CRAM_KO pool=Y region=$dax\$"
 check_fails "(a) --dry-run loaded nothing" test -e /sys/module/cram
 is "(a) --dry-run left $dax to device_dax" "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")" device_dax
-like "(a) without --module it uses modprobe" "$(cram-setup --dry-run --dax $dax 2>&1)" "^\\+ modprobe cram region=$dax\$"
+like "(a) without --module it uses modprobe" "$(cram-setup --dry-run --dax $dax 2>&1)" "^\\+ modprobe -- cram region=$dax\$"
+for a in --dax=$dax --dry-run=yes -x=1 9x=1 high-wm=1; do	# not options, not parameters
+	cram-setup --dry-run $a > /dev/null 2>&1
+	is "(a) '$a': bad usage, exit 2" $? 2
+done
+out=$(cram-setup --dry-run --dax $dax --module $CRAM_KO no_such_param=1 2>&1)
+is "(a) no_such_param=1: exit 1" $? 1
+like "(a)   cram has no such parameter" "$out" 'no_such_param=1: cram has no parameter no_such_param'
+mkdir -p /etc/modprobe.d
+echo "options cram region=dax9.9" > /etc/modprobe.d/cram-region.conf
+like "(a) modprobe.d's region= does not override the device checked" \
+	"$(cram-setup --dry-run --dax $dax --module $CRAM_KO 2>&1)" "^\\+ insmod $CRAM_KO region=dax9.9 region=$dax\$"
+rm /etc/modprobe.d/cram-region.conf
+printf 'CRAM_DAX=%s   # the device\r\n  CRAM_PARAMS="high_wm_pct=85 pool=Y"  # two\r\nCRAM_SWAP= \r\n' $dax > /tmp/crlf.conf
+like "(a) a config with CRLF, blanks and comments after values is read as meant" \
+	"$(cram-setup --dry-run --module $CRAM_KO --config /tmp/crlf.conf 2>&1)" \
+	"^\\+ insmod $CRAM_KO high_wm_pct=85 pool=Y region=$dax\$"
+# a stop (systemd's TERM) while cram-setup releases the device: it goes back to
+# device_dax (a daxctl that releases it, then stalls; insmod is busybox's own)
+mkdir -p /tmp/slow
+printf '#!/bin/sh\ncase $1 in disable-device) /usr/bin/daxctl "$@"; echo $$ > /tmp/slow/pid; exec sleep 30 ;; esac\nexec /usr/bin/daxctl "$@"\n' \
+	> /tmp/slow/daxctl
+chmod +x /tmp/slow/daxctl
+rm -f /tmp/slow/pid
+PATH=/tmp/slow:$PATH cram-setup --dax $dax --module $CRAM_KO > /tmp/slow/out 2>&1 &
+setup=$!
+wait_value . 10 sh -c 'cat /tmp/slow/pid 2> /dev/null'
+kill -TERM $setup
+kill "$(cat /tmp/slow/pid)"
+wait $setup
+is "(a) TERM while it releases the device: exit 1" $? 1
+like "(a)   says so" "$(cat /tmp/slow/out)" 'interrupted: nothing loaded'
+is "(a)   $dax is back with device_dax" "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")" device_dax
+# --wait: a device that comes up later, as at boot (B's region disabled, enabled again)
+bstart=$(($(cat /sys/bus/dax/devices/$CRAM_DAX_B/resource)))
+for r in /sys/bus/cxl/devices/region*; do
+	[ $bstart -ge $(($(cat $r/resource))) ] &&
+		[ $bstart -lt $(($(cat $r/resource) + $(cat $r/size))) ] && bregion=${r##*/}
+done
+echo $bregion > /sys/bus/cxl/drivers/cxl_region/unbind
+check_fails "(a) $CRAM_DAX_B is gone with $bregion disabled" test -e /sys/bus/dax/devices/$CRAM_DAX_B
+cram-setup --dry-run --wait 20 --dax $CRAM_DAX_B > /tmp/wait.out 2>&1 &
+w=$!
+sleep 1
+echo $bregion > /sys/bus/cxl/drivers/cxl_region/bind
+wait $w
+is "(a) --wait 20 for $CRAM_DAX_B while $bregion comes up: exit 0" $? 0
+like "(a)   it says what it waits for" "$(cat /tmp/wait.out)" "waiting up to 20 s for $CRAM_DAX_B"
+like "(a)   and goes on once it is there" "$(cat /tmp/wait.out)" "^cram-setup: CXL memory: $CRAM_DAX_B \\("
+out=$(cram-setup --dry-run --dax none --module $CRAM_KO pool=Y 2>&1)
+is "(a) --dax none: exit 0" $? 0
+like "(a)   the DRAM pool alone" "$out" 'no CXL memory \(--dax none\): cram runs with its DRAM pool alone'
+like "(a)   loaded with no region" "$out" "^\\+ insmod $CRAM_KO pool=Y region=\$"
+modprobe zram num_devices=1 && echo 8M > /sys/block/zram0/disksize && mkswap /dev/zram0 > /dev/null &&
+	/usr/bin/swapon -p 100 /dev/zram0
+like "(a) zram the first swap device: a warning" "$(cram-setup --dry-run --dax $dax 2>&1)" \
+	'warning: the first swap device, /dev/zram0, is zram'
+swapoff /dev/zram0
+out=$(cram-setup --dry-run --wait 1 --dax dax9.9 2>&1)
+is "(a) --wait 1 for dax9.9: exit 1" $? 1
+like "(a)   names what did not come" "$out" 'dax9.9 did not appear within 1 s'
+
 out=$(cram-setup --dax dax9.9 2>&1)
 is "(a) --dax dax9.9: exit 1" $? 1
 like "(a)   and says why" "$out" 'dax9.9: no such device-dax instance'
@@ -80,7 +141,7 @@ cp /cram/etc/cram.conf /etc/modprobe.d/cram.conf
 echo "options cram lz4_acceleration=3" > /etc/modprobe.d/cram-test.conf
 like "(a) --module applies modprobe.d's options, the command line last" \
 	"$(cram-setup --dry-run --dax $dax --module $CRAM_KO high_wm_pct=85 2>&1)" \
-	"^\\+ insmod $CRAM_KO region=$dax lz4_acceleration=3 .*max_pool_percent=20 .* high_wm_pct=85\$"
+	"^\\+ insmod $CRAM_KO lz4_acceleration=3 .*max_pool_percent=20 .* high_wm_pct=85 region=$dax\$"
 out=$(cram-setup --dax $dax --swap $CRAM_SWAP high_wm_pct=85 2>&1)
 is "(a) cram-setup loads cram" $? 0
 diag "$out"
@@ -93,6 +154,16 @@ like "(a) run again: already loaded" "$(cram-setup 2>&1)" 'already loaded \(regi
 out=$(cram-setup --dax dax9.9 2>&1)
 is "(a) already loaded on another device than --dax names: exit 1" $? 1
 like "(a)   and says so" "$out" "already loaded on region=$dax, not dax9.9"
+echo N > $params/enabled	# as a stop whose drain failed leaves it
+out=$(cram-setup 2>&1)
+is "(a) loaded but disarmed: run again, exit 0" $? 0
+is "(a)   armed again" "$(cat $params/enabled)" Y
+like "(a)   and says so" "$out" 'loaded but disarmed \(enabled=N: a failed stop\?\): armed again'
+out=$(cram-setup high_wm_pct=88 pool=1 2>&1)
+is "(a) loaded, run with high_wm_pct=88 pool=1: applied, exit 0" "$? $(cat $params/high_wm_pct)" "0 88"
+out=$(cram-setup ibt_strict=Y 2>&1)
+is "(a) loaded, run with ibt_strict=Y (set at load only): exit 1" $? 1
+like "(a)   and says why" "$out" 'ibt_strict=Y: cram is loaded with ibt_strict=N, and ibt_strict can be set at load only'
 echo 90 > $params/high_wm_pct
 echo 1 > $params/lz4_acceleration
 
@@ -337,6 +408,17 @@ echo "CRAM_BOGUS=1" >> /etc/default/cram
 like "(g) a config with an unknown setting is refused, saying which" "$(cram-setup --dry-run --config /etc/default/cram 2>&1)" \
 	"unknown setting 'CRAM_BOGUS=1'"
 rm -f /etc/default/cram
+out=$(cram-setup --dry-run --stop 2>&1)
+like "(g) ExecStop with cram holding $(sysval stored_pages) pages: drains all the same (it disarms first)" \
+	"$out" '^\+ sh -c echo 1 > /sys/module/cram/drain$'
+mkdir -p /tmp/stub	# systemd says the machine is shutting down
+printf '#!/bin/sh\n[ "$1" = is-system-running ] && echo stopping\n' > /tmp/stub/systemctl
+chmod +x /tmp/stub/systemctl
+out=$(PATH=/tmp/stub:$PATH cram-setup --stop 2>&1)
+is "(g) ExecStop at shutdown: exit 0" $? 0
+like "(g)   cram stays loaded, for swapoff to read from" "$out" \
+	'shutting down: cram stays loaded, swapoff reads its [0-9]+ pages back from it'
+check "(g)   no drain, no rmmod" test -e /sys/module/cram -a "$(cat $params/enabled)" = Y
 
 # --- unload as OPERATIONS.md says
 swapoff $CRAM_SWAP
