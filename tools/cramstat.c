@@ -11,7 +11,8 @@
  *
  * --prometheus writes every value in the Prometheus text format (metric names
  * below, at prom_name()), to stdout or, with -o, atomically to FILE (a temporary
- * file renamed over it) for node_exporter's textfile collector.
+ * file renamed over it) for node_exporter's textfile collector. cram_up is 0, alone,
+ * while cram is not loaded: with -w the exporter keeps writing, never a stale value.
  *
  * Plain C and libc: the same source builds for a distro system (make cramstat) and,
  * static, for the busybox test VM.
@@ -692,11 +693,19 @@ static bool seen_before(int i)
 	return false;
 }
 
+/* cram_up: 1 with every value below it, 0 alone when cram is not loaded. */
+static void print_prometheus_up(FILE *f, bool up)
+{
+	fprintf(f, "# HELP cram_up 1 when the cram module is loaded and was read\n");
+	fprintf(f, "# TYPE cram_up gauge\ncram_up %d\n", up);
+}
+
 static void print_prometheus(FILE *f)
 {
 	size_t g;
 	int i;
 
+	print_prometheus_up(f, true);
 	fprintf(f, "# HELP cram_info the loaded cram module's version\n");
 	fprintf(f, "# TYPE cram_info gauge\ncram_info{version=\"");
 	prom_label(f, version);
@@ -712,8 +721,11 @@ static void print_prometheus(FILE *f)
 		prom_classes(f);
 }
 
-/* Write the sample to path through a temporary file renamed over it: never half. */
-static int prom_write_file(const char *path)
+/*
+ * Write the sample (up: cram was read; else cram_up 0 alone) to path through a
+ * temporary file renamed over it: never half, never a stale sample.
+ */
+static int prom_write_file(const char *path, bool up)
 {
 	char tmp[4096];
 	FILE *f;
@@ -731,7 +743,10 @@ static int prom_write_file(const char *path)
 		return -ENOMEM;
 	}
 	fchmod(fd, 0644);	/* node_exporter reads it as another user */
-	print_prometheus(f);
+	if (up)
+		print_prometheus(f);
+	else
+		print_prometheus_up(f, false);
 	if (fflush(f) || fsync(fd) || ferror(f)) {
 		fclose(f);
 		unlink(tmp);
@@ -783,7 +798,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long interval = 0, count = 0, n;
-	bool json = false, prom = false, with_classes = false, clear;
+	bool json = false, prom = false, with_classes = false, clear, up;
 	const char *out_file = NULL;
 	int opt, err;
 
@@ -833,19 +848,23 @@ int main(int argc, char **argv)
 	clear = interval && !json && !prom && isatty(STDOUT_FILENO);
 
 	for (n = 1;; n++) {
-		if (sample()) {
+		up = !sample();
+		if (!up) {
 			fprintf(stderr, "cramstat: cram is not loaded (no %s/stats)\n", sys_dir);
-			return 1;
+			if (!prom)
+				return 1;
 		}
 		if (clear)
 			printf("\033[H\033[2J");
 		if (out_file) {
-			err = prom_write_file(out_file);
+			err = prom_write_file(out_file, up);
 			if (err) {
 				fprintf(stderr, "cramstat: cannot write %s: %s\n", out_file,
 					strerror(-err));
 				return 1;
 			}
+		} else if (prom && !up) {
+			print_prometheus_up(stdout, false);
 		} else if (prom) {
 			print_prometheus(stdout);
 		} else if (json) {
@@ -853,9 +872,13 @@ int main(int argc, char **argv)
 		} else {
 			print_screen(with_classes);
 		}
-		fflush(stdout);
+		if (fflush(stdout) || ferror(stdout)) {	/* a full disk, a closed pipe */
+			fprintf(stderr, "cramstat: cannot write the output: %s\n", strerror(errno));
+			return 1;
+		}
+		/* an exporter keeps going (cram_up 0) while cram is away; once, it says so */
 		if (!interval || (count && n >= count))
-			return 0;
+			return up ? 0 : 1;
 		if (!json && !prom && !clear)
 			printf("\n");
 		sleep((unsigned int)interval);

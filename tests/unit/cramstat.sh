@@ -222,6 +222,23 @@ tap_result $([ "$out" = 2 ] && echo 0 || echo 1) "-w 1 -n 2: two samples" "got $
 out=$("$cramstat" --root "$tmp/none" 2>&1)
 tap_result $([ $? = 1 ] && echo 0 || echo 1) "cram not loaded: exit 1" "$out"
 out_has "  and says so" "$out" 'cram is not loaded'
+out_has "prom: cram_up 1 when cram is read" "$("$cramstat" --root "$tmp/full" --prometheus)" '^cram_up 1$'
+prom=$("$cramstat" --root "$tmp/none" --prometheus 2> /dev/null)
+tap_result $([ $? = 1 ] && echo 0 || echo 1) "prom, cram not loaded: exit 1" "$prom"
+tap_result $([ "$(printf '%s\n' "$prom" | grep -v '^#')" = "cram_up 0" ] && echo 0 || echo 1) \
+	"  cram_up 0, and no other value" "$prom"
+out=$(printf '%s\n' "$prom" | "$promtool" check metrics 2>&1)
+tap_result $? "  promtool accepts it" "$out"
+"$cramstat" --root "$tmp/full" --prometheus -o "$tmp/up.prom"
+"$cramstat" --root "$tmp/none" --prometheus -o "$tmp/up.prom" -w 1 -n 2 2> /dev/null
+tap_result $([ $? = 1 ] && echo 0 || echo 1) "-o FILE -w 1 -n 2, cram gone: every sample written, exit 1"
+tap_result $([ "$(grep -v '^#' "$tmp/up.prom")" = "cram_up 0" ] && echo 0 || echo 1) \
+	"  the file says cram_up 0, with no stale value" "$(head -n 5 "$tmp/up.prom")"
+for form in "" --json --prometheus; do
+	# shellcheck disable=SC2086
+	out=$("$cramstat" --root "$tmp/full" $form 2>&1 > /dev/full)
+	tap_result $([ $? = 1 ] && echo 0 || echo 1) "output ${form:-(screen)} to a full disk: exit 1" "$out"
+done
 for bad in "-w 0" "-w x" "-w 3601" "-n 2" "-w 1 -n 0" "extra" "--bogus" "--json --prometheus" \
 	"-o $tmp/x"; do
 	# shellcheck disable=SC2086
