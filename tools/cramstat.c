@@ -35,11 +35,14 @@
 #define MAX_CLASSES	256
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* One value read from a file: group (sysfs, param, stat, dev, pool, cfg) and name. */
+/*
+ * One value read from a file: group (sysfs, param, stat, dev, pool, cfg) and name;
+ * its text whole, however long (6.1's hooks_live line is over 100 characters).
+ */
 struct value {
 	char group[8];
 	char name[48];
-	char text[96];
+	char *text;
 };
 
 struct class_row {
@@ -77,10 +80,19 @@ static void add_value(const char *group, const char *name, const char *text)
 
 	if (nr_values == MAX_VALUES)
 		return;
-	v = &values[nr_values++];
+	v = &values[nr_values];
+	v->text = strdup(text);
+	if (!v->text)
+		return;		/* out of memory: the value is left out */
+	nr_values++;
 	snprintf(v->group, sizeof(v->group), "%s", group);
 	snprintf(v->name, sizeof(v->name), "%s", name);
-	snprintf(v->text, sizeof(v->text), "%s", text);
+}
+
+static void drop_values(void)
+{
+	while (nr_values)
+		free(values[--nr_values].text);
 }
 
 static const char *get(const char *group, const char *name)
@@ -129,12 +141,14 @@ static int read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* Every file of a directory (one value each) into group. */
+/* Every file of a directory (one value each, its first line whole) into group. */
 static int read_dir(const char *group, const char *dir)
 {
-	char path[4352], text[96];
+	char path[4352], *text = NULL;
 	struct dirent *de;
+	size_t len = 0;
 	DIR *d = opendir(dir);
+	FILE *f;
 
 	if (!d)
 		return -1;
@@ -142,9 +156,18 @@ static int read_dir(const char *group, const char *dir)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (!read_line(path, text, sizeof(text)))
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (getline(&text, &len, f) < 0 && text)
+			text[0] = '\0';
+		fclose(f);
+		if (text) {
+			trim(text);
 			add_value(group, de->d_name, text);
+		}
 	}
+	free(text);
 	closedir(d);
 	return 0;
 }
@@ -152,14 +175,15 @@ static int read_dir(const char *group, const char *dir)
 /* Lines "name value..." (or "name: value..."): the rest of the line is the value. */
 static int read_pairs(const char *group, const char *file)
 {
-	char path[4352], line[256], *sep;
+	char path[4352], *line = NULL, *sep;
+	size_t len = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dbg_dir, file);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	while (getline(&line, &len, f) >= 0) {
 		trim(line);
 		sep = strchr(line, ' ');
 		if (!sep || sep == line)	/* no value, or no name */
@@ -171,6 +195,7 @@ static int read_pairs(const char *group, const char *file)
 			sep++;
 		add_value(group, line, sep);
 	}
+	free(line);
 	fclose(f);
 	return 0;
 }
@@ -200,7 +225,7 @@ static int sample(void)
 {
 	char path[4352], text[32];
 
-	nr_values = 0;
+	drop_values();
 	nr_classes = 0;
 	snprintf(path, sizeof(path), "%s/stats", sys_dir);
 	if (read_dir("sysfs", path))

@@ -20,6 +20,10 @@ put() {
 	for kv in "$@"; do printf '%s\n' "${kv#*=}" > "$dir/${kv%%=*}"; done
 }
 
+# a value longer than any line buffer (6.1's hooks_live is 106 characters)
+long=$(printf 'frontswap_store+0x0/0x10:ftrace %.0s' $(seq 1 40))
+long=${long% }
+
 # A loaded cram: CXL 1000 pages on 1600 KiB of device (2.5:1), pool 500 pages in
 # 100 pool pages (5:1), so the total is 6000 KiB logical on 2000 KiB (3:1).
 mktree() {
@@ -49,7 +53,8 @@ mktree() {
 	printf '%s\n' "enabled 1" "pool_pages 100" "pool_limit_pages 100" \
 		"pool_accept_pages 90" "limit_hit 1" "stored_objects 480" \
 		"compressed_bytes 390000" "same_filled_pages 20" > "$dbg/pool"
-	printf '%s\n' "region: devdax dax0.0" "high_wm_pct: 90" "hook_api: zswap" > "$dbg/config"
+	printf '%s\n' "region: devdax dax0.0" "high_wm_pct: 90" "hook_api: zswap" \
+		"hooks_live: $long" > "$dbg/config"
 	printf '%s\n' "class  size pages/zspage objs/zspage  zspages  objects  free_slots" \
 		"   63  1040            1           3       10       28           2" \
 		"  100  1632            2           5       30      150           0" \
@@ -88,6 +93,7 @@ json_is "debugfs counters as numbers" "$json" "j['stats']['decline_watermark']" 
 json_is "hex stays a string" "$json" "j['device']['reg_status']" 0x1
 json_is "quotes in a value survive" "$json" "j['device']['safe_reason']" 'heartbeat "stopped"'
 json_is "config 'name: value' lines" "$json" "j['config']['hook_api']" zswap
+json_is "a ${#long}-character value whole" "$json" "j['config']['hooks_live']" "$long"
 json_is "parameters" "$json" "j['params']['region']" dax0.0
 json_is "pool classes: two rows" "$json" "len(j['pool_classes'])" 2
 json_is "pool classes: columns" "$json" "j['pool_classes'][1]['objs_per_zspage']" 5
