@@ -651,10 +651,12 @@ static bool prom_number(const char *text, double *out)
 		*out = text[0] == 'Y';
 		return true;
 	}
-	if (!isdigit((unsigned char)*text))
+	/* hex is how cram prints identifiers and bit fields (serial, magic, status):
+	 * labels of an info series, not floats that lose their low bits */
+	if (!isdigit((unsigned char)*text) || !strncmp(text, "0x", 2))
 		return false;
 	errno = 0;
-	v = strtoull(text, &end, 0);
+	v = strtoull(text, &end, 10);
 	if (errno || *end)
 		return false;
 	*out = (double)v;

@@ -48,6 +48,7 @@ mktree() {
 		"regs 0000:00:03.0" "safe_mode 1" 'safe_reason heartbeat "stopped"' \
 		"safe_mode_entries 2" "high_wm_bytes 241591910" "low_wm_bytes 214748364" \
 		"projected_used 1642496" "reg_status 0x1" "reg_phys_cap 268435456" \
+		"reg_serial 0xcafe000000000001" \
 		"reg_phys_used 1638400" "reg_logical_used 4096000" "reg_heartbeat 99" \
 		"snapshot_age_ms 1500" > "$dbg/device"
 	printf '%s\n' "enabled 1" "pool_pages 100" "pool_limit_pages 100" \
@@ -195,7 +196,10 @@ out_has "prom: a state as a label" "$prom" '^cram_cxl_state_info\{value="active"
 out_has "prom: a parameter Y as 1" "$prom" '^cram_param_enabled 1$'
 out_has "prom: a debugfs counter" "$prom" '^cram_debugfs_stats_decline_watermark_total 12$'
 out_has "  of counter type" "$prom" '^# TYPE cram_debugfs_stats_decline_watermark_total counter$'
-out_has "prom: hex as its value" "$prom" '^cram_debugfs_device_reg_status 1$'
+out_has "prom: hex (a bit field) is an info label, not a float" "$prom" \
+	'^cram_debugfs_device_reg_status_info\{value="0x1"\} 1$'
+out_has "prom: a serial past 2^53 is a label, every digit kept" "$prom" \
+	'^cram_debugfs_device_reg_serial_info\{value="0xcafe000000000001"\} 1$'
 out_has "prom: a register in bytes says so" "$prom" '^cram_debugfs_device_reg_phys_used_bytes 1638400$'
 out_has "prom: milliseconds as seconds" "$prom" '^cram_debugfs_device_snapshot_age_seconds 1\.5$'
 out_has "prom: quotes escaped in a label" "$prom" \
