@@ -10,7 +10,8 @@
 #   make cramstat                          build/cramstat, the stats tool
 #   make man                               build/man/cram.4 from docs/ABI.md (tool pages: man/)
 #   make deb                               build/deb/cram-dkms_*.deb, cram-tools_*.deb (lintian-clean)
-#   make install-tools [PREFIX=/usr/local] cramstat, cram-setup, man pages, cram.service
+#   make install-tools [PREFIX=/usr/local] cramstat, cram-setup, man pages, cram.service,
+#                                          cram-exporter.service
 #   make check [KERNELS=all|LINE...]       everything: unit, lint, build matrix, fuzz, DKMS,
 #              [STAGES=unit,lint,...]      .debs, VM suite with its soak on 6.1, 6.12 and
 #                                          7.3, their RT flavours built, 6.12-rt booted
@@ -111,6 +112,8 @@ install-tools: build/cramstat build/man/cram.4
 	install -d $(DESTDIR)/etc/systemd/system $(DESTDIR)/etc/default
 	sed 's|/usr/sbin/cram-setup|$(PREFIX)/sbin/cram-setup|' etc/systemd/cram.service \
 		> $(DESTDIR)/etc/systemd/system/cram.service
+	sed 's|/usr/bin/cramstat|$(PREFIX)/bin/cramstat|' etc/systemd/cram-exporter.service \
+		> $(DESTDIR)/etc/systemd/system/cram-exporter.service
 	test -e $(DESTDIR)/etc/default/cram || install -m 0644 etc/default/cram $(DESTDIR)/etc/default/cram
 
 # cramstat under the sanitizers, for tests/unit/cramstat.sh (made-up /sys trees);

@@ -61,8 +61,8 @@ done)
 tap_result $(printf '%s\n' "$calls" | grep -Eq ' (stop|restart|try-restart)( |$)' && echo 1 || echo 0) \
 	"an upgrade of cram-tools and cram-dkms stops and restarts nothing" "$calls"
 calls=$(maint_calls "$tools" prerm remove)
-tap_result $([ "$calls" = "deb-systemd-invoke stop cram.service" ] && echo 0 || echo 1) \
-	"removing cram-tools stops cram.service (a drain while cram-setup is there)" "$calls"
+tap_result $([ "$calls" = "deb-systemd-invoke stop cram-exporter.service cram.service" ] && echo 0 || echo 1) \
+	"removing cram-tools stops cram.service (a drain while cram-setup is there) and the exporter" "$calls"
 
 # install_test SUITE KVER...: install, check each kernel's module, purge, check all gone
 install_test() {
@@ -117,14 +117,17 @@ install_test() {
 	done
 	in_copy dpkg -L cram-dkms cram-tools > "$tmp/files" 2>&1
 	out=$(in_copy sh -c 'cramstat --help | head -n 1; cram-setup --bogus 2>&1 | head -n 1
-		ls /lib/systemd/system/cram.service /usr/share/man/man4/cram.4.gz /etc/default/cram
+		ls /lib/systemd/system/cram.service /lib/systemd/system/cram-exporter.service
+		ls /usr/share/man/man4/cram.4.gz /etc/default/cram /usr/bin/cramstat
 		ls /etc/systemd/system/*.wants/cram.service 2>&1' 2>&1)
 	tap_result $(printf '%s\n' "$out" | grep -q '^Usage: cramstat' &&
 		printf '%s\n' "$out" | grep -q '^usage: cram-setup' &&
 		printf '%s\n' "$out" | grep -q '^/lib/systemd/system/cram.service$' &&
+		printf '%s\n' "$out" | grep -q '^/lib/systemd/system/cram-exporter.service$' &&
+		printf '%s\n' "$out" | grep -q '^/usr/bin/cramstat$' &&
 		printf '%s\n' "$out" | grep -q '^/usr/share/man/man4/cram.4.gz$' &&
 		printf '%s\n' "$out" | grep -q 'wants/cram.service.*No such file' && echo 0 || echo 1) \
-		"$suite: the tools run; cram.service, man cram, /etc/default/cram installed; the unit not enabled (it needs a CXL device)" \
+		"$suite: the tools run; cram.service, cram-exporter.service, man cram, /etc/default/cram, /usr/bin/cramstat installed; the unit not enabled (it needs a CXL device)" \
 		"$out"
 	in_copy sh -c 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q cram-dkms cram-tools' > "$log" 2>&1
 	tap_result $? "$suite: apt purges both" "$(tail -n 20 "$log")"

@@ -4,7 +4,8 @@
 # in a throw-away root holding the system's own units and cram's files where the
 # unit names them (its man pages on MANPATH), with no complaint; and a unit broken on
 # purpose is caught.
-# The VM test (60-ops.t) runs its ExecStart and ExecStop commands.
+# The same for cram-exporter.service. The VM test (60-ops.t) runs cram.service's
+# ExecStart and ExecStop commands.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 top=$(realpath "$(dirname "$0")/../..")
@@ -41,6 +42,15 @@ tap_result $([ "$start" = "/usr/sbin/cram-setup --wait 120 --config /etc/default
 	"ExecStart: cram-setup --wait 120 --config /etc/default/cram" "$start"
 tap_result $([ "$stop" = "/usr/sbin/cram-setup --stop" ] && echo 0 || echo 1) \
 	"ExecStop: cram-setup --stop" "$stop"
+# the exporter's unit, with cramstat where it names it
+install -D -m 0755 /bin/true "$root/usr/bin/cramstat"
+install -D -m 0755 /bin/mkdir "$root/bin/mkdir"
+install -m 0644 "$top/etc/systemd/cram.service" "$root/etc/systemd/system/cram.service"
+install -m 0644 "$top/etc/systemd/cram-exporter.service" "$root/etc/systemd/system/"
+out=$(cd "$tmp" && systemd-analyze verify --root="$root" \
+	"$root/etc/systemd/system/cram-exporter.service" 2>&1) || out="$out (exit $?)"
+tap_result $([ -z "$out" ] && echo 0 || echo 1) "systemd-analyze verify cram-exporter.service: no complaint" "$out"
+
 keys=$(sed -n 's/^\(CRAM_[A-Z]*\)=.*/\1/p' "$top/etc/default/cram" | sort | tr '\n' ' ')
 tap_result $([ "$keys" = "CRAM_DAX CRAM_PARAMS CRAM_SWAP " ] && echo 0 || echo 1) \
 	"etc/default/cram sets exactly what cram-setup reads" "$keys"
