@@ -256,6 +256,12 @@ struct tier {
 	bool unknown;		/* physical bytes not known: a device that never read sane */
 };
 
+/* a + b, or UINT64_MAX where that would wrap (made-up or corrupt values) */
+static uint64_t sum(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 static void tiers(struct tier *cxl, struct tier *pool, struct tier *total)
 {
 	cxl->state = get("sysfs", "cxl_state");
@@ -274,9 +280,9 @@ static void tiers(struct tier *cxl, struct tier *pool, struct tier *total)
 	pool->physical = num("sysfs", "pool_physical_bytes");
 	pool->unknown = false;
 	total->state = NULL;
-	total->pages = cxl->pages + pool->pages;
-	total->logical = cxl->logical + pool->logical;
-	total->physical = cxl->physical + pool->physical;
+	total->pages = sum(cxl->pages, pool->pages);
+	total->logical = sum(cxl->logical, pool->logical);
+	total->physical = sum(cxl->physical, pool->physical);
 	total->unknown = cxl->unknown && cxl->pages;
 }
 
@@ -675,7 +681,7 @@ static void prom_value(FILE *f, const struct prom_group *pg, const struct value 
 		fprintf(f, "# HELP %s_info %s %s, as text in the value label (docs/ABI.md)\n",
 			name, where, v->name);
 		fprintf(f, "# TYPE %s_info gauge\n%s_info{value=\"", name, name);
-		prom_label(f, v->text);
+		prom_label(f, *v->text ? v->text : "none");	/* never an empty label */
 		fprintf(f, "\"} 1\n");
 		return;
 	}

@@ -167,7 +167,9 @@ dbg=$tmp/odd/sys/kernel/debug/cram
 printf '%s\n' " leading_space 5" "store_calls 18446744073709551615" \
 	"load_calls 18446744073709551616" "stores 7" > "$dbg/stats"
 printf 'safe_reason caf\xe9 \xff\x01\n' >> "$dbg/device"
-put "$tmp/odd/sys/module/cram/stats" stored_pages=18446744073709551615
+put "$tmp/odd/sys/module/cram/stats" stored_pages=18446744073709551615 \
+	cxl_stored_pages=18446744073709551615
+put "$tmp/odd/sys/module/cram/parameters" region=
 json=$("$cramstat" --root "$tmp/odd" --json)
 tap_result $? "odd contents: --json exits 0 (under ASan: no read before a line)"
 json_is "  a line without a name is skipped" "$json" "'' in j['stats'] or ' leading_space' in j['stats']" False
@@ -177,6 +179,10 @@ json_is "  2^64-1 is a number in the stats" "$json" "j['stats']['store_calls']" 
 json_is "  and in the summary" "$json" "j['summary']['stored_pages']" 18446744073709551615
 json_is "  2^64 is a string" "$json" "j['stats']['load_calls']" 18446744073709551616
 json_is "  (as a string)" "$json" "type(j['stats']['load_calls']).__name__" str
+json_is "  a total past 2^64 stays at 2^64-1, not wrapped" "$json" \
+	"j['tiers']['total']['stored_pages']" 18446744073709551615
+out_has "  prom: an empty text value is labelled none" "$("$cramstat" --root "$tmp/odd" --prometheus)" \
+	'^cram_param_region_info\{value="none"\} 1$'
 "$cramstat" --root "$tmp/odd" > /dev/null
 tap_result $? "odd contents: the screen exits 0"
 
