@@ -6,7 +6,7 @@
 # asserts the result.
 #
 #   cxl=ram   (kernels with CXL RAM regions, 6.12): volatile memdev -> RAM region
-#             created through sysfs (bookworm's cxl-cli cannot) -> daxN.0 -> devdax
+#             created through sysfs (not tried with cxl-cli 76.1's -t ram) -> daxN.0 -> devdax
 #   cxl=ramphys (PREEMPT_RT: no device-dax): the same RAM regions, claimed by their
 #             physical range; CRAM_DAX is empty and CRAM_DAX_START/SIZE are region A's
 #   cxl=pmem  (6.1): persistent memdev -> pmem region -> devdax namespace
