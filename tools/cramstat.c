@@ -657,8 +657,10 @@ static bool prom_number(const char *text, double *out)
 		*out = text[0] == 'Y';
 		return true;
 	}
-	/* hex is how cram prints identifiers and bit fields (serial, magic, status):
-	 * labels of an info series, not floats that lose their low bits */
+	/*
+	 * hex is how cram prints identifiers and bit fields (serial, magic, status):
+	 * labels of an info series, not floats that lose their low bits
+	 */
 	if (!isdigit((unsigned char)*text) || !strncmp(text, "0x", 2))
 		return false;
 	errno = 0;
