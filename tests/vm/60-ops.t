@@ -16,7 +16,7 @@
 # Kernel lines: one. The tools, cramstat's figures, tier states and parameter
 # validation are cram's own; the swap paths under them are tested on every line.
 . /cram/tests/lib.sh
-plan 174
+plan 175
 
 sys=/sys/module/cram/stats
 params=/sys/module/cram/parameters
@@ -122,6 +122,8 @@ out=$(cram-setup region=$dax 2>&1)
 like "(a) region= is refused (--dax names it)" "$out" 'name the device with --dax'
 cram-setup --bogus > /dev/null 2>&1
 is "(a) bad option: exit 2" $? 2
+cram-setup --dry-run --stop --wait 5 > /dev/null 2>&1
+is "(a) --stop with --wait: bad usage, exit 2" $? 2
 like "(a) not root: refused" "$(as_nobody cram-setup --dry-run 2>&1)" 'must run as root'
 out=$(cram-setup --dax $dax --module $CRAM_KO --swap /dev/nonexistent 2>&1)
 like "(a) a missing swap device fails first" "$out" '--swap /dev/nonexistent: no such block device'
