@@ -17,8 +17,8 @@
 #                                          7.3, their RT flavours built, 6.12-rt booted
 #                                          (all: + 6.12-trixie, 7.2, every VM test on
 #                                          every line); STAGES: a subset (scripts/check)
-#   make check-debug                       the VM suite on a 6.12 kernel built with lockdep,
-#                                          KASAN and friends (scripts/debug-kernel, cached)
+#   make check-debug [DEBUG_LINE=7.3]      the VM suite on a 6.12 (or 7.3) kernel built with
+#                                          lockdep, KASAN and friends (scripts/debug-kernel)
 #   make soak [SOAK_SECS=600]              every workload at once, verified, per kernel
 #                                          (make check runs 60 s at the end of each test boot)
 #   make demo                              boot the emulated CXL machine and show cram
@@ -176,8 +176,9 @@ build/man/cram.4: scripts/gen-man docs/ABI.md docs/OPERATIONS.md dkms.conf
 check:
 	scripts/check
 
+DEBUG_LINE ?= 6.12
 check-debug:
-	scripts/check-debug
+	CRAM_DEBUG_LINE=$(DEBUG_LINE) scripts/check-debug
 
 SOAK_SECS ?= 600
 soak:

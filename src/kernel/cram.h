@@ -100,6 +100,8 @@ void cram_test_tail_spin(void);
 bool cram_test_fail_load(void);
 void cram_test_wb_delay(void);
 bool cram_test_wb_no_wait(void);
+bool cram_test_cxl_zero_now(void);
+bool cram_test_arm_during_drain(void);
 void cram_test_cxl_load_delay(void);
 bool cram_test_fail_subpage(unsigned int index);
 bool cram_test_region_any_window(void);
@@ -119,6 +121,8 @@ static inline void cram_test_tail_spin(void) { }
 static inline bool cram_test_fail_load(void) { return false; }
 static inline void cram_test_wb_delay(void) { }
 static inline bool cram_test_wb_no_wait(void) { return false; }
+static inline bool cram_test_cxl_zero_now(void) { return false; }
+static inline bool cram_test_arm_during_drain(void) { return false; }
 static inline void cram_test_cxl_load_delay(void) { }
 static inline bool cram_test_fail_subpage(unsigned int index) { return false; }
 static inline bool cram_test_region_any_window(void) { return false; }

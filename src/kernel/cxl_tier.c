@@ -283,7 +283,8 @@ static void cram_cxl_zero_batch(const u32 *pages, unsigned int n)
 	WARN_ONCE(err, "cram: a deferred region page was not deferred\n");
 }
 
-static void cram_cxl_zero_work_fn(struct work_struct *work)
+/* Zero every deferred page; may_sleep: between batches (the worker). */
+static void cram_cxl_zero_deferred(bool may_sleep)
 {
 	u32 pages[CRAM_CXL_ZERO_BATCH], page;
 	unsigned int n = 0;
@@ -295,9 +296,15 @@ static void cram_cxl_zero_work_fn(struct work_struct *work)
 		if (n == CRAM_CXL_ZERO_BATCH || page == CRAM_RALLOC_NIL) {
 			cram_cxl_zero_batch(pages, n);
 			n = 0;
-			cond_resched();
+			if (may_sleep)
+				cond_resched();
 		}
 	}
+}
+
+static void cram_cxl_zero_work_fn(struct work_struct *work)
+{
+	cram_cxl_zero_deferred(true);
 }
 
 /*
@@ -316,7 +323,9 @@ void cram_cxl_free(u32 page)
 		WARN_ONCE(1, "cram: region page %u freed twice or never allocated\n", page);
 		return;
 	}
-	if (ret)	/* the list was empty: the worker may be idle (or past its take) */
+	if (cram_test_cxl_zero_now())	/* this CPU's next store takes the page back */
+		cram_cxl_zero_deferred(false);
+	else if (ret)	/* the list was empty: the worker may be idle (or past its take) */
 		queue_delayed_work(cram_cxl_zero_wq, &cram_cxl_zero_work, CRAM_CXL_ZERO_DELAY);
 }
 

@@ -100,6 +100,10 @@ static int cram_enabled_set(const char *val, const struct kernel_param *kp)
 		WRITE_ONCE(cram_enabled, false);
 		return 0;
 	}
+	if (cram_test_arm_during_drain()) {
+		cram_swap_arm_stores();
+		return 0;
+	}
 	if (cram_wb_unless_draining(cram_swap_arm_stores)) {
 		pr_err("enabled=Y refused: a drain is running and leaves cram disarmed; write Y once it has ended\n");
 		return -EBUSY;

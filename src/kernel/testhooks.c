@@ -50,6 +50,14 @@
  *   fail_subpage        every tier refuses the page at this index (1..511) of each
  *                       large folio, after taking the pages before it: the all-or-
  *                       nothing store must take those back out (0: off)
+ *   cxl_zero_now        a freed region page is zeroed at once, in the freer's task,
+ *                       and goes to its CPU's cache, on top: the CPU's next store
+ *                       takes that page back. The zeroing worker would do the same a
+ *                       tick later on whichever CPU it runs: with this, a test that
+ *                       frees and stores again on one CPU reuses the page every time
+ *   arm_during_drain    enabled=Y is taken while a drain runs: the lost page the
+ *                       refusal prevents (a slot stored again on its old region page
+ *                       while the drain's write of the old copy is in flight)
  *   contend_alloc_ms    writing N (1..1000) holds the CXL allocator's lock for N ms,
  *                       spinning, in the writer's task: stores on other CPUs wait
  *                       for it inside their per-CPU cache section (on PREEMPT_RT
@@ -132,6 +140,8 @@ static u32 cram_test_wb_delay_ms;
 static bool cram_test_wb_skip_wait;
 static u32 cram_test_cxl_load_delay_us;
 static u32 cram_test_fail_subpage_index;
+static bool cram_test_cxl_zero_at_once;
+static bool cram_test_arm_in_drain;
 static unsigned int cram_test_nr_registered;
 
 static int cram_test_contend_alloc_set(void *unused, u64 ms)
@@ -151,6 +161,8 @@ void cram_test_debugfs_init(struct dentry *root)
 	debugfs_create_bool("wb_no_wait", 0600, root, &cram_test_wb_skip_wait);
 	debugfs_create_u32("cxl_load_delay_us", 0600, root, &cram_test_cxl_load_delay_us);
 	debugfs_create_u32("fail_subpage", 0600, root, &cram_test_fail_subpage_index);
+	debugfs_create_bool("cxl_zero_now", 0600, root, &cram_test_cxl_zero_at_once);
+	debugfs_create_bool("arm_during_drain", 0600, root, &cram_test_arm_in_drain);
 	debugfs_create_file_unsafe("contend_alloc_ms", 0200, root, NULL,
 				   &cram_test_contend_alloc_fops);
 }
@@ -254,6 +266,16 @@ void cram_test_wb_delay(void)
 bool cram_test_wb_no_wait(void)
 {
 	return READ_ONCE(cram_test_wb_skip_wait);
+}
+
+bool cram_test_cxl_zero_now(void)
+{
+	return READ_ONCE(cram_test_cxl_zero_at_once);
+}
+
+bool cram_test_arm_during_drain(void)
+{
+	return READ_ONCE(cram_test_arm_in_drain);
 }
 
 void cram_test_cxl_load_delay(void)

@@ -17,10 +17,11 @@
 #       idle goes ahead with pages held;
 #   (f) drain writes every page cram holds, both tiers, to its slot on disk: rmmod
 #       then works without swapoff, and the workloads read back from disk intact;
-#   (g) a drain racing a workload's swap-ins frees no CXL page a load is copying.
+#   (g) a drain racing a workload's swap-ins frees no CXL page a load is copying;
+#   (h) a drain cannot be undone by arming: enabled=Y is refused while it runs.
 # PREEMPT_RT: with KERNELS=all
 . /cram/tests/lib.sh
-plan 93
+plan 94
 
 ftrace=/proc/sys/kernel/ftrace_enabled
 zswap=/sys/module/zswap/parameters/enabled
@@ -309,44 +310,74 @@ is "  the drain ended with success" "$(cat /tmp/drain.rc)" 0
 echo 0 > /sys/kernel/debug/cram/cxl_load_delay_us
 is "  cram holds nothing" "$(cram_stat stored_pages)" 0
 check "  rmmod without swapoff" rmmod cram
-# --- (h) a drain cannot be undone by arming: while its writes are in flight, a load
-# may free a slot's CXL page and a new store of that slot get the page back; the
-# drain's completion takes its entry out by value and would take the new one (the
-# next load reads the old page from disk). enabled=Y is refused while a drain runs.
-# A 2 MiB region (freed pages come back at once), writes held in flight (wb_delay_ms)
-# and a verifying workload thrashing throughout.
-is "insmod region=2M@$CRAM_DAX_START trust_capacity=1 pool=N" \
-	"$(kmodload $CRAM_KO "region=2M@$CRAM_DAX_START trust_capacity=1 pool=N")" loaded
-thrash_start arm 16M 24
-check "  the workload fills the region" wait_value '^(2[5-9][0-9]|[3-9][0-9][0-9])$' 120 \
-	cram_stat region_pages_used
-echo 20 > /sys/kernel/debug/cram/wb_delay_ms
-rm -f /tmp/drain.rc
-sh -c "echo 1 > $drain; echo \$? > /tmp/drain.rc" &
-check "  a drain runs" wait_value draining 10 cat $drain
-# a Y taken while the drain still runs afterwards was taken in the middle of it; one
-# taken once it has ended (between the loop's look and the write) is not
-armed=0 tries=0 seen=
-while [ "$(cat $drain)" = draining ] && [ $tries -lt 40 ]; do
-	seen="$seen$(cat $params/enabled)"
-	tries=$((tries + 1))
-	if sh -c "echo Y > $params/enabled" 2> /dev/null; then
-		[ "$(cat $drain)" != draining ] || armed=$((armed + 1))
-		break
-	fi
-	sleep 0.1
-done
-check "  enabled=Y written $tries times during the drain: refused every time ($armed taken)" \
-	test "$tries" -gt 0 -a "$armed" = 0
-like "  enabled reads N meanwhile" "$seen" '^N+$'
+# --- (h) a drain cannot be undone by arming. The drain claims a slot's CXL entry and
+# writes its copy to disk; when the write ends it takes the entry out by its value,
+# the region page. Stores armed meanwhile, a load of the slot frees that page, a new
+# store of the slot gets it back, and the drain takes out the new entry: the next
+# load reads the old copy from disk. enabled=Y is refused while a drain runs.
+# Shown twice: slotrewrite -r 2 reads, rewrites and pushes out its 16 pages (one
+# writeback batch) page by page, twice each, while the drain's batch is held
+# (wb_delay_ms); cxl_zero_now makes a freed page the next one its CPU stores to (the
+# zeroing worker does that a tick later, on whichever CPU it runs), and swap-in
+# reads no neighbours (page-cluster 0) that would free theirs in between. With
+# arm_during_drain the Y is taken and pages read back their first copy, the fault;
+# without, it is refused and they read back their last.
+dbg=/sys/kernel/debug/cram
+sr_pages=16
+# drain_and_arm ARM SEED: slotrewrite's lines, then "armed RC" (writing Y), "seen V"
+# (enabled meanwhile), "drain RC"
+drain_and_arm() {
+	kmodload $CRAM_KO "$cxl pool=N" > /dev/null
+	echo 1 > $dbg/cxl_zero_now
+	echo "$1" > $dbg/arm_during_drain
+	_cluster=$(cat /proc/sys/vm/page-cluster)
+	echo 0 > /proc/sys/vm/page-cluster	# a load reads one page, not its neighbours
+	rm -f /tmp/sr.go /tmp/sr.done /tmp/sr.out /tmp/drain.rc
+	in_memcg 64M slotrewrite -r 2 $sr_pages "$2" /tmp/sr.go /tmp/sr.done > /tmp/sr.out 2>&1 &
+	_sr=$!
+	wait_value stored 60 cat /tmp/sr.out
+	echo "held $(cram_stat region_pages_used)"
+	echo $((3000 * CRAM_SLOW)) > $dbg/wb_delay_ms
+	sh -c "echo 1 > $drain; echo \$? > /tmp/drain.rc" &
+	wait_value draining 10 cat $drain
+	sleep $((CRAM_SLOW))	# the drain's batch is claimed and held
+	echo "seen $(cat $params/enabled)"
+	sh -c "echo Y > $params/enabled" 2> /dev/null
+	echo "armed $?"
+	touch /tmp/sr.go
+	wait_value rewritten 60 cat /tmp/sr.out
+	wait_value '^[0-9]' 120 sh -c 'cat /tmp/drain.rc 2> /dev/null'
+	# the swap-cache copies go, once written (a page under writeback stays; an
+	# active one takes a second pass)
+	wait_value '^Writeback: +0 kB' 30 grep '^Writeback:' /proc/meminfo
+	for _i in 1 2 3; do echo 64M > /sys/fs/cgroup/cram-test/memory.reclaim; done 2> /dev/null
+	touch /tmp/sr.done
+	wait $_sr
+	echo 0 > $dbg/wb_delay_ms
+	echo 0 > $dbg/arm_during_drain
+	echo 0 > $dbg/cxl_zero_now
+	echo "$_cluster" > /proc/sys/vm/page-cluster
+	cat /tmp/sr.out
+	echo "drain $(cat /tmp/drain.rc)"
+	swap_cycle
+	rmmod cram
+}
+r=$(drain_and_arm 1 71)
+diag "$r"
+like "$sr_pages pages held in the CXL tier" "$r" "held $sr_pages"
+like "  arm_during_drain: enabled=Y is taken during the drain" "$r" 'armed 0'
+like "  every read before the last one intact" "$r" 'gen1 mismatches 0'
+like "  the drain ended" "$r" 'drain 0'
+stale=$(echo "$r" | sed -n 's/^pages [0-9]* mismatches \([0-9]*\) .*/\1/p')
+check "  pages stored again on their old region page read back the drain's old copy ($stale of $sr_pages: the fault shown)" \
+	test "${stale:-0}" -ge 1
+r=$(drain_and_arm 0 72)
+diag "$r"
+like "$sr_pages pages held in the CXL tier" "$r" "held $sr_pages"
+like "  enabled reads N during the drain" "$r" 'seen N'
+like "  enabled=Y is refused during the drain" "$r" 'armed 1'
 like "  dmesg says why" "$(dmesg)" 'cram: enabled=Y refused: a drain is running'
-thrash_stop arm
-wait_value '^[0-9]' 600 sh -c 'cat /tmp/drain.rc 2> /dev/null'
-echo 0 > /sys/kernel/debug/cram/wb_delay_ms
-is "  the drain ended with success" "$(cat /tmp/drain.rc)" 0
-r=$(thrash_result arm)
-like "  every run of the workload read back intact ($r)" "$r" '^runs [1-9][0-9]* bad 0$'
-check "  enabled=Y is taken once the drain has ended" sh -c "echo Y > $params/enabled"
-swap_cycle
-check "  rmmod" rmmod cram
+like "  every page reads back its last copy from the swap device" "$r" \
+	"^pages $sr_pages mismatches 0 resident 0\$"
+like "  the drain ended" "$r" 'drain 0'
 is "kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""

@@ -4,16 +4,22 @@
  * to the same swap slots while an older copy's write may still be in flight, and
  * check which copy the swap device keeps.
  *
- * usage: slotrewrite PAGES SEED GO_FILE DONE_FILE
+ * usage: slotrewrite [-r ROUNDS] PAGES SEED GO_FILE DONE_FILE
  *   1. writes PAGES pages of generation 1 and pushes them out (MADV_PAGEOUT);
  *      prints "stored"
  *   2. once GO_FILE exists: reads them back (checking generation 1), writes
  *      generation 2 and pushes it out; the pages keep their swap slots (they stay in
- *      the swap cache), so these are newer writes to the slots; prints "rewritten"
- *   3. once DONE_FILE exists, checks generation 2; the test drops the pages' clean
- *      swap-cache copies first (memory.reclaim), so that this reads the swap device
- * Output: "gen1 mismatches M1", then "pages N mismatches M resident R" (R: pages
- * still in memory when the last check began, by mincore); exit 0 iff M1 == M == 0.
+ *      the swap cache), so these are newer writes to the slots; prints "rewritten".
+ *      With -r: page by page, ROUNDS times each (read, check, write the next
+ *      generation, push that one page out), so each store of a page follows its
+ *      load at once, on the same CPU as a rule: a tier that frees the page's old
+ *      copy at the load can hand the same place back to the store
+ *   3. once DONE_FILE exists, checks the last generation (2, or 1 + ROUNDS); the
+ *      test drops the pages' clean swap-cache copies first (memory.reclaim), so
+ *      that this reads the swap device
+ * Output: "gen1 mismatches M1" (every read in step 2), then "pages N mismatches M
+ * resident R" (R: pages still in memory when the last check began, by mincore);
+ * exit 0 iff M1 == M == 0.
  * Only the buffer is swappable (the rest is locked as it is touched).
  */
 #include <stdint.h>
@@ -45,15 +51,20 @@ static void fill(uint64_t *w, uint64_t seed, unsigned int gen, size_t i)
 	}
 }
 
-static size_t check(unsigned char *mem, size_t pages, uint64_t seed, unsigned int gen)
+static int page_bad(const unsigned char *page, uint64_t seed, unsigned int gen, size_t i)
 {
 	uint64_t want[PAGE / 8];
+
+	fill(want, seed, gen, i);
+	return memcmp(page, want, PAGE) != 0;
+}
+
+static size_t check(unsigned char *mem, size_t pages, uint64_t seed, unsigned int gen)
+{
 	size_t i, bad = 0;
 
-	for (i = 0; i < pages; i++) {
-		fill(want, seed, gen, i);
-		bad += memcmp(mem + i * PAGE, want, PAGE) != 0;
-	}
+	for (i = 0; i < pages; i++)
+		bad += page_bad(mem + i * PAGE, seed, gen, i);
 	return bad;
 }
 
@@ -77,6 +88,23 @@ static void page_out(unsigned char *mem, size_t pages)
 		perror("madvise(MADV_PAGEOUT)");
 }
 
+/* Step 2 with -r: each page in turn, rounds times; returns the reads that were bad. */
+static size_t rewrite_by_page(unsigned char *mem, size_t pages, uint64_t seed,
+			      unsigned int rounds)
+{
+	unsigned int gen;
+	size_t i, bad = 0;
+
+	for (i = 0; i < pages; i++) {
+		for (gen = 1; gen <= rounds; gen++) {
+			bad += page_bad(mem + i * PAGE, seed, gen, i);
+			fill((uint64_t *)(mem + i * PAGE), seed, gen + 1, i);
+			page_out(mem + i * PAGE, 1);
+		}
+	}
+	return bad;
+}
+
 static size_t resident(unsigned char *mem, size_t pages)
 {
 	unsigned char *vec = malloc(pages);
@@ -93,13 +121,21 @@ static size_t resident(unsigned char *mem, size_t pages)
 int main(int argc, char **argv)
 {
 	size_t pages, bad1, bad2, res;
+	unsigned int rounds = 0;
 	unsigned char *mem;
 	uint64_t seed;
+	int c;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: slotrewrite PAGES SEED GO_FILE DONE_FILE\n");
+	while ((c = getopt(argc, argv, "r:")) != -1) {
+		rounds = c == 'r' ? strtoul(optarg, NULL, 0) : 0;
+		if (!rounds)
+			break;
+	}
+	if (c != -1 || argc - optind != 4) {
+		fprintf(stderr, "usage: slotrewrite [-r ROUNDS] PAGES SEED GO_FILE DONE_FILE\n");
 		return 2;
 	}
+	argv += optind - 1;
 	pages = strtoull(argv[1], NULL, 0);
 	seed = strtoull(argv[2], NULL, 0);
 	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -118,16 +154,21 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	wait_for(argv[3]);
-	bad1 = check(mem, pages, seed, 1);
+	if (rounds) {
+		bad1 = rewrite_by_page(mem, pages, seed, rounds);
+	} else {
+		bad1 = check(mem, pages, seed, 1);
+		write_gen(mem, pages, seed, 2);
+		page_out(mem, pages);
+		rounds = 1;
+	}
 	printf("gen1 mismatches %zu\n", bad1);
-	write_gen(mem, pages, seed, 2);
-	page_out(mem, pages);
 	printf("rewritten\n");
 	fflush(stdout);
 
 	wait_for(argv[4]);
 	res = resident(mem, pages);
-	bad2 = check(mem, pages, seed, 2);
+	bad2 = check(mem, pages, seed, 1 + rounds);
 	printf("pages %zu mismatches %zu resident %zu\n", pages, bad2, res);
 	return bad1 || bad2;
 }
