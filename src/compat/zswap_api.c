@@ -2,8 +2,9 @@
 /*
  * zswap_api.c - cram behind zswap's entry points (6.5+; Debian's 6.12), which the swap
  * core calls directly: swap_writepage -> zswap_store, swap_read_folio -> zswap_load,
- * slot freeing -> zswap_invalidate. cram's functions replace them while loaded; the
- * originals are never called (they are sealed under IBT).
+ * slot freeing -> zswap_invalidate. cram's functions replace them while loaded; cram
+ * never calls the originals (they are sealed under IBT), but lets a load or
+ * invalidate of a page zswap still holds go on to them (the arming window, below).
  *
  * Context (see shared/HOOKS.md): store and load with the folio locked, may sleep;
  * invalidate in atomic context.
@@ -91,6 +92,67 @@ static void cram_zswap_invalidate(swp_entry_t swp)
 }
 
 /*
+ * The arming window (docs/DESIGN.md, "Arming vs zswap"): a zswap_store() that read
+ * zswap's "enabled" before it was switched off may still be running when cram's
+ * checks see zswap empty and its hooks go live; its page then sits in zswap, where
+ * cram's load would miss it and the kernel read the disk. So zswap keeps what it
+ * holds: a load or invalidate of a slot in zswap's tree goes to zswap's function,
+ * which reads or frees its own entry. zswap holds nothing else while cram is loaded
+ * (cram refuses to load over its pages, and no store reaches it after), so the tree
+ * is looked at only while zswap's counter is not 0, which zswap_store raises before
+ * it returns, before the page can leave the swap cache and be loaded: otherwise one
+ * read of a line nobody writes. Runs in ftrace's callback: any context, no sleeping.
+ */
+/* mm-private: SWAP_ADDRESS_SPACE_SHIFT in 6.12's mm/swap.h, 7.x's own in mm/zswap.c */
+#define CRAM_ZSWAP_TREE_SHIFT	14
+
+static const void *cram_zswap_counter_addr;
+static struct xarray **cram_zswap_trees;	/* zswap_trees[MAX_SWAPFILES] */
+static const unsigned int *cram_zswap_nr_trees;	/* nr_zswap_trees[MAX_SWAPFILES] */
+
+static bool cram_zswap_holds(swp_entry_t swp)
+{
+	unsigned int type = swp_type(swp);
+	pgoff_t i = swp_offset(swp) >> CRAM_ZSWAP_TREE_SHIFT;
+	struct xarray *trees;
+
+	if (likely(!cram_zswap_stored_pages(cram_zswap_counter_addr)) || type >= MAX_SWAPFILES)
+		return false;
+	trees = READ_ONCE(cram_zswap_trees[type]);
+	if (!trees || i >= READ_ONCE(cram_zswap_nr_trees[type]))
+		return false;
+	if (!xa_load(&trees[i], swp_offset(swp)))
+		return false;
+	cram_stat_inc(CRAM_STAT_ZSWAP_PASSED);
+	return true;
+}
+
+static bool cram_zswap_load_passes(const struct pt_regs *regs)
+{
+	const struct folio *folio = (void *)regs_get_kernel_argument((struct pt_regs *)regs, 0);
+
+	return cram_zswap_holds(folio->swap);
+}
+
+static bool cram_zswap_invalidate_passes(const struct pt_regs *regs)
+{
+	swp_entry_t swp = { .val = regs_get_kernel_argument((struct pt_regs *)regs, 0) };
+
+	return cram_zswap_holds(swp);
+}
+
+static int cram_zswap_find_tree(void)
+{
+	cram_zswap_counter_addr = cram_sym_data("zswap_stored_pages");
+	cram_zswap_trees = cram_sym_data("zswap_trees");
+	cram_zswap_nr_trees = cram_sym_data("nr_zswap_trees");
+	if (cram_zswap_counter_addr && cram_zswap_trees && cram_zswap_nr_trees)
+		return 0;
+	pr_err("kernel variables zswap_stored_pages, zswap_trees, nr_zswap_trees not all found: this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KALLSYMS_ALL)\n");
+	return -ENOENT;
+}
+
+/*
  * The swap-in path reads large folios only while zswap_never_enabled(); a folio cram
  * holds part of could not be filled. Writing zswap's "enabled" parameter after boot
  * creates zswap's pool, which sets zswap_ever_enabled for good, and writing N keeps
@@ -101,9 +163,10 @@ int cram_hooks_prepare(void)
 	int err = cram_test_prepare_fault() ?:
 		  cram_write_text("/sys/module/zswap/parameters/enabled", "N");
 
-	if (err)
-		pr_err("cannot write zswap's enabled parameter (%d): without it the kernel may swap in large folios cram cannot fill; not loading\n",
-		       err);
+	if (!err)
+		return cram_zswap_find_tree();
+	pr_err("cannot write zswap's enabled parameter (%d): without it the kernel may swap in large folios cram cannot fill; not loading\n",
+	       err);
 	return err;
 }
 
@@ -118,8 +181,8 @@ static_assert(__same_type(&zswap_invalidate, &cram_zswap_invalidate));
 
 const struct cram_hook_def cram_hook_defs[] = {
 	{ "zswap_store", cram_zswap_store, .stores = true },
-	{ "zswap_load", cram_zswap_load },
-	{ "zswap_invalidate", cram_zswap_invalidate },
+	{ "zswap_load", cram_zswap_load, .passes = cram_zswap_load_passes },
+	{ "zswap_invalidate", cram_zswap_invalidate, .passes = cram_zswap_invalidate_passes },
 };
 
 const unsigned int cram_nr_hook_defs = ARRAY_SIZE(cram_hook_defs);

@@ -52,10 +52,13 @@ bool cram_sym_callable(const struct cram_sym *sym);
 
 #define CRAM_MAX_HOOKS 4
 
+struct pt_regs;
 struct cram_hook_def {
 	const char *name;	/* kernel function redirected */
 	void *replacement;	/* cram's function with the same signature */
 	bool stores;		/* the store hook: registered after all the others */
+	/* true: this call goes to the original (its arguments in regs); any context */
+	bool (*passes)(const struct pt_regs *regs);
 };
 
 extern const struct cram_hook_def cram_hook_defs[];
@@ -105,6 +108,7 @@ bool cram_test_arm_during_drain(void);
 void cram_test_cxl_load_delay(void);
 bool cram_test_fail_subpage(unsigned int index);
 bool cram_test_region_any_window(void);
+bool cram_test_arm_over_zswap(void);
 u64 cram_test_pool_limit(u64 limit);
 void cram_test_hold_alloc_lock(unsigned int ms);
 #else
@@ -126,6 +130,7 @@ static inline bool cram_test_arm_during_drain(void) { return false; }
 static inline void cram_test_cxl_load_delay(void) { }
 static inline bool cram_test_fail_subpage(unsigned int index) { return false; }
 static inline bool cram_test_region_any_window(void) { return false; }
+static inline bool cram_test_arm_over_zswap(void) { return false; }
 static inline u64 cram_test_pool_limit(u64 limit) { return limit; }
 #endif
 
@@ -246,6 +251,7 @@ enum cram_stat {
 	CRAM_STAT_LOAD_KEPT,
 	CRAM_STAT_LOAD_MISSES,
 	CRAM_STAT_LOAD_CHAINED,
+	CRAM_STAT_ZSWAP_PASSED,
 	CRAM_STAT_RESOLVED_CALLS,
 	CRAM_STAT_RESOLVED_CALLS_REFUSED,
 	CRAM_STAT_LOAD_ERRORS,

@@ -6,7 +6,8 @@
  * the instruction pointer to cram's replacement, which then runs in place of the
  * original with the original's arguments (reached by RET, not an indirect call, so
  * the redirect itself is IBT-safe). Calls made by cram itself (chaining on 6.1) are
- * let through to the original.
+ * let through to the original, and so are calls a hook's passes() picks (zswap's own
+ * pages from the arming window, zswap_api.c).
  *
  * The ops are FTRACE_OPS_FL_PERMANENT, as livepatch's are: while cram is loaded the
  * kernel refuses `sysctl kernel.ftrace_enabled=0`, which would otherwise switch every
@@ -60,6 +61,8 @@ static void notrace cram_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 	struct cram_hook *hook = container_of(ops, struct cram_hook, ops);
 
 	if (within_module(parent_ip, THIS_MODULE))
+		return;
+	if (hook->def->passes && hook->def->passes(ftrace_get_regs(fregs)))
 		return;
 	ftrace_regs_set_instruction_pointer(fregs, (unsigned long)hook->def->replacement);
 }

@@ -31,6 +31,9 @@
  *                       which would keep the tests from reaching cram's PM notifier and
  *                       syscore step; a region whose device is not driven by cxl_mem
  *                       (set up by firmware) looks like this
+ *   test_arm_over_zswap  load although zswap holds pages: what a zswap_store() still
+ *                       running across arming leaves behind, which cram's checks
+ *                       cannot see (zswap_api.c), made without the race
  *   test_pool_limit_pages  the pool's limit is at most this many pages (0: off), so
  *                       the soak reaches writeback alike on a guest of 1 or 2 GiB
  *   test_region_any_window  accept a region outside every CXL window (an emulated
@@ -123,6 +126,16 @@ MODULE_PARM_DESC(test_pool_limit_pages,
 u64 cram_test_pool_limit(u64 limit)
 {
 	return cram_test_pool_pages.val ? min_t(u64, limit, cram_test_pool_pages.val) : limit;
+}
+
+static bool cram_test_over_zswap;
+module_param_named(test_arm_over_zswap, cram_test_over_zswap, bool, 0444);
+MODULE_PARM_DESC(test_arm_over_zswap,
+		 "test hook: load although zswap holds pages (the arming window's leftovers)");
+
+bool cram_test_arm_over_zswap(void)
+{
+	return cram_test_over_zswap;
 }
 
 static bool cram_test_any_window;

@@ -10,7 +10,8 @@
 #   (c) unload waits for tasks still in cram's code, in front of and behind its SRCU
 #       section;
 #   (d) arming is all-or-nothing: zswap's "enabled" must be written, and zswap
-#       switched on while cram loads makes it refuse;
+#       switched on while cram loads makes it refuse; pages zswap still holds
+#       (a zswap_store() running across arming) are read and freed by zswap;
 #   (e) hibernation is refused while the CXL tier holds pages, and runs with the tier
 #       closed when it holds none; so is suspend to RAM (pm_test "core": devices
 #       suspended, CPUs offline, syscore steps run, no power-off), while suspend to
@@ -21,7 +22,7 @@
 #   (h) a drain cannot be undone by arming: enabled=Y is refused while it runs.
 # PREEMPT_RT: with KERNELS=all
 . /cram/tests/lib.sh
-plan 94
+plan 101
 
 ftrace=/proc/sys/kernel/ftrace_enabled
 zswap=/sys/module/zswap/parameters/enabled
@@ -192,7 +193,28 @@ wait $loader
 like "zswap switched on while cram loads: insmod fails with EBUSY" "$(cat /tmp/arm.out)" '^error EBUSY'
 like "  dmesg says why" "$(dmesg)" 'cram: zswap was enabled while cram was loading'
 echo N > $zswap
-is "  zswap holds nothing" "$(awk '$1 == "Zswapped:" { print $2 }' /proc/meminfo)" 0
+zswapped() { awk '$1 == "Zswapped:" { print $2 }' /proc/meminfo; }
+is "  zswap holds nothing" "$(zswapped)" 0
+# The arming window: a zswap_store() still running when cram's checks find zswap
+# empty leaves its page in zswap, where cram's load would miss it (the kernel then
+# reads the disk). test_arm_over_zswap makes that state without the race: cram loads
+# over pages zswap holds. Their loads and invalidates go on to zswap, so the
+# workload reads back intact and zswap ends empty.
+echo Y > $zswap
+hold_start zw 16M 24 59
+check "zswap holds the workload's pages ($(zswapped) kB)" test "$(zswapped)" -gt 0
+echo N > $zswap
+is "insmod test_arm_over_zswap=1" "$(kmodload $CRAM_KO "$cxl test_arm_over_zswap=1")" loaded
+hold_release zw
+like "  the workload reads back intact, zswap's pages from zswap" "$(tail -n 1 /tmp/zw.out)" \
+	'^pages 6144 mismatches 0 '
+is "  zswap holds nothing" "$(zswapped)" 0
+passed=zswap_passed
+[ $api = zswap ] || passed=load_chained	# 6.1: what cram does not hold is chained
+check "  its loads went on to zswap ($passed $(cram_stat $passed))" test "$(cram_stat $passed)" -gt 0
+check "  cram stored pages meanwhile ($(cram_stat stores))" test "$(cram_stat stores)" -gt 0
+swap_cycle	# 6.1: freed slots wait in the slot cache, not yet invalidated
+check "  rmmod" rmmod cram
 
 # --- (e) hibernation (pm_test "freezer": the whole preparation, memory freed, no power-off)
 memdevs=$(ls -d /sys/bus/cxl/devices/mem* | wc -l)	# each one bound forbids hibernation
