@@ -59,10 +59,11 @@ static void notrace cram_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 				      struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
 	struct cram_hook *hook = container_of(ops, struct cram_hook, ops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);	/* SAVE_REGS: always there */
 
 	if (within_module(parent_ip, THIS_MODULE))
 		return;
-	if (hook->def->passes && hook->def->passes(ftrace_get_regs(fregs)))
+	if (hook->def->passes && regs && hook->def->passes(regs))
 		return;
 	ftrace_regs_set_instruction_pointer(fregs, (unsigned long)hook->def->replacement);
 }
