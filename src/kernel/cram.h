@@ -104,6 +104,7 @@ bool cram_test_fail_load(void);
 void cram_test_wb_delay(void);
 bool cram_test_wb_no_wait(void);
 bool cram_test_cxl_zero_now(void);
+void cram_test_bind_delay(void);
 bool cram_test_arm_during_drain(void);
 void cram_test_cxl_load_delay(void);
 bool cram_test_fail_subpage(unsigned int index);
@@ -126,6 +127,7 @@ static inline bool cram_test_fail_load(void) { return false; }
 static inline void cram_test_wb_delay(void) { }
 static inline bool cram_test_wb_no_wait(void) { return false; }
 static inline bool cram_test_cxl_zero_now(void) { return false; }
+static inline void cram_test_bind_delay(void) { }
 static inline bool cram_test_arm_during_drain(void) { return false; }
 static inline void cram_test_cxl_load_delay(void) { }
 static inline bool cram_test_fail_subpage(unsigned int index) { return false; }

@@ -493,6 +493,7 @@ static int cram_dev_bind(struct cram_dev *d, struct pci_dev *pdev)
 			pci_name(pdev), pci_name(d->pdev));
 		return -ENODEV;	/* not ours: the driver core logs no failure for it */
 	}
+	cram_test_bind_delay();
 	err = cram_dev_map(pdev);
 	if (err)
 		return err;

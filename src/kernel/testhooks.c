@@ -53,6 +53,10 @@
  *   fail_subpage        every tier refuses the page at this index (1..511) of each
  *                       large folio, after taking the pages before it: the all-or-
  *                       nothing store must take those back out (0: off)
+ *   bind_delay_ms       a probe of the register block's PCI function waits this long
+ *                       (0..2000) after finding no device bound, before mapping: two
+ *                       functions bound at once both get there, unless the probes
+ *                       are serialised (cram_dev_bind_lock)
  *   cxl_zero_now        a freed region page is zeroed at once, in the freer's task,
  *                       and goes to its CPU's cache, on top: the CPU's next store
  *                       takes that page back. The zeroing worker would do the same a
@@ -153,6 +157,7 @@ static u32 cram_test_wb_delay_ms;
 static bool cram_test_wb_skip_wait;
 static u32 cram_test_cxl_load_delay_us;
 static u32 cram_test_fail_subpage_index;
+static u32 cram_test_bind_delay_ms;
 static bool cram_test_cxl_zero_at_once;
 static bool cram_test_arm_in_drain;
 static unsigned int cram_test_nr_registered;
@@ -174,6 +179,7 @@ void cram_test_debugfs_init(struct dentry *root)
 	debugfs_create_bool("wb_no_wait", 0600, root, &cram_test_wb_skip_wait);
 	debugfs_create_u32("cxl_load_delay_us", 0600, root, &cram_test_cxl_load_delay_us);
 	debugfs_create_u32("fail_subpage", 0600, root, &cram_test_fail_subpage_index);
+	debugfs_create_u32("bind_delay_ms", 0600, root, &cram_test_bind_delay_ms);
 	debugfs_create_bool("cxl_zero_now", 0600, root, &cram_test_cxl_zero_at_once);
 	debugfs_create_bool("arm_during_drain", 0600, root, &cram_test_arm_in_drain);
 	debugfs_create_file_unsafe("contend_alloc_ms", 0200, root, NULL,
@@ -279,6 +285,14 @@ void cram_test_wb_delay(void)
 bool cram_test_wb_no_wait(void)
 {
 	return READ_ONCE(cram_test_wb_skip_wait);
+}
+
+void cram_test_bind_delay(void)
+{
+	u32 ms = min(READ_ONCE(cram_test_bind_delay_ms), 2000U);
+
+	if (ms)
+		msleep(ms);
 }
 
 bool cram_test_cxl_zero_now(void)

@@ -8,9 +8,10 @@
 #   (c) the wrong pairing named with regs=: refused all the same, no telemetry
 #   (d) version 1 blocks (no SERIAL) with two devices: refused unless named
 #   (e) the bound block's SERIAL changes: safe mode until it is back
+#   (f) both blocks' functions bound at once: one probe at a time, A's bound
 # Kernel lines: one. Which register block describes which device: cram's own logic.
 . /cram/tests/lib.sh
-plan 36
+plan 44
 
 pa=${CRAM_REGS##*/} pb=${CRAM_REGS_B##*/}
 a=0xcafe0001 b=0xcafe0002
@@ -85,6 +86,29 @@ like "(e)   the reason" "$(dev_line safe_reason)" 'describes another CXL memory 
 devctl serial $a
 check "(e) SERIAL back: safe mode ends" wait_dev safe_mode '^0$'
 check "(e) rmmod" rmmod cram
+
+# --- (f) both functions bound at once: the driver core holds only each device's own
+# lock, so their probes run side by side; bind_delay_ms holds each one between
+# finding no block bound and mapping its own. Serialised, A's is bound and B's then
+# finds it; unserialised, both would map and check, and the loser unmap the winner's.
+drv=/sys/bus/pci/drivers/cram
+is "(f) insmod region=$CRAM_DAX" "$(kmodload $CRAM_KO "region=$CRAM_DAX")" loaded
+echo "$pa" > $drv/unbind
+dmesg -c > /dev/null
+echo 1000 > /sys/kernel/debug/cram/bind_delay_ms
+sh -c "echo $pa > $drv/bind" 2> /dev/null &
+sh -c "echo $pb > $drv/bind" 2> /dev/null &
+wait
+echo 0 > /sys/kernel/debug/cram/bind_delay_ms
+is "(f) A's block is bound" "$(bound)" "$pa"
+is "(f)   its SERIAL is A's" "$(dev_stat reg_serial)" $a
+is "(f)   the driver holds A's function only" "$(ls $drv | grep -c '^0000:')" 1
+like "(f) B's is not taken" "$(dmesg)" "cram: PCI $pb: (cram already uses $pa's register block: not taken|register block v2 \\(serial $b\\) not taken)"
+check "(f) safe mode off" wait_dev safe_mode '^0$'
+r=$(in_memcg 16M swapstress -p quarter 16 73 2>&1)
+like "(f) a workload reads back intact" "$r" '^pages 4096 mismatches 0 '
+swap_cycle
+check "(f) rmmod" rmmod cram
 
 # --- cram-setup names the device's serial and the block cram bound for it
 out=$(cram-setup --module $CRAM_KO --dax $CRAM_DAX_B 2>&1)
