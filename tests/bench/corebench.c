@@ -50,6 +50,7 @@
 
 #include "cram/devregs.h"
 #include "cram/ledger.h"
+#include "cram/place.h"
 #include "cram/pool.h"
 #include "cram/ralloc.h"
 #include "ntcopy.h"
@@ -629,11 +630,11 @@ static void make_data(size_t pages)
 
 enum op { OP_MEMCPY, OP_MOVSB, OP_LZ4_C, OP_LZ4_D, OP_CXL_STORE, OP_CXL_STORE_SHARED,
 	  OP_CXL_STORE_PLAIN, OP_CXL_STORE_COPY, OP_CXL_LOAD, OP_CXL_LOAD_SHARED, OP_CXL_LOAD_SYNC,
-	  OP_CXL_LOAD_COPY, OP_CXL_ZERO, OP_POOL_STORE, OP_POOL_LOAD, NR_OPS };
+	  OP_CXL_LOAD_COPY, OP_CXL_ZERO, OP_POOL_STORE, OP_POOL_LOAD, OP_PLACE_ORDER, NR_OPS };
 static const char *const op_names[NR_OPS] = {
 	"memcpy", "rep_movsb", "lz4_compress", "lz4_decompress", "cxl_store", "cxl_store_shared",
 	"cxl_store_plain", "cxl_store_copy", "cxl_load", "cxl_load_shared", "cxl_load_sync",
-	"cxl_load_copy", "cxl_zero_worker", "pool_store", "pool_load",
+	"cxl_load_copy", "cxl_zero_worker", "pool_store", "pool_load", "place_order_2dev",
 };
 
 static bool is_cxl_load(enum op op)
@@ -720,6 +721,22 @@ static void release(struct worker *w, enum op op)
 }
 
 /*
+ * The placement rule (src/core/place.c) over two devices, one per socket, the page's
+ * node alternating and the rooms moving, as the store path would call it; the first
+ * choice, so that the call is not optimised away.
+ */
+static unsigned int place_two(size_t i)
+{
+	struct cram_place_dev devs[2] = {
+		{ .distance = i & 1 ? 21 : 10, .room = 1000 - (i & 511), .admits = true },
+		{ .distance = i & 1 ? 10 : 21, .room = 500 + (i & 255), .admits = (i & 7) != 7 },
+	};
+	u8 order[2];
+
+	return cram_place_order(devs, 2, order) ? order[0] : 2;
+}
+
+/*
  * Built with -fno-inline-functions-called-once, so it stays a function of its own:
  * valgrind --tool=callgrind --toggle-collect=run_op counts just the timed loop.
  */
@@ -780,6 +797,9 @@ static void run_op(struct worker *w, enum op op)
 				w->failed++;
 			else if (pool_load(w->entries[i], dst, w->buf))
 				w->bad++;
+			break;
+		case OP_PLACE_ORDER:	/* two devices, one per socket: the choice alone */
+			w->compressed += place_two(i);
 			break;
 		default:
 			break;
