@@ -728,19 +728,16 @@ static bool seen_before(int i)
 	return false;
 }
 
-/* cram_up: 1 with every value below it, 0 alone when cram is not loaded. */
-static void print_prometheus_up(FILE *f, bool up)
-{
-	fprintf(f, "# HELP cram_up 1 when the cram module is loaded and was read\n");
-	fprintf(f, "# TYPE cram_up gauge\ncram_up %d\n", up);
-}
-
-static void print_prometheus(FILE *f)
+/* The sample (up: cram was read), or cram_up 0 alone when cram is not loaded. */
+static void print_prometheus(FILE *f, bool up)
 {
 	size_t g;
 	int i;
 
-	print_prometheus_up(f, true);
+	fprintf(f, "# HELP cram_up 1 when the cram module is loaded and was read\n");
+	fprintf(f, "# TYPE cram_up gauge\ncram_up %d\n", up);
+	if (!up)
+		return;
 	fprintf(f, "# HELP cram_info the loaded cram module's version\n");
 	fprintf(f, "# TYPE cram_info gauge\ncram_info{version=\"");
 	prom_label(f, version);
@@ -757,8 +754,8 @@ static void print_prometheus(FILE *f)
 }
 
 /*
- * Write the sample (up: cram was read; else cram_up 0 alone) to path through a
- * temporary file renamed over it: never half, never a stale sample.
+ * Write the sample (print_prometheus) to path through a temporary file renamed over
+ * it: never half, never a stale sample.
  */
 static int prom_write_file(const char *path, bool up)
 {
@@ -778,10 +775,7 @@ static int prom_write_file(const char *path, bool up)
 		return -ENOMEM;
 	}
 	fchmod(fd, 0644);	/* node_exporter reads it as another user */
-	if (up)
-		print_prometheus(f);
-	else
-		print_prometheus_up(f, false);
+	print_prometheus(f, up);
 	if (fflush(f) || fsync(fd) || ferror(f)) {
 		fclose(f);
 		unlink(tmp);
@@ -898,10 +892,8 @@ int main(int argc, char **argv)
 					strerror(-err));
 				return 1;
 			}
-		} else if (prom && !up) {
-			print_prometheus_up(stdout, false);
 		} else if (prom) {
-			print_prometheus(stdout);
+			print_prometheus(stdout, up);
 		} else if (json) {
 			print_json();
 		} else {

@@ -143,12 +143,14 @@ static bool cram_zswap_invalidate_passes(const struct pt_regs *regs)
 
 static int cram_zswap_find_tree(void)
 {
-	cram_zswap_counter_addr = cram_sym_data("zswap_stored_pages");
+	cram_zswap_counter_addr = cram_zswap_counter();
+	if (!cram_zswap_counter_addr)
+		return -ENOENT;
 	cram_zswap_trees = cram_sym_data("zswap_trees");
 	cram_zswap_nr_trees = cram_sym_data("nr_zswap_trees");
-	if (cram_zswap_counter_addr && cram_zswap_trees && cram_zswap_nr_trees)
+	if (cram_zswap_trees && cram_zswap_nr_trees)
 		return 0;
-	pr_err("kernel variables zswap_stored_pages, zswap_trees, nr_zswap_trees not all found: this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KALLSYMS_ALL)\n");
+	pr_err("kernel variables zswap_trees, nr_zswap_trees not both found: this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KALLSYMS_ALL)\n");
 	return -ENOENT;
 }
 

@@ -276,6 +276,7 @@ bool cram_swap_enabled(void);
 void cram_swap_init(void);
 void cram_swap_exit(void);
 int cram_swap_arm_check(void);
+const void *cram_zswap_counter(void);
 int cram_swap_arm(void);
 bool cram_swap_store(unsigned int type, pgoff_t offset, struct page *page,
 		     unsigned int nr_pages);

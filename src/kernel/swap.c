@@ -248,7 +248,8 @@ static int cram_zswap_empty(const void *stored_pages)
 	return 0;
 }
 
-static const void *cram_zswap_counter(void)
+/* The address of zswap's count of stored pages (compat.h reads it), or NULL, said. */
+const void *cram_zswap_counter(void)
 {
 	const void *addr = cram_sym_data("zswap_stored_pages");
 
