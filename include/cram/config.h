@@ -28,6 +28,20 @@ struct cram_region_spec {
 };
 
 int cram_region_parse(const char *arg, struct cram_region_spec *spec, const char **why);
+
+/*
+ * region= names one region or several, comma-separated (dax0.0,dax1.0), one per CXL
+ * device cram places pages on: each must parse as above, none may be empty, and no
+ * two may name the same dax instance or overlapping ranges. nr 0: no CXL tier.
+ */
+#define CRAM_MAX_REGIONS	8
+#define CRAM_REGION_LIST_MAX	256
+struct cram_region_list {
+	unsigned int nr;
+	struct cram_region_spec spec[CRAM_MAX_REGIONS];
+};
+
+int cram_region_list_parse(const char *arg, struct cram_region_list *list, const char **why);
 /*
  * The CXL tier's region, once its range is known (from sysfs for daxX.Y, from the
  * parameter for SIZE@START): page aligned, at least CRAM_REGION_MIN_BYTES, and no
@@ -44,6 +58,24 @@ int cram_region_range_check(u64 start, u64 size, const char **why);
  */
 #define CRAM_REGS_NAME_MAX 16
 int cram_regs_dev_parse(const char *arg, char name[CRAM_REGS_NAME_MAX], const char **why);
+
+/*
+ * With several regions, regs= is one word for all (auto, none) or one entry per
+ * region in region='s order (auto, none or a PCI name each: regs=auto,0000:00:05.0).
+ */
+struct cram_regs_list {
+	unsigned int nr;
+	char name[CRAM_MAX_REGIONS][CRAM_REGS_NAME_MAX];
+};
+
+int cram_regs_list_parse(const char *arg, struct cram_regs_list *list, const char **why);
+/*
+ * Once both are known (at load): does the list fit nr_regions, naming no block twice?
+ * cram_regs_for() is then region i's entry.
+ */
+int cram_regs_list_check(const struct cram_regs_list *list, unsigned int nr_regions,
+			 const char **why);
+const char *cram_regs_for(const struct cram_regs_list *list, unsigned int i);
 
 int cram_wm_pct_check(unsigned int pct, const char **why);
 int cram_wm_pair_check(unsigned int low_pct, unsigned int high_pct, const char **why);

@@ -9,6 +9,7 @@
  *   daxX.Y        a device-dax instance (the CXL RAM region's, or a devdax namespace)
  *   SIZE@START    a physical range, as in the kernel's memmap=; numbers in C syntax
  *                 (0x..., decimal) with an optional K, M or G suffix
+ *   A,B,...       several of the above, one per CXL device (up to CRAM_MAX_REGIONS)
  */
 #include "cram/config.h"
 
@@ -136,6 +137,70 @@ int cram_region_parse(const char *arg, struct cram_region_spec *spec, const char
 	return 0;
 }
 
+/* Copy the comma-separated field at *p to buf (NUL-terminated), advancing *p past it */
+static int next_field(const char **p, const char *end, char *buf, size_t size)
+{
+	const char *s = *p, *comma = s;
+
+	while (comma < end && *comma != ',')
+		comma++;
+	if ((size_t)(comma - s) >= size)
+		return -EINVAL;
+	memcpy(buf, s, comma - s);
+	buf[comma - s] = '\0';
+	*p = comma < end ? comma + 1 : end;
+	return 0;
+}
+
+static size_t arg_len(const char *arg)
+{
+	size_t len = strlen(arg);
+
+	return len && arg[len - 1] == '\n' ? len - 1 : len;
+}
+
+static bool regions_overlap(const struct cram_region_spec *a, const struct cram_region_spec *b)
+{
+	if (a->kind != b->kind)
+		return false;	/* a dax instance's range is known only at load */
+	if (a->kind == CRAM_REGION_DEVDAX)
+		return !strcmp(a->dax_name, b->dax_name);
+	return a->start < b->start + b->size && b->start < a->start + a->size;
+}
+
+int cram_region_list_parse(const char *arg, struct cram_region_list *list, const char **why)
+{
+	size_t len = arg_len(arg);
+	const char *p = arg, *end = arg + len;
+	char field[CRAM_REGION_ARG_MAX];
+	struct cram_region_spec *spec;
+	unsigned int i;
+
+	memset(list, 0, sizeof(*list));
+	if (!len)
+		return 0;
+	if (len >= CRAM_REGION_LIST_MAX)
+		return fail(why, "too long: at most 255 characters");
+	if (end[-1] == ',')
+		return fail(why, "an empty region at the end of the list");
+	do {
+		if (list->nr == CRAM_MAX_REGIONS)
+			return fail(why, "more than 8 regions");
+		if (next_field(&p, end, field, sizeof(field)))
+			return fail(why, "a region too long: expected daxX.Y or SIZE@START");
+		if (!field[0])
+			return fail(why, "an empty region in the list (two commas, or one first)");
+		spec = &list->spec[list->nr];
+		if (cram_region_parse(field, spec, why))
+			return -EINVAL;
+		for (i = 0; i < list->nr; i++)
+			if (regions_overlap(&list->spec[i], spec))
+				return fail(why, "the same region twice, or two ranges that overlap");
+		list->nr++;
+	} while (p < end);
+	return 0;
+}
+
 int cram_region_range_check(u64 start, u64 size, const char **why)
 {
 	if ((start | size) & (CRAM_PAGE_SIZE - 1))
@@ -187,6 +252,57 @@ int cram_regs_dev_parse(const char *arg, char name[CRAM_REGS_NAME_MAX], const ch
 	memcpy(name, arg, len);
 	name[len] = '\0';
 	return 0;
+}
+
+int cram_regs_list_parse(const char *arg, struct cram_regs_list *list, const char **why)
+{
+	size_t len = arg_len(arg);
+	const char *p = arg, *end = arg + len;
+	char field[CRAM_REGS_NAME_MAX];
+
+	memset(list, 0, sizeof(*list));
+	if (!len) {
+		memcpy(list->name[0], "auto", 5);
+		list->nr = 1;
+		return 0;
+	}
+	if (end[-1] == ',')
+		return fail(why, "an empty entry at the end of the list");
+	do {
+		if (list->nr == CRAM_MAX_REGIONS)
+			return fail(why, "more than 8 entries (one per region)");
+		if (next_field(&p, end, field, sizeof(field)) || !field[0] ||
+		    cram_regs_dev_parse(field, list->name[list->nr], why))
+			return fail(why, "expected auto, none or a PCI function name like 0000:00:03.0, for each region");
+		list->nr++;
+	} while (p < end);
+	return 0;
+}
+
+static bool is_word(const char *name)
+{
+	return !strcmp(name, "auto") || !strcmp(name, "none");
+}
+
+int cram_regs_list_check(const struct cram_regs_list *list, unsigned int nr_regions,
+			 const char **why)
+{
+	unsigned int i, j;
+
+	if (list->nr == 1 && (is_word(list->name[0]) || nr_regions <= 1))
+		return 0;
+	if (list->nr != nr_regions)
+		return fail(why, "one entry per region= entry needed (or one word, auto or none, for all)");
+	for (i = 0; i < list->nr; i++)
+		for (j = 0; j < i; j++)
+			if (!is_word(list->name[i]) && !strcmp(list->name[i], list->name[j]))
+				return fail(why, "one register block named for two regions");
+	return 0;
+}
+
+const char *cram_regs_for(const struct cram_regs_list *list, unsigned int i)
+{
+	return list->nr == 1 ? list->name[0] : list->name[i];
 }
 
 int cram_wm_pct_check(unsigned int pct, const char **why)

@@ -153,6 +153,73 @@ static void test_regs_dev_names(void)
 	}
 }
 
+static void test_region_lists(void)
+{
+	static const char *const bad[] = {
+		",", "dax0.0,", ",dax0.0", "dax0.0,,dax1.0", "dax0.0,dax0.0",
+		"dax0.0,dax1.0,dax2.0,dax3.0,dax4.0,dax5.0,dax6.0,dax7.0,dax8.0",
+		"1M@0x100000,1M@0x180000", "dax0.0,dax1", "dax0.0 ,dax1.0",
+	};
+	struct cram_region_list l;
+	const char *why;
+	char what[160];
+	size_t i;
+
+	tap_is_u64(cram_region_list_parse("", &l, &why), 0, "empty list accepted");
+	tap_is_u64(l.nr, 0, "  no region");
+	tap_is_u64(cram_region_list_parse("dax0.0\n", &l, &why), 0, "one region accepted");
+	tap_is_u64(l.nr, 1, "  one region");
+	tap_is_str(l.spec[0].dax_name, "dax0.0", "  its name");
+	tap_is_u64(cram_region_list_parse("dax0.0,dax1.0\n", &l, &why), 0, "two dax regions");
+	tap_is_u64(l.nr, 2, "  two");
+	tap_is_str(l.spec[1].dax_name, "dax1.0", "  the second, newline stripped");
+	tap_is_u64(cram_region_list_parse("1M@0x100000,dax1.0,1M@0x200000", &l, &why), 0,
+		   "ranges and dax mixed, adjacent ranges");
+	tap_is_u64(l.nr, 3, "  three");
+	tap_is_u64(l.spec[2].start, 0x200000, "  the third's start");
+	tap_is_u64(cram_region_list_parse(
+		"dax0.0,dax1.0,dax2.0,dax3.0,dax4.0,dax5.0,dax6.0,dax7.0", &l, &why), 0,
+		"eight regions accepted");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		why = NULL;
+		snprintf(what, sizeof(what), "region list '%s' rejected", bad[i]);
+		tap_is_u64(cram_region_list_parse(bad[i], &l, &why), (uint64_t)-EINVAL, what);
+		tap_ok(why && *why, "  with a reason");
+	}
+}
+
+static void test_regs_lists(void)
+{
+	struct cram_regs_list l;
+	const char *why;
+
+	tap_is_u64(cram_regs_list_parse("", &l, &why), 0, "empty regs= is auto");
+	tap_is_str(cram_regs_for(&l, 3), "auto", "  for every region");
+	tap_is_u64(cram_regs_list_check(&l, 2, &why), 0, "  fits two regions");
+	tap_is_u64(cram_regs_list_parse("none\n", &l, &why), 0, "none");
+	tap_is_str(cram_regs_for(&l, 1), "none", "  for every region");
+	tap_is_u64(cram_regs_list_parse("auto,0000:00:05.0", &l, &why), 0, "a list of two");
+	tap_is_str(cram_regs_for(&l, 1), "0000:00:05.0", "  the second region's");
+	tap_is_u64(cram_regs_list_check(&l, 2, &why), 0, "  fits two regions");
+	tap_is_u64(cram_regs_list_check(&l, 3, &why), (uint64_t)-EINVAL, "  not three");
+	tap_is_u64(cram_regs_list_parse("0000:00:05.0", &l, &why), 0, "one PCI name");
+	tap_is_u64(cram_regs_list_check(&l, 1, &why), 0, "  fits one region");
+	tap_is_u64(cram_regs_list_check(&l, 2, &why), (uint64_t)-EINVAL,
+		   "  not two: which one would it be?");
+	tap_is_u64(cram_regs_list_parse("0000:00:05.0,0000:00:05.0", &l, &why), 0,
+		   "the same name twice parses");
+	tap_is_u64(cram_regs_list_check(&l, 2, &why), (uint64_t)-EINVAL,
+		   "  but one block for two regions is refused");
+	tap_is_u64(cram_regs_list_parse("none,none", &l, &why), 0, "none twice");
+	tap_is_u64(cram_regs_list_check(&l, 2, &why), 0, "  is fine");
+	tap_is_u64(cram_regs_list_parse("auto,", &l, &why), (uint64_t)-EINVAL, "trailing comma");
+	tap_is_u64(cram_regs_list_parse(",auto", &l, &why), (uint64_t)-EINVAL, "empty first");
+	tap_is_u64(cram_regs_list_parse("auto,bogus", &l, &why), (uint64_t)-EINVAL,
+		   "a bad entry");
+	tap_is_u64(cram_regs_list_parse("none,none,none,none,none,none,none,none,none", &l,
+					&why), (uint64_t)-EINVAL, "nine entries");
+}
+
 int main(void)
 {
 	test_region_empty_means_no_cxl_tier();
@@ -162,5 +229,7 @@ int main(void)
 	test_region_range_rules();
 	test_watermarks();
 	test_regs_dev_names();
+	test_region_lists();
+	test_regs_lists();
 	return tap_done();
 }
