@@ -33,6 +33,11 @@ struct cram_cxl_facts {
 };
 
 enum cram_tier_state cram_cxl_state(const struct cram_cxl_facts *f);
+/*
+ * The CXL tier's state over its devices: the best of theirs (the enum ascends from
+ * off to active), since the tier takes a page when any device does. OFF for none.
+ */
+enum cram_tier_state cram_cxl_tier_state(const enum cram_tier_state *devs, unsigned int nr);
 enum cram_tier_state cram_pool_state(bool pool_on, bool enabled, bool limit_hit);
 const char *cram_tier_state_name(enum cram_tier_state state);
 

@@ -23,6 +23,17 @@ enum cram_tier_state cram_cxl_state(const struct cram_cxl_facts *f)
 	return f->full ? CRAM_TIER_FULL : CRAM_TIER_ACTIVE;
 }
 
+enum cram_tier_state cram_cxl_tier_state(const enum cram_tier_state *devs, unsigned int nr)
+{
+	enum cram_tier_state best = CRAM_TIER_OFF;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (devs[i] > best && devs[i] < CRAM_TIER_NR_STATES)
+			best = devs[i];
+	return best;
+}
+
 enum cram_tier_state cram_pool_state(bool pool_on, bool enabled, bool limit_hit)
 {
 	if (!pool_on)

@@ -17,7 +17,7 @@ struct page;
 /*** main.c: effective configuration (module parameters) ***/
 
 struct cram_config {
-	struct cram_region_spec region;
+	struct cram_region_list regions;
 	unsigned int high_wm_pct;
 	unsigned int low_wm_pct;
 };
@@ -149,6 +149,8 @@ int cram_write_text(const char *path, const char *text);
 
 struct cram_region {
 	char name[24];		/* daxX.Y, or the start address for SIZE@START */
+	/* cram_region_watch: called when a watched device goes (process context) */
+	void (*lost)(struct cram_region *r, const char *dev, const char *event);
 	phys_addr_t start;
 	u64 size;
 	void *base;		/* write-back mapping; NULL: not claimed */
@@ -164,47 +166,80 @@ void cram_region_release(struct cram_region *r);
 int cram_region_watch(struct cram_region *r);
 void cram_region_unwatch(struct cram_region *r);
 
-/*** cxl_tier.c: pages of the region, admitted, allocated and copied ***/
+/*** cxl_tier.c: the CXL devices; pages placed, allocated and copied ***/
+
+/*
+ * A CXL entry in a swap tree is a handle: the device's index (region= order) above
+ * CRAM_CXL_PAGE_BITS, the region page below. An xarray value holds 63 bits.
+ */
+#define CRAM_CXL_PAGE_BITS	32
+#define CRAM_CXL_ALL		(~0U)	/* cram_cxl_usage(): every device */
+static_assert(BITS_PER_LONG == 64, "a CXL handle needs 64-bit longs");
+
+static inline unsigned int cram_cxl_handle_dev(unsigned long handle)
+{
+	return handle >> CRAM_CXL_PAGE_BITS;
+}
+
+static inline u32 cram_cxl_handle_page(unsigned long handle)
+{
+	return (u32)handle;
+}
+
+struct cram_cxl_usage {
+	u64 total, used, zeroing;	/* region pages; zeroing: freed, not zeroed yet */
+	u64 stores;			/* pages placed since load */
+	u64 bad_frees;
+};
 
 enum cram_stat;
-int cram_cxl_init(const struct cram_region_spec *spec);
+struct cram_dev;
+int cram_cxl_init(const struct cram_region_list *regions);
 void cram_cxl_exit(void);
 bool cram_cxl_present(void);
-enum cram_stat cram_cxl_store(const void *src, u32 *page);
-int cram_cxl_load(u32 page, void *dst);
-void cram_cxl_free(u32 page);
-void cram_cxl_usage(u64 *total, u64 *used, u64 *zeroing);
-void cram_cxl_caches_show(struct seq_file *m);
+unsigned int cram_cxl_nr_devs(void);
+enum cram_stat cram_cxl_store(const void *src, int nid, unsigned long *handle);
+int cram_cxl_load(unsigned long handle, void *dst);
+void cram_cxl_free(unsigned long handle);
+void cram_cxl_usage(unsigned int dev, struct cram_cxl_usage *u);
+void cram_cxl_caches_show(struct seq_file *m, unsigned int dev);
+void cram_cxl_region_show(struct seq_file *m, unsigned int dev);
 void cram_cxl_flush(void);
 void cram_cxl_set_closed(bool closed);
 bool cram_cxl_gone(void);
-void cram_cxl_region_lost(const char *dev, const char *event);
+bool cram_cxl_dev_gone(unsigned int dev);
 int cram_cxl_watch_init(void);
 void cram_cxl_watch_exit(void);
-u64 cram_cxl_bad_frees(void);
-const struct cram_region *cram_cxl_region_info(void);
+const struct cram_region *cram_cxl_region_info(unsigned int dev);
+struct cram_dev *cram_cxl_dev(unsigned int dev);
 
-/*** device.c: the device's telemetry and the admission of CXL placements ***/
+/*** device.c: each device's telemetry and the admission of CXL placements ***/
 
 struct seq_file;
+int cram_dev_check_regs(unsigned int nr_regions);
+struct cram_dev *cram_dev_create(const struct cram_region *r, unsigned int idx);
+void cram_dev_destroy(struct cram_dev *d);
 int cram_dev_init(void);
 void cram_dev_exit(void);
-enum cram_stat cram_dev_admit(void);
-void cram_dev_write_begin(void);
-void cram_dev_write_cancel(void);
-void cram_dev_write_done(unsigned int n);
-void cram_dev_cpu_dead(unsigned int cpu);
-int cram_dev_show(struct seq_file *m, void *unused);
+enum cram_stat cram_dev_admit(struct cram_dev *d);
+u64 cram_dev_room(struct cram_dev *d);
+void cram_dev_write_begin(struct cram_dev *d);
+void cram_dev_write_cancel(struct cram_dev *d);
+void cram_dev_write_done(struct cram_dev *d, unsigned int n);
+void cram_dev_cpu_dead(struct cram_dev *d, unsigned int cpu);
+int cram_dev_show(struct seq_file *m, void *unused);	/* m->private: the device */
 
 struct cram_dev_summary {
 	bool bound;		/* a register block is bound */
 	bool trusted;		/* trust_capacity=Y */
 	bool safe_mode;		/* as admission judges it (insane or stale) */
 	bool gate_closed;
+	u64 gate_closings, safe_entries;
 	u64 phys_cap, phys_used, logical_used;	/* bytes, last sane snapshot */
+	u64 serial;		/* the block's SERIAL (0: none given) */
 };
 
-void cram_dev_summary(struct cram_dev_summary *s);
+void cram_dev_summary(struct cram_dev *d, struct cram_dev_summary *s);
 
 /*** swap.c: what cram does with each swap operation, whatever the hook API ***/
 
@@ -288,7 +323,9 @@ void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, void *page, 
 			 u32 *len);
 void *cram_swap_wb_finish(unsigned long swp, void *entry, bool written);
 void cram_swap_entry_free(void *entry);
-unsigned int cram_swap_held_slots(unsigned long *next, unsigned long *swps, unsigned int max);
+#define CRAM_HELD_ANY	(~0U)	/* cram_swap_held_slots(): every slot, not one device's */
+unsigned int cram_swap_held_slots(unsigned long *next, unsigned long *swps, unsigned int max,
+				  unsigned int dev);
 void cram_swap_disarm(void);
 
 /*** dram_tier.c: the compressed DRAM pool for pages the CXL tier refuses ***/
@@ -342,6 +379,7 @@ void cram_wb_exit(void);
 void cram_wb_kick(void);
 void cram_wb_wait(unsigned int type, pgoff_t offset, unsigned int nr_pages);
 int cram_wb_drain(bool interruptible);
+int cram_wb_drain_device(unsigned int dev);
 bool cram_wb_draining(void);
 int cram_wb_unless_draining(void (*arm)(void));
 

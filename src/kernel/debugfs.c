@@ -31,27 +31,29 @@
 
 static struct dentry *cram_debugfs_root;
 
-static int cram_config_show(struct seq_file *m, void *unused)
+static void cram_config_show_region(struct seq_file *m, const struct cram_region_spec *spec,
+				    const struct cram_region *claimed)
 {
-	const struct cram_region *claimed = cram_cxl_region_info();
-	struct cram_config cfg;
-
-	cram_config_snapshot(&cfg);
-	switch (cfg.region.kind) {
-	case CRAM_REGION_NONE:
-		seq_puts(m, "region: none\n");
-		break;
-	case CRAM_REGION_DEVDAX:
-		seq_printf(m, "region: devdax %s\n", cfg.region.dax_name);
-		break;
-	case CRAM_REGION_PHYS:
-		seq_printf(m, "region: phys %#llx-%#llx (%llu bytes)\n", cfg.region.start,
-			   cfg.region.start + cfg.region.size - 1, cfg.region.size);
-		break;
-	}
-	if (cram_cxl_present())
+	if (spec->kind == CRAM_REGION_DEVDAX)
+		seq_printf(m, "region: devdax %s\n", spec->dax_name);
+	else
+		seq_printf(m, "region: phys %#llx-%#llx (%llu bytes)\n", spec->start,
+			   spec->start + spec->size - 1, spec->size);
+	if (claimed)
 		seq_printf(m, "region_claimed: %#llx-%#llx\n", (u64)claimed->start,
 			   (u64)claimed->start + claimed->size - 1);
+}
+
+static int cram_config_show(struct seq_file *m, void *unused)
+{
+	struct cram_config cfg;
+	unsigned int i;
+
+	cram_config_snapshot(&cfg);
+	if (!cfg.regions.nr)
+		seq_puts(m, "region: none\n");
+	for (i = 0; i < cfg.regions.nr; i++)	/* one pair of lines per region */
+		cram_config_show_region(m, &cfg.regions.spec[i], cram_cxl_region_info(i));
 	seq_printf(m, "high_wm_pct: %u\n", cfg.high_wm_pct);
 	seq_printf(m, "low_wm_pct: %u\n", cfg.low_wm_pct);
 	seq_printf(m, "hook_api: %s\n", CRAM_HOOK_API);
@@ -67,30 +69,64 @@ DEFINE_SHOW_ATTRIBUTE(cram_config);
 static int cram_stats_show(struct seq_file *m, void *unused)
 {
 	enum cram_stat stat;
-	u64 total, used, zeroing;
+	struct cram_cxl_usage u;
 
 	for (stat = 0; stat < CRAM_NR_STATS; stat++)
 		seq_printf(m, "%s %llu\n", cram_stat_name(stat), cram_stat_read(stat));
-	cram_cxl_usage(&total, &used, &zeroing);
+	cram_cxl_usage(CRAM_CXL_ALL, &u);
+	/* the region_ lines sum the devices; devices/NAME/region shows each */
 	seq_printf(m, "stored_pages %llu\n", cram_swap_nr_stored());
-	seq_printf(m, "region_pages %llu\n", total);
-	seq_printf(m, "region_pages_used %llu\n", used);
-	seq_printf(m, "region_pages_free %llu\n", total - used - zeroing);
-	seq_printf(m, "region_pages_zeroing %llu\n", zeroing);
-	seq_printf(m, "region_bad_frees %llu\n", cram_cxl_bad_frees());
+	seq_printf(m, "region_pages %llu\n", u.total);
+	seq_printf(m, "region_pages_used %llu\n", u.used);
+	seq_printf(m, "region_pages_free %llu\n", u.total - u.used - u.zeroing);
+	seq_printf(m, "region_pages_zeroing %llu\n", u.zeroing);
+	seq_printf(m, "region_bad_frees %llu\n", u.bad_frees);
+	seq_printf(m, "devices %u\n", cram_cxl_nr_devs());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cram_stats);
 
+/* devices/NAME/ files: m->private is the device's index, as a pointer */
 static int cram_region_caches_show(struct seq_file *m, void *unused)
 {
-	cram_cxl_caches_show(m);
+	cram_cxl_caches_show(m, (unsigned long)m->private);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cram_region_caches);
+
+static int cram_region_show(struct seq_file *m, void *unused)
+{
+	cram_cxl_region_show(m, (unsigned long)m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cram_region);
 DEFINE_SHOW_ATTRIBUTE(cram_dev);
 DEFINE_SHOW_ATTRIBUTE(cram_dram);
 DEFINE_SHOW_ATTRIBUTE(cram_dram_classes);
+
+/*
+ * devices/NAME/{device,region,region_caches} for each CXL device (NAME: its region=
+ * entry); device and region_caches at the top are the first device's, as before
+ * cram had several.
+ */
+static void cram_debugfs_devices(struct dentry *root)
+{
+	struct dentry *devices, *dir;
+	unsigned long i;
+
+	if (!cram_cxl_present())
+		return;
+	debugfs_create_file("device", 0400, root, cram_cxl_dev(0), &cram_dev_fops);
+	debugfs_create_file("region_caches", 0400, root, (void *)0UL, &cram_region_caches_fops);
+	devices = debugfs_create_dir("devices", root);
+	for (i = 0; i < cram_cxl_nr_devs(); i++) {
+		dir = debugfs_create_dir(cram_cxl_region_info(i)->name, devices);
+		debugfs_create_file("device", 0400, dir, cram_cxl_dev(i), &cram_dev_fops);
+		debugfs_create_file("region", 0400, dir, (void *)i, &cram_region_fops);
+		debugfs_create_file("region_caches", 0400, dir, (void *)i,
+				    &cram_region_caches_fops);
+	}
+}
 
 int cram_debugfs_init(void)
 {
@@ -101,10 +137,9 @@ int cram_debugfs_init(void)
 		return PTR_ERR(root);
 	debugfs_create_file("config", 0400, root, NULL, &cram_config_fops);
 	debugfs_create_file("stats", 0400, root, NULL, &cram_stats_fops);
-	debugfs_create_file("device", 0400, root, NULL, &cram_dev_fops);
 	debugfs_create_file("pool", 0400, root, NULL, &cram_dram_fops);
 	debugfs_create_file("pool_classes", 0400, root, NULL, &cram_dram_classes_fops);
-	debugfs_create_file("region_caches", 0400, root, NULL, &cram_region_caches_fops);
+	cram_debugfs_devices(root);
 	cram_test_debugfs_init(root);
 	cram_debugfs_root = root;
 	return 0;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * device.c - the compressing device's telemetry, and the admission of every page the
- * CXL tier places on it.
+ * device.c - each compressing device's telemetry, and the admission of every page the
+ * CXL tier places on it. One struct cram_dev per region (cram_dev_create, from
+ * cxl_tier.c), each with its own register block, ledger, gate and safe mode: one
+ * device's state never stops another's placements.
  *
  * The register block (include/cram/devregs.h) is BAR2 of a PCI function: in the
  * emulated machine an ivshmem-plain device (1af4:1110) fed by tests/devmodel/. cram
@@ -9,8 +11,9 @@
  * generic ivshmem device), only when BAR2 starts with the magic "CRAMDEV1", only a
  * block that describes the memory cram's region is on (cram_regs_identity(): its
  * SERIAL is the region's CXL memory device's; see devregs.h for blocks that cannot
- * say), and only one; regs= can name the function, or say none. A bound block whose
- * identity stops matching puts cram in safe mode.
+ * say), and one per region; regs= can name the function, or say none, per region. A
+ * probed block goes to the first region without one whose identity it matches. A
+ * bound block whose identity stops matching puts its device in safe mode.
  *
  * A poller reads the block every SCAN_MS/2 (10 ms..1 s) with the seqcount rule,
  * judges it (cram_regs_insane(), heartbeat) and publishes a snapshot under a seqlock;
@@ -34,10 +37,10 @@
  * Context: cram_dev_admit(), cram_dev_write_*() never sleep (store path and, for
  * frees, atomic context under the PTE lock or si->lock) and never run in interrupt
  * context; they use this CPU's counts with preemption off. Probe, remove, the poller
- * and debugfs and sysfs reads run in process context. Locking: cram_dev.lock (seqlock) is
- * taken only by the poller (writer) and by readers for a snapshot copy; nothing nests
- * inside it. The poller takes the module's param lock (config snapshot) outside it.
- * A bound device is published (cram_dev.live) under cram_srcu: remove() unpublishes
+ * and debugfs and sysfs reads run in process context. Locking: a device's d->lock
+ * (seqlock) is taken only by its poller (writer) and by readers for a snapshot copy;
+ * nothing nests inside it. The poller takes the module's param lock (config snapshot) outside it.
+ * A bound device is published (d->live) under cram_srcu: remove() unpublishes
  * it and waits for every store path and debugfs reader inside cram before unmapping.
  * cram_dev_bind_lock (mutex) serialises probe and remove: the driver core holds only
  * the device's own lock, so two functions (sysfs bind, hotplug) may probe at once;
@@ -60,34 +63,37 @@
 #define CRAM_DEV_DEVICE		0x1110
 #define CRAM_DEV_BAR		2
 
-static char cram_regs_arg[CRAM_REGS_NAME_MAX] = "auto";
+static char cram_regs_arg[CRAM_REGION_LIST_MAX] = "auto";
+static struct cram_regs_list cram_regs_list = { .nr = 1, .name = { "auto" } };
 
 static int cram_regs_arg_set(const char *val, const struct kernel_param *kp)
 {
-	char name[CRAM_REGS_NAME_MAX];
-	const char *why;
+	struct cram_regs_list list;
+	const char *why = "too long";
 
-	if (cram_regs_dev_parse(val, name, &why)) {
-		pr_err("regs=%.*s rejected: %s\n", (int)strcspn(val, "\n"), val, why);
+	if (strlen(val) >= sizeof(cram_regs_arg) || cram_regs_list_parse(val, &list, &why)) {
+		pr_err("regs=%.*s rejected: %s\n", cram_arg_len(val), val, why);
 		return -EINVAL;
 	}
-	strscpy(cram_regs_arg, name, sizeof(cram_regs_arg));
+	strscpy(cram_regs_arg, val, sizeof(cram_regs_arg));
+	strim(cram_regs_arg);
+	cram_regs_list = list;
 	return 0;
 }
 
+static int cram_regs_arg_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n", cram_regs_arg[0] ? cram_regs_arg : "auto");
+}
+
 static const struct kernel_param_ops cram_regs_arg_ops = {
-	.set = cram_regs_arg_set,	/* auto, none or DDDD:BB:DD.F */
-	.get = param_get_string,
+	.set = cram_regs_arg_set,	/* auto, none or DDDD:BB:DD.F, or one per region */
+	.get = cram_regs_arg_get,
 };
 
-static struct kparam_string cram_regs_kps = {
-	.maxlen = sizeof(cram_regs_arg),
-	.string = cram_regs_arg,
-};
-
-module_param_cb(regs, &cram_regs_arg_ops, &cram_regs_kps, 0444);
+module_param_cb(regs, &cram_regs_arg_ops, NULL, 0444);
 MODULE_PARM_DESC(regs,
-		 "the device's register block: auto (default: a 1af4:1110 PCI function whose BAR2 holds a CRAMDEV1 block), none (no telemetry), or a PCI name 0000:00:03.0");
+		 "each device's register block: auto (default: a 1af4:1110 PCI function whose BAR2 holds a CRAMDEV1 block describing the region), none (no telemetry), or a PCI name 0000:00:03.0; one word for all regions, or one entry per region= entry (auto,0000:00:05.0)");
 
 static bool cram_trust_capacity;
 module_param_named(trust_capacity, cram_trust_capacity, bool, 0644);
@@ -114,6 +120,8 @@ struct cram_dev_gauge {
 };
 
 struct cram_dev {
+	const struct cram_region *region;	/* the memory it gates (cxl_tier.c's) */
+	char regs[CRAM_REGS_NAME_MAX];	/* regs= for it: auto, none or a PCI name */
 	struct pci_dev *pdev;
 	void __iomem *mapping;		/* the register block (BAR2) */
 	struct cram_dev __rcu *live;	/* this struct once bound; NULL: no device */
@@ -131,60 +139,58 @@ struct cram_dev {
 
 	bool ever_bound;		/* a block was bound during this load */
 	struct cram_region_identity want;	/* the memory a block must describe */
-	struct cram_ledger ledger;	/* page writes reserved (+ cram_ledger_cpus) */
+	struct cram_ledger ledger;	/* page writes reserved (+ cpus) */
+	struct cram_ledger_cpu __percpu *cpus;
 	struct cram_gate gate;
 };
 
-static struct cram_dev cram_dev = {
-	.lock = __SEQLOCK_UNLOCKED(cram_dev.lock),
-	.ledger = { .batch = CRAM_LEDGER_BATCH },
-};
-
-static DEFINE_PER_CPU(struct cram_ledger_cpu, cram_ledger_cpus);
+/* Every device, in region= order: probe looks for the one a block describes */
+static struct cram_dev *cram_devs[CRAM_MAX_REGIONS];
+static unsigned int cram_nr_devs;
 
 static struct workqueue_struct *cram_dev_wq;
 
 /*** writes ***/
 
-void cram_dev_write_begin(void)
+void cram_dev_write_begin(struct cram_dev *d)
 {
-	cram_ledger_reserve(&cram_dev.ledger, get_cpu_ptr(&cram_ledger_cpus));
-	put_cpu_ptr(&cram_ledger_cpus);
+	cram_ledger_reserve(&d->ledger, get_cpu_ptr(d->cpus));
+	put_cpu_ptr(d->cpus);
 }
 
-void cram_dev_write_cancel(void)
+void cram_dev_write_cancel(struct cram_dev *d)
 {
-	cram_ledger_cancel(&cram_dev.ledger, get_cpu_ptr(&cram_ledger_cpus));
-	put_cpu_ptr(&cram_ledger_cpus);
+	cram_ledger_cancel(&d->ledger, get_cpu_ptr(d->cpus));
+	put_cpu_ptr(d->cpus);
 }
 
 /* cpu is offline (its hotplug dead callback, cxl_tier.c): its credit comes back. */
-void cram_dev_cpu_dead(unsigned int cpu)
+void cram_dev_cpu_dead(struct cram_dev *d, unsigned int cpu)
 {
-	cram_ledger_cpu_gone(&cram_dev.ledger, per_cpu_ptr(&cram_ledger_cpus, cpu));
+	cram_ledger_cpu_gone(&d->ledger, per_cpu_ptr(d->cpus, cpu));
 }
 
 /* n writes' stores are complete and fenced (wmb) before this is called. */
-void cram_dev_write_done(unsigned int n)
+void cram_dev_write_done(struct cram_dev *d, unsigned int n)
 {
-	cram_ledger_done(get_cpu_ptr(&cram_ledger_cpus), n);
-	put_cpu_ptr(&cram_ledger_cpus);
+	cram_ledger_done(get_cpu_ptr(d->cpus), n);
+	put_cpu_ptr(d->cpus);
 }
 
 /* The CPUs' counts summed: written never counts a write before it is complete. */
-static struct cram_ledger_sum cram_dev_ledger_sum(void)
+static struct cram_ledger_sum cram_dev_ledger_sum(struct cram_dev *d)
 {
 	struct cram_ledger_sum sum = {};
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		cram_ledger_sum_cpu(&sum, per_cpu_ptr(&cram_ledger_cpus, cpu));
+		cram_ledger_sum_cpu(&sum, per_cpu_ptr(d->cpus, cpu));
 	return sum;
 }
 
-static u64 cram_dev_written(void)
+static u64 cram_dev_written(struct cram_dev *d)
 {
-	return cram_dev_ledger_sum().written;
+	return cram_dev_ledger_sum(d).written;
 }
 
 /*
@@ -195,7 +201,7 @@ static u64 cram_dev_written(void)
  */
 static u64 cram_dev_publish_written(struct cram_dev *d)
 {
-	u64 written = cram_dev_written();
+	u64 written = cram_dev_written(d);
 
 	smp_mb();	/* the writes the counts were read from, before the register */
 	writeq(written, d->mapping + CRAM_REG_HOST_WRITE_SEQ);
@@ -261,25 +267,51 @@ static void cram_dev_gauge_read(struct cram_dev *d, struct cram_dev_gauge *g)
  * May the CXL tier place one more page? CRAM_STAT_STORES: yes, and the write is
  * reserved (the caller ends it with cram_dev_write_done or _cancel); else the reason.
  */
-enum cram_stat cram_dev_admit(void)
+/* trust plain memory only: a compressing device that went away is not that */
+static bool cram_dev_trusted(struct cram_dev *d)
 {
-	struct cram_dev *d = &cram_dev;
+	return READ_ONCE(cram_trust_capacity) && !READ_ONCE(d->ever_bound);
+}
+
+enum cram_stat cram_dev_admit(struct cram_dev *d)
+{
 	struct cram_dev_gauge g;
 	bool admit;
 
 	if (!srcu_dereference(d->live, &cram_srcu)) {
-		/* trust plain memory only: a compressing device that went away is not that */
-		if (!READ_ONCE(cram_trust_capacity) || READ_ONCE(d->ever_bound))
+		if (!cram_dev_trusted(d))
 			return CRAM_STAT_DECLINE_UNTRUSTED;
-		cram_dev_write_begin();
+		cram_dev_write_begin(d);
 		return CRAM_STAT_STORES;
 	}
 	cram_dev_gauge_read(d, &g);
 	if (g.safe || time_after(jiffies, g.stale_at))	/* cram_dev_view_unsafe() */
 		return CRAM_STAT_DECLINE_SAFE_MODE;
-	admit = cram_ledger_admit(&d->ledger, get_cpu_ptr(&cram_ledger_cpus), &d->gate, &g.acct);
-	put_cpu_ptr(&cram_ledger_cpus);
+	admit = cram_ledger_admit(&d->ledger, get_cpu_ptr(d->cpus), &d->gate, &g.acct);
+	put_cpu_ptr(d->cpus);
 	return admit ? CRAM_STAT_STORES : CRAM_STAT_DECLINE_WATERMARK;
+}
+
+/*
+ * Pages the device may still take as its last snapshot projects them, for the choice
+ * between devices (src/core/place.c): 0 when it would not admit now (no telemetry
+ * and not trusted, safe mode, stale, gate closed, at its high watermark); U64_MAX
+ * for trusted plain memory. A hint read without reserving: cram_dev_admit decides.
+ * Never sleeps.
+ */
+u64 cram_dev_room(struct cram_dev *d)
+{
+	struct cram_dev_gauge g;
+	u64 used;
+
+	if (!srcu_dereference(d->live, &cram_srcu))
+		return cram_dev_trusted(d) ? U64_MAX : 0;
+	cram_dev_gauge_read(d, &g);
+	if (g.safe || time_after(jiffies, g.stale_at) || READ_ONCE(d->gate.closed))
+		return 0;
+	used = cram_project_bytes(g.acct.phys_used, g.acct.scanned_write_seq,
+				  cram_ledger_reserved(&d->ledger));
+	return used < g.acct.high ? (g.acct.high - used) >> PAGE_SHIFT : 0;
 }
 
 /*** the poller ***/
@@ -296,7 +328,7 @@ static u64 cram_dev_read(void *ctx, u32 off)
 static const char *cram_dev_judge(struct cram_dev *d, const struct cram_regs *r, int err,
 				  u64 written)
 {
-	const struct cram_region *region = cram_cxl_region_info();
+	const struct cram_region *region = d->region;
 	const char *why;
 
 	if (err)
@@ -380,14 +412,15 @@ static void cram_dev_poll(struct work_struct *work)
 
 /*** the PCI driver ***/
 
-static bool cram_dev_wanted(struct pci_dev *pdev)
+/* May this function be d's block, as regs= says? */
+static bool cram_dev_wanted(const struct cram_dev *d, struct pci_dev *pdev)
 {
-	if (!strcmp(cram_regs_arg, "auto"))
+	if (!strcmp(d->regs, "auto"))
 		return true;
-	return !strcasecmp(cram_regs_arg, pci_name(pdev));
+	return !strcasecmp(d->regs, pci_name(pdev));
 }
 
-static int cram_dev_map(struct pci_dev *pdev)
+static int cram_dev_map(struct cram_dev *d, struct pci_dev *pdev)
 {
 	void __iomem *regs;
 	u64 magic;
@@ -413,7 +446,7 @@ static int cram_dev_map(struct pci_dev *pdev)
 		err = -ENODEV;
 		goto fail_unmap;
 	}
-	cram_dev.mapping = regs;
+	d->mapping = regs;
 	return 0;
 
 fail_unmap:
@@ -436,12 +469,12 @@ fail_disable:
 static void cram_dev_bind_write_seq(struct cram_dev *d, struct pci_dev *pdev)
 {
 	u64 seq = readq(d->mapping + CRAM_REG_HOST_WRITE_SEQ);
-	u64 written = cram_dev_written();
+	u64 written = cram_dev_written(d);
 	bool rewrite;
 	u64 ahead = cram_write_seq_bind(seq, written, &rewrite);
 
-	cram_ledger_advance(&d->ledger, get_cpu_ptr(&cram_ledger_cpus), ahead);
-	put_cpu_ptr(&cram_ledger_cpus);
+	cram_ledger_advance(&d->ledger, get_cpu_ptr(d->cpus), ahead);
+	put_cpu_ptr(d->cpus);
 	if (!rewrite)
 		return;
 	pr_warn("device %s: HOST_WRITE_SEQ %llu does not continue cram's count %llu: rewritten; placements wait for the device's next scan\n",
@@ -466,10 +499,10 @@ static int cram_dev_check_identity(struct cram_dev *d, struct pci_dev *pdev)
 	/* another device's block is expected on a machine with several; a named one is not */
 	if (d->want.named)
 		pr_err("PCI %s: register block v%u (serial %#llx) not taken for region=%s: %s\n",
-		       pci_name(pdev), r.version, r.serial, cram_cxl_region_info()->name, why);
+		       pci_name(pdev), r.version, r.serial, d->region->name, why);
 	else
 		pr_info("PCI %s: register block v%u (serial %#llx) not taken for region=%s: %s\n",
-			pci_name(pdev), r.version, r.serial, cram_cxl_region_info()->name, why);
+			pci_name(pdev), r.version, r.serial, d->region->name, why);
 	return -ENODEV;
 }
 
@@ -489,12 +522,12 @@ static int cram_dev_bind(struct cram_dev *d, struct pci_dev *pdev)
 	int err;
 
 	if (d->pdev) {
-		pr_info("PCI %s: cram already uses %s's register block: not taken\n",
-			pci_name(pdev), pci_name(d->pdev));
+		pr_info("PCI %s: region %s already uses %s's register block: not taken\n",
+			pci_name(pdev), d->region->name, pci_name(d->pdev));
 		return -ENODEV;	/* not ours: the driver core logs no failure for it */
 	}
 	cram_test_bind_delay();
-	err = cram_dev_map(pdev);
+	err = cram_dev_map(d, pdev);
 	if (err)
 		return err;
 	err = cram_dev_check_identity(d, pdev);
@@ -504,34 +537,48 @@ static int cram_dev_bind(struct cram_dev *d, struct pci_dev *pdev)
 	}
 	cram_dev_bind_write_seq(d, pdev);
 	d->pdev = pdev;
+	pci_set_drvdata(pdev, d);
 	WRITE_ONCE(d->ever_bound, true);
 	d->heartbeat_at = jiffies;
 	d->last_heartbeat = 0;
 	cram_dev_poll_once(d);	/* the state is known before the first placement */
 	rcu_assign_pointer(d->live, d);
 	queue_delayed_work(cram_dev_wq, &d->poll, cram_dev_poll_interval(d));
-	pr_info("device %s: register block v%u (serial %#llx), physical capacity %llu MiB of %llu MiB, scan %u ms%s\n",
-		pci_name(pdev), d->last.version, d->last.serial, d->last.phys_cap >> 20,
+	pr_info("device %s: register block v%u (serial %#llx) for region %s, physical capacity %llu MiB of %llu MiB, scan %u ms%s\n",
+		pci_name(pdev), d->last.version, d->last.serial, d->region->name,
+		d->last.phys_cap >> 20,
 		d->last.logical_cap >> 20, d->last.scan_ms,
 		d->view.safe_reason ? " (in safe mode)" : "");
 	return 0;
 }
 
+/*
+ * A block goes to a device (region) without one that wants this function and whose
+ * region it describes: first to one whose regs= names it, then, in region= order, to
+ * one whose regs= is auto.
+ */
 static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	int err;
+	unsigned int i, pass;
+	struct cram_dev *d;
+	int err = -ENODEV;
 
-	if (!cram_dev_wanted(pdev))
-		return -ENODEV;
 	mutex_lock(&cram_dev_bind_lock);
-	err = cram_dev_bind(&cram_dev, pdev);
+	for (pass = 0; pass < 2 && err; pass++) {
+		for (i = 0; i < cram_nr_devs && err; i++) {
+			d = cram_devs[i];
+			if (!d->pdev && cram_dev_wanted(d, pdev) &&
+			    (pass == 1) == !strcmp(d->regs, "auto"))
+				err = cram_dev_bind(d, pdev);
+		}
+	}
 	mutex_unlock(&cram_dev_bind_lock);
 	return err;
 }
 
 static void cram_dev_remove(struct pci_dev *pdev)
 {
-	struct cram_dev *d = &cram_dev;
+	struct cram_dev *d = pci_get_drvdata(pdev);
 
 	mutex_lock(&cram_dev_bind_lock);
 	cancel_delayed_work_sync(&d->poll);
@@ -541,6 +588,7 @@ static void cram_dev_remove(struct pci_dev *pdev)
 	cram_dev_publish_written(d);
 	cram_dev_unmap(d, pdev);
 	d->pdev = NULL;
+	pci_set_drvdata(pdev, NULL);
 	mutex_unlock(&cram_dev_bind_lock);
 	pr_info("device %s: released; without telemetry no new CXL placements until it is bound again\n",
 		pci_name(pdev));
@@ -558,34 +606,90 @@ static struct pci_driver cram_dev_driver = {
 	.remove = cram_dev_remove,
 };
 
+/* Does region= have as many regs= entries as it needs? Before any cram_dev_create. */
+int cram_dev_check_regs(unsigned int nr_regions)
+{
+	const char *why;
+
+	if (!cram_regs_list_check(&cram_regs_list, nr_regions, &why))
+		return 0;
+	pr_err("regs=%s rejected for %u regions: %s\n", cram_regs_arg, nr_regions, why);
+	return -EINVAL;
+}
+
+/* The telemetry of region r, the idx-th of region=; its block is bound by cram_dev_init. */
+struct cram_dev *cram_dev_create(const struct cram_region *r, unsigned int idx)
+{
+	struct cram_dev *d;
+
+	if (WARN_ON_ONCE(idx >= CRAM_MAX_REGIONS || cram_devs[idx]))
+		return ERR_PTR(-EINVAL);
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	d->cpus = alloc_percpu(struct cram_ledger_cpu);
+	if (!d->cpus) {
+		kfree(d);
+		return ERR_PTR(-ENOMEM);
+	}
+	seqlock_init(&d->lock);
+	d->ledger.batch = CRAM_LEDGER_BATCH;
+	INIT_DELAYED_WORK(&d->poll, cram_dev_poll);
+	d->region = r;
+	strscpy(d->regs, cram_regs_for(&cram_regs_list, idx), sizeof(d->regs));
+	d->want = (struct cram_region_identity){
+		.serial = r->serial,
+		.memdevs = r->memdevs,
+		.named = strcmp(d->regs, "auto") && strcmp(d->regs, "none"),
+	};
+	cram_devs[idx] = d;
+	cram_nr_devs = max(cram_nr_devs, idx + 1);
+	return d;
+}
+
+/* After cram_dev_exit: no block is bound, no poller runs. */
+void cram_dev_destroy(struct cram_dev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < CRAM_MAX_REGIONS; i++)
+		if (cram_devs[i] == d)
+			cram_devs[i] = NULL;
+	while (cram_nr_devs && !cram_devs[cram_nr_devs - 1])
+		cram_nr_devs--;
+	free_percpu(d->cpus);
+	kfree(d);
+}
+
+/* Bind the register blocks of the devices created (probe runs for each function). */
 int cram_dev_init(void)
 {
+	unsigned int i, wanted = 0;
 	int err;
 
-	INIT_DELAYED_WORK(&cram_dev.poll, cram_dev_poll);
-	if (!strcmp(cram_regs_arg, "none"))
+	for (i = 0; i < cram_nr_devs; i++)
+		wanted += strcmp(cram_devs[i]->regs, "none") != 0;
+	if (!wanted)
 		return 0;
-	cram_dev.want = (struct cram_region_identity){
-		.serial = cram_cxl_region_info()->serial,
-		.memdevs = cram_cxl_region_info()->memdevs,
-		.named = strcmp(cram_regs_arg, "auto") != 0,
-	};
 	/*
-	 * The poller must run under memory pressure: a rescuer thread guarantees it.
-	 * Unbound: it has no per-CPU data, and from 6.17 a queue must say which it is.
+	 * The pollers must run under memory pressure: a rescuer thread guarantees it.
+	 * Unbound: they have no per-CPU data, and from 6.17 a queue must say which it is.
 	 */
-	cram_dev_wq = alloc_workqueue("cram", WQ_MEM_RECLAIM | WQ_UNBOUND, 1);
+	cram_dev_wq = alloc_workqueue("cram", WQ_MEM_RECLAIM | WQ_UNBOUND, cram_nr_devs);
 	if (!cram_dev_wq)
 		return -ENOMEM;
 	err = pci_register_driver(&cram_dev_driver);
 	if (err) {
+		pr_err("cannot register the device driver: %d\n", err);
 		destroy_workqueue(cram_dev_wq);
 		cram_dev_wq = NULL;
 		return err;
 	}
-	if (!cram_dev.pdev)
-		pr_info("no device register block (regs=%s): no telemetry, no CXL placements%s\n",
-			cram_regs_arg, cram_trust_capacity ? " unless trust_capacity=Y" : "");
+	for (i = 0; i < cram_nr_devs; i++)
+		if (!cram_devs[i]->pdev)
+			pr_info("region %s: no device register block (regs=%s): no telemetry, no CXL placements on it%s\n",
+				cram_devs[i]->region->name, cram_devs[i]->regs,
+				cram_trust_capacity ? " unless trust_capacity=Y" : "");
 	return 0;
 }
 
@@ -601,16 +705,17 @@ void cram_dev_exit(void)
 /*** summary (sysfs) ***/
 
 /* The device as the store path sees it now: process context, may not sleep. */
-void cram_dev_summary(struct cram_dev_summary *s)
+void cram_dev_summary(struct cram_dev *d, struct cram_dev_summary *s)
 {
-	struct cram_dev *d = &cram_dev;
 	struct cram_dev_view v;
 	struct cram_dev *live;
 	int idx;
 
 	memset(s, 0, sizeof(*s));
-	s->trusted = READ_ONCE(cram_trust_capacity) && !READ_ONCE(d->ever_bound);
+	s->trusted = cram_dev_trusted(d);
 	s->gate_closed = READ_ONCE(d->gate.closed);
+	s->gate_closings = atomic64_read(&d->gate.closings);
+	s->safe_entries = READ_ONCE(d->safe_entries);
 	idx = srcu_read_lock(&cram_srcu);
 	live = srcu_dereference(d->live, &cram_srcu);
 	if (live) {
@@ -620,6 +725,7 @@ void cram_dev_summary(struct cram_dev_summary *s)
 		s->phys_cap = v.snap.phys_cap;
 		s->phys_used = v.snap.phys_used;
 		s->logical_used = v.snap.logical_used;
+		s->serial = v.snap.serial;
 	}
 	srcu_read_unlock(&cram_srcu, idx);
 }
@@ -666,16 +772,17 @@ static void cram_dev_show_state(struct seq_file *m, struct cram_dev *d, u64 rese
 		cram_dev_show_regs(m, &now);
 }
 
-/* /sys/kernel/debug/cram/device: one "name value" per line. */
+/* debugfs devices/NAME/device (m->private: the device): one "name value" per line. */
 int cram_dev_show(struct seq_file *m, void *unused)
 {
-	struct cram_dev *d = &cram_dev;
+	struct cram_dev *d = m->private;
 	u64 reserved = cram_ledger_reserved(&d->ledger);
-	struct cram_ledger_sum sum = cram_dev_ledger_sum();
+	struct cram_ledger_sum sum = cram_dev_ledger_sum(d);
 	struct cram_dev *live;
 	int idx;
 
-	seq_printf(m, "trust_capacity %d\n", READ_ONCE(cram_trust_capacity));
+	seq_printf(m, "region %s\ntrust_capacity %d\n", d->region->name,
+		   READ_ONCE(cram_trust_capacity));
 	seq_printf(m, "reserved %llu\nreserved_unused %llu\nwritten %llu\n", reserved, sum.credit,
 		   sum.written);
 	seq_printf(m, "gate %s\ngate_closings %llu\n",

@@ -3,8 +3,8 @@
  * main.c - cram.ko: module init/exit and module parameters.
  *
  * Init order: validate parameters, check zswap is off and empty (cram replaces it),
- * claim the CXL region, bind the device's register block, the DRAM pool and its
- * writeback worker, the watch on the CXL bus for the region's removal, debugfs and
+ * claim the CXL regions, bind each device's register block, the DRAM pool and its
+ * writeback worker, the watch on the CXL bus for the regions' removal, debugfs and
  * the sysfs summary, the PM notifier, then the hooks, last, so cram sees no swap
  * traffic before it is ready (swap.c: cram_swap_arm).
  * Exit undoes it in reverse; hooks.c makes sure no task is still inside cram, and
@@ -28,8 +28,8 @@
 
 /*** parameters ***/
 
-static char cram_region_arg[CRAM_REGION_ARG_MAX];
-static struct cram_region_spec cram_region;
+static char cram_region_arg[CRAM_REGION_LIST_MAX];
+static struct cram_region_list cram_regions;
 static unsigned int cram_high_wm_pct = 90;
 static unsigned int cram_low_wm_pct = 80;
 /* false while parameters are applied at load: the low/high pair is checked in init */
@@ -45,16 +45,16 @@ int cram_arg_len(const char *val)
 
 static int cram_region_set(const char *val, const struct kernel_param *kp)
 {
-	struct cram_region_spec spec;
+	struct cram_region_list list;
 	const char *why;
 
-	if (cram_region_parse(val, &spec, &why)) {
+	if (cram_region_list_parse(val, &list, &why)) {
 		pr_err("region=%.*s rejected: %s\n", cram_arg_len(val), val, why);
 		return -EINVAL;
 	}
 	strscpy(cram_region_arg, val, sizeof(cram_region_arg));
 	strim(cram_region_arg);
-	cram_region = spec;
+	cram_regions = list;
 	return 0;
 }
 
@@ -64,14 +64,14 @@ static int cram_region_get(char *buf, const struct kernel_param *kp)
 }
 
 static const struct kernel_param_ops cram_region_ops = {
-	.set = cram_region_set,	/* rejects anything but "", daxX.Y, SIZE@START */
+	.set = cram_region_set,	/* rejects anything but "", daxX.Y, SIZE@START, lists of them */
 	.get = cram_region_get,
 };
 
 /* 0444: the region is claimed at load; changing it needs a reload */
 module_param_cb(region, &cram_region_ops, NULL, 0444);
 MODULE_PARM_DESC(region,
-		 "CXL memory to own: a device-dax name (dax0.0) or a physical range SIZE@START (512M@0x110000000); empty: no CXL tier");
+		 "CXL memory to own: a device-dax name (dax0.0) or a physical range SIZE@START (512M@0x110000000), or several, one per CXL device, comma-separated (dax0.0,dax1.0; up to 8); empty: no CXL tier");
 
 /*
  * high_wm_pct / low_wm_pct: each must be 1..100; once the module is live a write must
@@ -139,7 +139,7 @@ const struct kernel_param_ops cram_bounded_uint_ops = {
 void cram_config_snapshot(struct cram_config *cfg)
 {
 	kernel_param_lock(THIS_MODULE);
-	cfg->region = cram_region;
+	cfg->regions = cram_regions;
 	cfg->high_wm_pct = cram_high_wm_pct;
 	cfg->low_wm_pct = cram_low_wm_pct;
 	kernel_param_unlock(THIS_MODULE);
@@ -163,15 +163,9 @@ static int __init cram_init(void)
 		return err;
 
 	cram_swap_init();
-	err = cram_cxl_init(&cram_region);
+	err = cram_cxl_init(&cram_regions);	/* the regions, then their register blocks */
 	if (err)
 		return err;
-
-	err = cram_dev_init();	/* after the region: it checks the device covers it */
-	if (err) {
-		pr_err("cannot register the device driver: %d\n", err);
-		goto fail_dev;
-	}
 
 	err = cram_dram_init();
 	if (err)
@@ -226,8 +220,6 @@ fail_watch:
 fail_wb:
 	cram_dram_exit();
 fail_dram:
-	cram_dev_exit();
-fail_dev:
 	cram_swap_exit();
 	cram_cxl_exit();
 	return err;
@@ -242,10 +234,8 @@ static void __exit cram_exit(void)
 	cram_cxl_watch_exit();	/* waits for a drain under way */
 	cram_wb_exit();
 	cram_dram_exit();
-	cram_cxl_flush();	/* every zeroing reported while the device is bound */
-	cram_dev_exit();
 	cram_swap_exit();
-	cram_cxl_exit();
+	cram_cxl_exit();	/* zeroes what is freed, then lets the register blocks go */
 	pr_info("unloaded\n");
 }
 

@@ -46,31 +46,31 @@
 
 static int cram_pm_hibernate_prepare(void)
 {
-	u64 total, used;
+	struct cram_cxl_usage u;
 
 	cram_cxl_set_closed(true);
 	synchronize_srcu(&cram_srcu);	/* a store admitted before the close has ended */
-	cram_cxl_usage(&total, &used, NULL);
-	if (!used)
+	cram_cxl_usage(CRAM_CXL_ALL, &u);
+	if (!u.used)
 		return 0;
 	cram_cxl_set_closed(false);
 	pr_err("hibernation refused: the CXL tier holds %llu pages and CXL memory does not survive hibernation; drain cram first (echo 1 > /sys/module/cram/drain)\n",
-	       used);
+	       u.used);
 	return -EBUSY;
 }
 
 /* The last step before standby or S3 (see above); 0 lets it happen. */
 static int cram_pm_suspend_check(void)
 {
-	u64 total, used;
+	struct cram_cxl_usage u;
 
 	if (pm_suspend_target_state == PM_SUSPEND_ON)	/* hibernation's image */
 		return 0;
-	cram_cxl_usage(&total, &used, NULL);
-	if (!used)
+	cram_cxl_usage(CRAM_CXL_ALL, &u);
+	if (!u.used)
 		return 0;
 	pr_err("suspend to RAM refused: the CXL tier holds %llu pages and CXL memory may lose power in %s; drain cram first (echo 1 > /sys/module/cram/drain), or suspend to idle (echo s2idle > /sys/power/mem_sleep)\n",
-	       used, pm_suspend_target_state == PM_SUSPEND_MEM ? "S3" : "standby");
+	       u.used, pm_suspend_target_state == PM_SUSPEND_MEM ? "S3" : "standby");
 	return -EBUSY;
 }
 

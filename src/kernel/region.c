@@ -27,12 +27,15 @@
  * stops decoding it when it resets the region's decoders (cxl destroy-region, a
  * memdev or its PCI function unbound). The devices whose unbinding or deletion comes
  * before that reset are named at claim; a notifier on the CXL bus hands the first
- * such event to cram_cxl_region_lost() (cxl_tier.c), which drains while the range
- * still decodes.
+ * such event to the region's owner (r->lost: cxl_tier.c drains the region's pages
+ * while the range still decodes). Several regions share one notifier.
  *
  * Context: claim, release, watch and unwatch run at module init/exit (process
  * context, may sleep). The notifier runs in the remover's process context, with the
- * device's lock held, and may sleep; unwatch waits for it.
+ * device's lock held, and may sleep; unwatch waits for it. Locking: cram_watch_lock
+ * (mutex) guards the watched array and serialises the regions' drains; the notifier
+ * holds it while r->lost runs, so it nests outside cxl_tier.c's and writeback.c's
+ * locks; bus_unregister_notifier is never called under it.
  */
 #define pr_fmt(fmt) "cram: " fmt
 
@@ -209,7 +212,10 @@ static int cram_range_region(const struct cram_cxl_scan *scan, u64 start, u64 si
 #if IS_ENABLED(CONFIG_CXL_BUS)
 CRAM_IMPORT_NS_CXL();	/* cxl_bus_type (and the tests' cxl_mem_active_inc/dec) */
 
-static struct cram_region *cram_watched;	/* whose devices the notifier matches */
+/* the regions whose devices the notifier matches; cram_watch_lock guards the array */
+static struct cram_region *cram_watched[CRAM_MAX_REGIONS];
+static unsigned int cram_nr_watched;
+static DEFINE_MUTEX(cram_watch_lock);
 
 static void cram_watch_add(struct cram_region *r, const char *name)
 {
@@ -287,61 +293,89 @@ static void cram_watch_region(struct cram_region *r, unsigned int id)
 
 static int cram_watch_event(struct notifier_block *nb, unsigned long action, void *data)
 {
+	const char *event = action == BUS_NOTIFY_DEL_DEVICE ? "being deleted" :
+			    "unbinding from its driver";
 	struct device *dev = data;
-	unsigned int i;
+	struct cram_region *r;
+	unsigned int i, j;
 
 	if (action != BUS_NOTIFY_DEL_DEVICE && action != BUS_NOTIFY_UNBIND_DRIVER)
 		return NOTIFY_DONE;
-	for (i = 0; i < cram_watched->nr_watched; i++)
-		if (!strcmp(dev_name(dev), cram_watched->watched[i]))
-			cram_cxl_region_lost(dev_name(dev), action == BUS_NOTIFY_DEL_DEVICE ?
-					     "being deleted" : "unbinding from its driver");
+	mutex_lock(&cram_watch_lock);	/* one region's drain at a time */
+	for (j = 0; j < CRAM_MAX_REGIONS; j++) {
+		r = cram_watched[j];
+		for (i = 0; r && i < r->nr_watched; i++) {
+			if (!strcmp(dev_name(dev), r->watched[i])) {
+				r->lost(r, dev_name(dev), event);
+				break;
+			}
+		}
+	}
+	mutex_unlock(&cram_watch_lock);
 	return NOTIFY_DONE;
 }
 
 static struct notifier_block cram_watch_nb = { .notifier_call = cram_watch_event };
 
 /*
- * From here until cram_region_unwatch, the removal of a watched device calls
- * cram_cxl_region_lost() (from the remover's context, with that device's lock held,
- * before the decoders reset). A region disabled before the notifier was in place
- * would give no notice at all: it must still be bound once it is. Process context.
+ * From here until cram_region_unwatch, the removal of a watched device calls r->lost
+ * (from the remover's context, with that device's lock held, before the decoders
+ * reset). A region disabled before the notifier was in place would give no notice at
+ * all: it must still be bound once it is. The notifier is registered with the first
+ * region watched and unregistered with the last. Process context (init and exit,
+ * one at a time).
  */
 int cram_region_watch(struct cram_region *r)
 {
 	char path[64];
+	unsigned int i;
 	int err;
 
 	if (!r->nr_watched)
 		return 0;	/* no CXL region holds the range: nothing to watch */
-	cram_watched = r;
-	err = bus_register_notifier(&cxl_bus_type, &cram_watch_nb);
-	if (err) {
-		pr_err("region=%s: cannot watch the CXL bus for its removal: %d\n", r->name, err);
-		goto fail;
-	}
 	snprintf(path, sizeof(path), CXL_SYSFS "%s/driver", r->watched[0]);
 	if (cram_sysfs_name(path, path, sizeof(path))) {
 		pr_err("region=%s: CXL %s is disabled (no driver bound); enable it first (cxl enable-region %s)\n",
 		       r->name, r->watched[0], r->watched[0]);
-		bus_unregister_notifier(&cxl_bus_type, &cram_watch_nb);
-		err = -ENODEV;
-		goto fail;
+		return -ENODEV;
 	}
+	if (!cram_nr_watched) {
+		err = bus_register_notifier(&cxl_bus_type, &cram_watch_nb);
+		if (err) {
+			pr_err("region=%s: cannot watch the CXL bus for its removal: %d\n",
+			       r->name, err);
+			return err;
+		}
+	}
+	mutex_lock(&cram_watch_lock);
+	for (i = 0; cram_watched[i]; i++)
+		;	/* a free place: there are CRAM_MAX_REGIONS, one per region */
+	cram_watched[i] = r;
+	cram_nr_watched++;
+	mutex_unlock(&cram_watch_lock);
 	pr_info("region=%s: watching %u devices on the CXL bus (%s ...) for its removal\n",
 		r->name, r->nr_watched, r->watched[0]);
 	return 0;
-fail:
-	cram_watched = NULL;
-	return err;
 }
 
-/* Waits for a notifier call under way. Process context. */
+/* Waits for a notifier call under way (the last one). Process context. */
 void cram_region_unwatch(struct cram_region *r)
 {
-	if (cram_watched == r)
+	bool last = false, found = false;
+	unsigned int i;
+
+	mutex_lock(&cram_watch_lock);	/* waits for a drain under way */
+	for (i = 0; i < CRAM_MAX_REGIONS; i++) {
+		if (cram_watched[i] == r) {
+			cram_watched[i] = NULL;
+			found = true;
+		}
+	}
+	if (found)
+		last = !--cram_nr_watched;
+	mutex_unlock(&cram_watch_lock);
+	if (last)	/* outside the lock: the notifier takes it */
 		bus_unregister_notifier(&cxl_bus_type, &cram_watch_nb);
-	cram_watched = NULL;
 }
 #else
 static void cram_watch_region(struct cram_region *r, unsigned int id) { }

@@ -509,18 +509,18 @@ static enum cram_stat cram_admit(unsigned int nr_pages)
 static enum cram_stat cram_store_cxl(struct xarray *tree, pgoff_t offset, struct page *page)
 {
 	enum cram_stat outcome;
-	u32 region_page;
+	unsigned long handle;
 	void *src;
 
 	if (!cram_cxl_present())
 		return CRAM_STAT_DECLINE_NO_TIER;
 	src = kmap_local_page(page);
-	outcome = cram_cxl_store(src, &region_page);
+	outcome = cram_cxl_store(src, page_to_nid(page), &handle);
 	kunmap_local(src);
 	if (outcome != CRAM_STAT_STORES)
 		return outcome;
-	if (cram_tree_insert(tree, offset, xa_mk_value(region_page))) {
-		cram_cxl_free(region_page);
+	if (cram_tree_insert(tree, offset, xa_mk_value(handle))) {
+		cram_cxl_free(handle);
 		return CRAM_STAT_DECLINE_NOMEM;
 	}
 	return CRAM_STAT_STORES;
@@ -830,8 +830,19 @@ void *cram_swap_wb_finish(unsigned long swp, void *entry, bool written)
 	return NULL;
 }
 
-/* Up to max slots (swap entry values) cram holds, from *next on, which it advances. */
-unsigned int cram_swap_held_slots(unsigned long *next, unsigned long *swps, unsigned int max)
+/* Is entry one of device dev's pages (or any entry, for CRAM_HELD_ANY)? */
+static bool cram_entry_on(void *entry, unsigned int dev)
+{
+	return dev == CRAM_HELD_ANY ||
+	       (xa_is_value(entry) && cram_cxl_handle_dev(xa_to_value(entry)) == dev);
+}
+
+/*
+ * Up to max slots (swap entry values) cram holds, from *next on, which it advances:
+ * every slot, or those whose page is on device dev.
+ */
+unsigned int cram_swap_held_slots(unsigned long *next, unsigned long *swps, unsigned int max,
+				  unsigned int dev)
 {
 	swp_entry_t pos = { .val = *next };
 	unsigned int type = swp_type(pos), nr = 0;
@@ -843,6 +854,8 @@ unsigned int cram_swap_held_slots(unsigned long *next, unsigned long *swps, unsi
 	for (; type < MAX_SWAPFILES; type++, i = 0, offset = 0) {
 		for (; i < CRAM_TREES_PER_TYPE; i++, offset = 0) {
 			xa_for_each_start(&cram_trees[type][i], offset, entry, offset) {
+				if (!cram_entry_on(entry, dev))
+					continue;
 				swps[nr++] = swp_entry(type, offset).val;
 				if (nr == max) {
 					*next = swp_entry(type, cram_tree_next(offset)).val;

@@ -6,15 +6,16 @@
  *
  *   stored_pages            pages cram holds, both tiers
  *   cxl_state               off|gone|disabled|no_telemetry|safe_mode|watermark|full|
- *                           active
- *   cxl_stored_pages        region pages holding swapped pages
+ *                           active: the best of the devices' (the tier takes pages
+ *                           when one does)
+ *   cxl_stored_pages        region pages holding swapped pages, all devices
  *   cxl_logical_bytes       cxl_stored_pages in bytes
- *   cxl_region_pages        pages of the region cram owns
- *   device_bound            1: a register block is bound (its values may still be 0:
+ *   cxl_region_pages        pages of the regions cram owns
+ *   device_bound            register blocks bound (a block's values may still be 0:
  *                           it never read sane)
- *   device_phys_cap_bytes   the device's PHYS_CAP (0: no telemetry)
- *   device_phys_used_bytes  the device's PHYS_USED, compressed footprint of the device
- *   device_logical_used_bytes  the device's LOGICAL_USED (non-zero pages x 4096)
+ *   device_phys_cap_bytes   the devices' PHYS_CAP, summed (0: no telemetry)
+ *   device_phys_used_bytes  their PHYS_USED, the compressed footprint
+ *   device_logical_used_bytes  their LOGICAL_USED (non-zero pages x 4096)
  *   pool_state              off|disabled|full|active
  *   pool_stored_pages       pages in the DRAM pool (objects and same-filled pages)
  *   pool_logical_bytes      pool_stored_pages in bytes
@@ -22,7 +23,13 @@
  *   pool_compressed_bytes   the compressed size of the objects
  *   written_back_pages      pool pages written to the swap device since load
  *
- * The device values are the last sane snapshot the store path acts on.
+ * The device values are the last sane snapshots the store path acts on.
+ *
+ * devices/NAME/ (NAME: the region= entry, dax0.0) holds each CXL device's own:
+ * cxl_state, cxl_stored_pages, cxl_region_pages, cxl_stores (pages placed since
+ * load), device_bound, device_phys_cap_bytes, device_phys_used_bytes,
+ * device_logical_used_bytes, gate_closings, safe_mode_entries, node (the region's
+ * NUMA node, -1: not known) and device_serial (0x...: the block's SERIAL).
  *
  * /sys/module/cram/drain (0600) is the one control here: see drain_store().
  *
@@ -42,59 +49,98 @@
 
 struct cram_summary {
 	u64 stored_pages;
-	u64 cxl_stored_pages, cxl_logical_bytes, cxl_region_pages;
+	u64 cxl_stored_pages, cxl_logical_bytes, cxl_region_pages, cxl_stores;
 	u64 device_bound;
 	u64 device_phys_cap_bytes, device_phys_used_bytes, device_logical_used_bytes;
+	u64 gate_closings, safe_mode_entries;
+	u64 device_serial;		/* one device's only */
 	u64 pool_stored_pages, pool_logical_bytes, pool_physical_bytes;
 	u64 pool_compressed_bytes;
 	u64 written_back_pages;
 	enum cram_tier_state cxl_state, pool_state;
 };
 
+/* Device dev's part of s (CXL fields summed), and its state. */
+static enum cram_tier_state cram_summary_add_dev(struct cram_summary *s, unsigned int dev)
+{
+	struct cram_dev_summary d;
+	struct cram_cxl_usage u;
+	struct cram_cxl_facts facts;
+
+	cram_cxl_usage(dev, &u);
+	cram_dev_summary(cram_cxl_dev(dev), &d);
+	s->cxl_stored_pages += u.used;
+	s->cxl_logical_bytes += u.used * PAGE_SIZE;
+	s->cxl_region_pages += u.total;
+	s->cxl_stores += u.stores;
+	s->device_bound += d.bound;
+	s->device_phys_cap_bytes += d.phys_cap;
+	s->device_phys_used_bytes += d.phys_used;
+	s->device_logical_used_bytes += d.logical_used;
+	s->gate_closings += d.gate_closings;
+	s->safe_mode_entries += d.safe_entries;
+	s->device_serial = d.serial;
+	facts = (struct cram_cxl_facts) {
+		.present = true,
+		.gone = cram_cxl_dev_gone(dev),
+		.enabled = cram_swap_enabled(),
+		.telemetry = d.bound,
+		.trusted = d.trusted,
+		.safe_mode = d.safe_mode,
+		.gate_closed = d.gate_closed,
+		.full = u.total && u.used >= u.total,
+	};
+	return cram_cxl_state(&facts);
+}
+
+/* The whole summary: every device's CXL fields summed, the pool's, the totals. */
 static void cram_summary_read(struct cram_summary *s)
 {
-	struct cram_dev_summary dev;
+	enum cram_tier_state states[CRAM_MAX_REGIONS];
 	struct cram_dram_usage pool;
-	struct cram_cxl_facts facts;
-	u64 total, used;
+	unsigned int i, nr = cram_cxl_nr_devs();
 
-	cram_cxl_usage(&total, &used, NULL);
-	cram_dev_summary(&dev);
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < nr; i++)
+		states[i] = cram_summary_add_dev(s, i);
+	s->cxl_state = cram_cxl_tier_state(states, nr);
 	cram_dram_usage(&pool);
-
 	s->stored_pages = cram_swap_nr_stored();
-	s->cxl_stored_pages = used;
-	s->cxl_logical_bytes = used * PAGE_SIZE;
-	s->cxl_region_pages = total;
-	s->device_bound = dev.bound;
-	s->device_phys_cap_bytes = dev.phys_cap;
-	s->device_phys_used_bytes = dev.phys_used;
-	s->device_logical_used_bytes = dev.logical_used;
 	s->pool_stored_pages = pool.objs + pool.same_filled;
 	s->pool_logical_bytes = s->pool_stored_pages * PAGE_SIZE;
 	s->pool_physical_bytes = pool.pages * PAGE_SIZE;
 	s->pool_compressed_bytes = pool.bytes;
 	s->written_back_pages = cram_stat_read(CRAM_STAT_WRITEBACKS);
-
-	facts = (struct cram_cxl_facts) {
-		.present = cram_cxl_present(),
-		.gone = cram_cxl_gone(),
-		.enabled = cram_swap_enabled(),
-		.telemetry = dev.bound,
-		.trusted = dev.trusted,
-		.safe_mode = dev.safe_mode,
-		.gate_closed = dev.gate_closed,
-		.full = total && used >= total,
-	};
-	s->cxl_state = cram_cxl_state(&facts);
-	s->pool_state = cram_pool_state(cram_dram_active(), facts.enabled, pool.limit_hit);
+	s->pool_state = cram_pool_state(cram_dram_active(), cram_swap_enabled(),
+					pool.limit_hit);
 }
 
-/* A file shows one u64 field of the summary, or one state field as its name. */
+static struct kobject *cram_stats_kobj;
+static struct kobject *cram_devices_kobj;
+static struct kobject *cram_dev_kobjs[CRAM_MAX_REGIONS];	/* stats/devices/NAME */
+
+/* The summary a directory shows: the whole one, or one device's (devices/NAME). */
+static void cram_summary_of(struct kobject *kobj, struct cram_summary *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < cram_cxl_nr_devs(); i++) {
+		if (cram_dev_kobjs[i] == kobj) {
+			memset(s, 0, sizeof(*s));
+			s->cxl_state = cram_summary_add_dev(s, i);
+			return;
+		}
+	}
+	cram_summary_read(s);
+}
+
+enum cram_summary_fmt { CRAM_FMT_U64, CRAM_FMT_STATE, CRAM_FMT_HEX };
+
+/* A file shows one field of the summary: a number, a state's name, or a hex number. */
 struct cram_summary_attr {
 	struct kobj_attribute attr;
 	size_t offset;		/* of the field in struct cram_summary */
-	bool is_state;
+	enum cram_summary_fmt fmt;
 };
 
 static ssize_t cram_summary_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -105,20 +151,24 @@ static ssize_t cram_summary_show(struct kobject *kobj, struct kobj_attribute *at
 	struct cram_summary s;
 	const void *field;
 
-	cram_summary_read(&s);
+	cram_summary_of(kobj, &s);
 	field = (const char *)&s + sa->offset;
-	if (sa->is_state)
+	if (sa->fmt == CRAM_FMT_STATE)
 		return sysfs_emit(buf, "%s\n",
 				  cram_tier_state_name(*(const enum cram_tier_state *)field));
+	if (sa->fmt == CRAM_FMT_HEX)
+		return sysfs_emit(buf, "%#llx\n", *(const u64 *)field);
 	return sysfs_emit(buf, "%llu\n", *(const u64 *)field);
 }
 
-#define CRAM_SUMMARY_ATTR(field, state) {					\
+#define CRAM_SUMMARY_ATTR_FMT(field, format) {					\
 	.attr = { .attr = { .name = #field, .mode = 0444 },			\
 		  .show = cram_summary_show },					\
 	.offset = offsetof(struct cram_summary, field),				\
-	.is_state = state,							\
+	.fmt = format,								\
 }
+#define CRAM_SUMMARY_ATTR(field, state)						\
+	CRAM_SUMMARY_ATTR_FMT(field, (state) ? CRAM_FMT_STATE : CRAM_FMT_U64)
 
 static struct cram_summary_attr cram_summary_attrs[] = {
 	CRAM_SUMMARY_ATTR(stored_pages, false),
@@ -144,7 +194,60 @@ static const struct attribute_group cram_summary_group = {
 	.attrs = cram_summary_attr_list,
 };
 
-static struct kobject *cram_stats_kobj;
+static struct cram_summary_attr cram_dev_attrs[] = {
+	CRAM_SUMMARY_ATTR(cxl_state, true),
+	CRAM_SUMMARY_ATTR(cxl_stored_pages, false),
+	CRAM_SUMMARY_ATTR(cxl_region_pages, false),
+	CRAM_SUMMARY_ATTR(cxl_stores, false),
+	CRAM_SUMMARY_ATTR(device_bound, false),
+	CRAM_SUMMARY_ATTR(device_phys_cap_bytes, false),
+	CRAM_SUMMARY_ATTR(device_phys_used_bytes, false),
+	CRAM_SUMMARY_ATTR(device_logical_used_bytes, false),
+	CRAM_SUMMARY_ATTR(gate_closings, false),
+	CRAM_SUMMARY_ATTR(safe_mode_entries, false),
+	CRAM_SUMMARY_ATTR_FMT(device_serial, CRAM_FMT_HEX),
+};
+
+static struct attribute *cram_dev_attr_list[ARRAY_SIZE(cram_dev_attrs) + 1];
+
+static const struct attribute_group cram_dev_group = {
+	.attrs = cram_dev_attr_list,
+};
+
+/* stats/devices/NAME/ for each CXL device; on failure the caller removes stats/ whole */
+static int cram_sysfs_devices(void)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(cram_dev_attrs); i++)
+		cram_dev_attr_list[i] = &cram_dev_attrs[i].attr.attr;
+	cram_devices_kobj = kobject_create_and_add("devices", cram_stats_kobj);
+	if (!cram_devices_kobj)
+		return -ENOMEM;
+	for (i = 0; i < cram_cxl_nr_devs(); i++) {
+		cram_dev_kobjs[i] = kobject_create_and_add(cram_cxl_region_info(i)->name,
+							   cram_devices_kobj);
+		if (!cram_dev_kobjs[i])
+			return -ENOMEM;
+		err = sysfs_create_group(cram_dev_kobjs[i], &cram_dev_group);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void cram_sysfs_devices_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < CRAM_MAX_REGIONS; i++) {
+		kobject_put(cram_dev_kobjs[i]);	/* removes the group with the directory */
+		cram_dev_kobjs[i] = NULL;
+	}
+	kobject_put(cram_devices_kobj);
+	cram_devices_kobj = NULL;
+}
 
 /*
  * /sys/module/cram/drain (root): write 1 to write every page cram holds to the swap
@@ -199,8 +302,11 @@ int cram_sysfs_init(void)
 		return -ENOMEM;
 	err = sysfs_create_group(cram_stats_kobj, &cram_summary_group);
 	if (!err)
+		err = cram_sysfs_devices();
+	if (!err)
 		err = sysfs_create_file(&THIS_MODULE->mkobj.kobj, &cram_drain_attr.attr);
 	if (err) {
+		cram_sysfs_devices_exit();
 		kobject_put(cram_stats_kobj);
 		cram_stats_kobj = NULL;
 	}
@@ -210,5 +316,6 @@ int cram_sysfs_init(void)
 void cram_sysfs_exit(void)
 {
 	sysfs_remove_file(&THIS_MODULE->mkobj.kobj, &cram_drain_attr.attr);
+	cram_sysfs_devices_exit();
 	kobject_put(cram_stats_kobj);	/* removes the group with the directory */
 }

@@ -77,7 +77,9 @@ static struct {
 	atomic_t pending;
 	struct completion done;
 	struct work_struct drain_work;		/* one drain pass */
+	unsigned int drain_dev;			/* its pages: CRAM_HELD_ANY, or a device's */
 	unsigned int drained;			/* pages the pass wrote */
+	unsigned int found;			/* slots the pass found */
 } cram_wb;
 
 static DEFINE_MUTEX(cram_wb_drain_lock);	/* one drain at a time */
@@ -346,7 +348,8 @@ static void cram_wb_drain_work(struct work_struct *work)
 	unsigned int nr;
 
 	do {
-		nr = cram_swap_held_slots(&next, cram_wb.swps, CRAM_WB_BATCH);
+		nr = cram_swap_held_slots(&next, cram_wb.swps, CRAM_WB_BATCH, cram_wb.drain_dev);
+		cram_wb.found += nr;
 		cram_wb.drained += cram_wb_batch(cram_wb.swps, nr, NULL);
 		cond_resched();
 	} while (nr == CRAM_WB_BATCH);
@@ -381,12 +384,47 @@ int cram_wb_drain(bool interruptible)
 		}
 		before = cram_swap_nr_stored();
 		cram_wb.drained = 0;
+		cram_wb.drain_dev = CRAM_HELD_ANY;
 		queue_work(cram_wb.wq, &cram_wb.drain_work);
 		flush_work(&cram_wb.drain_work);
 		if (!cram_wb.drained && cram_swap_nr_stored() >= before) {
 			err = -EIO;
 			break;
 		}
+	}
+	mutex_unlock(&cram_wb_drain_lock);
+	return err;
+}
+
+/*
+ * Write every page cram holds on device dev to its slot and drop it, while the other
+ * devices and the pool go on taking pages: stores no longer reach dev (its region is
+ * leaving, cxl_tier.c), so none of its pages is reused and an entry taken out by its
+ * value is the one written. Passes repeat while they find and write pages. 0: dev
+ * holds nothing; -EIO: some pages could not be written; -ENODEV: no swap_info.
+ * Process context (the remover of the CXL region), may sleep.
+ */
+int cram_wb_drain_device(unsigned int dev)
+{
+	unsigned int last = UINT_MAX;
+	int err = 0;
+
+	if (!cram_wb.swap_info)
+		return -ENODEV;
+	mutex_lock(&cram_wb_drain_lock);
+	for (;;) {
+		cram_wb.drained = 0;
+		cram_wb.found = 0;
+		cram_wb.drain_dev = dev;
+		queue_work(cram_wb.wq, &cram_wb.drain_work);
+		flush_work(&cram_wb.drain_work);
+		if (!cram_wb.found)
+			break;
+		if (!cram_wb.drained && cram_wb.found >= last) {	/* no progress */
+			err = -EIO;
+			break;
+		}
+		last = cram_wb.found;
 	}
 	mutex_unlock(&cram_wb_drain_lock);
 	return err;

@@ -49,6 +49,23 @@ static void test_cxl_states(void)
 	tap_is_str(cxl(f), "full", "gate open, no free page: full");
 }
 
+static void test_tier_over_devices(void)
+{
+	enum cram_tier_state two[] = { CRAM_TIER_WATERMARK, CRAM_TIER_ACTIVE };
+	enum cram_tier_state stuck[] = { CRAM_TIER_SAFE_MODE, CRAM_TIER_GONE };
+	enum cram_tier_state bad[] = { CRAM_TIER_NR_STATES, CRAM_TIER_FULL };
+
+	tap_is_str(cram_tier_state_name(cram_cxl_tier_state(two, 0)), "off", "no device: off");
+	tap_is_str(cram_tier_state_name(cram_cxl_tier_state(two, 1)), "watermark",
+		   "one device: its state");
+	tap_is_str(cram_tier_state_name(cram_cxl_tier_state(two, 2)), "active",
+		   "one at its watermark, one active: the tier takes pages");
+	tap_is_str(cram_tier_state_name(cram_cxl_tier_state(stuck, 2)), "safe_mode",
+		   "safe mode and gone: the better reason shows");
+	tap_is_str(cram_tier_state_name(cram_cxl_tier_state(bad, 2)), "full",
+		   "an out-of-range state is ignored");
+}
+
 static void test_pool_states(void)
 {
 	tap_is_str(cram_tier_state_name(cram_pool_state(false, true, true)), "off",
@@ -77,6 +94,7 @@ static void test_names(void)
 int main(void)
 {
 	test_cxl_states();
+	test_tier_over_devices();
 	test_pool_states();
 	test_names();
 	return tap_done();
