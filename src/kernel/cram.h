@@ -110,6 +110,7 @@ void cram_test_cxl_load_delay(void);
 bool cram_test_fail_subpage(unsigned int index);
 bool cram_test_region_any_window(void);
 bool cram_test_arm_over_zswap(void);
+u32 cram_test_dev_distance(unsigned int dev);
 u64 cram_test_pool_limit(u64 limit);
 void cram_test_hold_alloc_lock(unsigned int ms);
 #else
@@ -133,6 +134,7 @@ static inline void cram_test_cxl_load_delay(void) { }
 static inline bool cram_test_fail_subpage(unsigned int index) { return false; }
 static inline bool cram_test_region_any_window(void) { return false; }
 static inline bool cram_test_arm_over_zswap(void) { return false; }
+static inline u32 cram_test_dev_distance(unsigned int dev) { return 0; }
 static inline u64 cram_test_pool_limit(u64 limit) { return limit; }
 #endif
 
@@ -155,6 +157,7 @@ struct cram_region {
 	u64 size;
 	void *base;		/* write-back mapping; NULL: not claimed */
 	u64 serial;		/* its CXL memory device's serial; 0: not known */
+	int nid;		/* its NUMA node; NUMA_NO_NODE: not known */
 	unsigned int memdevs;	/* CXL memory devices in the machine */
 	/* devices on the CXL bus whose removal takes the range away (region.c) */
 	char watched[CRAM_REGION_WATCHED][CRAM_REGION_DEV_NAME];

@@ -202,7 +202,7 @@ static int cram_cxl_add(unsigned int i, const struct cram_region_spec *spec)
 		return err;
 	}
 	c->region.lost = cram_cxl_region_lost;
-	c->nid = phys_to_target_node(c->region.start);
+	c->nid = c->region.nid;
 	nr_pages = c->region.size >> PAGE_SHIFT;
 	c->next = kvmalloc_array(nr_pages, sizeof(*c->next), GFP_KERNEL);
 	c->state = kvmalloc_array(nr_pages, sizeof(*c->state), GFP_KERNEL);
@@ -371,11 +371,16 @@ static enum cram_stat cram_cxl_store_on(struct cram_cxl *c, const void *src,
 	return CRAM_STAT_STORES;
 }
 
-static u32 cram_cxl_distance(int from, int to)
+/* From a page of node nid to device c */
+static u32 cram_cxl_distance(int nid, const struct cram_cxl *c)
 {
-	if (from == NUMA_NO_NODE || to == NUMA_NO_NODE)
+	u32 set = cram_test_dev_distance(c->idx);
+
+	if (set)
+		return set;
+	if (nid == NUMA_NO_NODE || c->nid == NUMA_NO_NODE)
 		return CRAM_CXL_FAR;
-	return node_distance(from, to);
+	return node_distance(nid, c->nid);
 }
 
 /* The devices that may take a page of node nid, best first (src/core/place.c). */
@@ -387,7 +392,7 @@ static unsigned int cram_cxl_order(int nid, u8 *order)
 
 	for (i = 0; i < cram_nr_cxls; i++) {
 		c = cram_cxls[i];
-		devs[i].distance = cram_cxl_distance(nid, c->nid);
+		devs[i].distance = cram_cxl_distance(nid, c);
 		devs[i].room = READ_ONCE(c->fate) == CRAM_CXL_HERE ? cram_dev_room(c->dev) : 0;
 		devs[i].admits = devs[i].room;
 	}

@@ -516,16 +516,11 @@ static void cram_dev_unmap(struct cram_dev *d, struct pci_dev *pdev)
 
 static DEFINE_MUTEX(cram_dev_bind_lock);
 
-/* Under cram_dev_bind_lock: one device at most, the one that passes every check. */
+/* Under cram_dev_bind_lock, for a device without a block: pdev, if it passes every check. */
 static int cram_dev_bind(struct cram_dev *d, struct pci_dev *pdev)
 {
 	int err;
 
-	if (d->pdev) {
-		pr_info("PCI %s: region %s already uses %s's register block: not taken\n",
-			pci_name(pdev), d->region->name, pci_name(d->pdev));
-		return -ENODEV;	/* not ours: the driver core logs no failure for it */
-	}
 	cram_test_bind_delay();
 	err = cram_dev_map(d, pdev);
 	if (err)
@@ -563,17 +558,29 @@ static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct cram_dev *d;
 	int err = -ENODEV;
 
+	bool tried = false;
+
 	mutex_lock(&cram_dev_bind_lock);
 	for (pass = 0; pass < 2 && err; pass++) {
 		for (i = 0; i < cram_nr_devs && err; i++) {
 			d = cram_devs[i];
 			if (!d->pdev && cram_dev_wanted(d, pdev) &&
-			    (pass == 1) == !strcmp(d->regs, "auto"))
+			    (pass == 1) == !strcmp(d->regs, "auto")) {
+				tried = true;
 				err = cram_dev_bind(d, pdev);
+			}
+		}
+	}
+	for (i = 0; i < cram_nr_devs && !tried; i++) {
+		d = cram_devs[i];
+		if (d->pdev && d->pdev != pdev && cram_dev_wanted(d, pdev)) {
+			pr_info("PCI %s: cram already uses %s's register block for region %s: not taken\n",
+				pci_name(pdev), pci_name(d->pdev), d->region->name);
+			break;
 		}
 	}
 	mutex_unlock(&cram_dev_bind_lock);
-	return err;
+	return err;	/* -ENODEV: not ours, the driver core logs no failure for it */
 }
 
 static void cram_dev_remove(struct pci_dev *pdev)

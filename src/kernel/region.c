@@ -45,7 +45,9 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/namei.h>
+#include <linux/numa.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -383,6 +385,22 @@ int cram_region_watch(struct cram_region *r) { return 0; }
 void cram_region_unwatch(struct cram_region *r) { }
 #endif
 
+/*
+ * The region's NUMA node: a dax instance's target_node (the node its memory would
+ * join), else the node the firmware gave the range (SRAT, or a CXL window's own).
+ */
+static int cram_region_node(const struct cram_region *r, bool devdax)
+{
+	char path[64], text[16];
+	int nid;
+
+	snprintf(path, sizeof(path), DAX_SYSFS "%s/target_node", r->name);
+	if (devdax && !cram_read_text(path, text, sizeof(text)) &&
+	    !kstrtoint(strim(text), 0, &nid) && nid >= 0 && nid < MAX_NUMNODES)
+		return nid;
+	return phys_to_target_node(r->start);
+}
+
 static void cram_region_identify(struct cram_region *r)
 {
 	struct cram_cxl_scan scan = { };
@@ -437,6 +455,7 @@ int cram_region_claim(const struct cram_region_spec *spec, struct cram_region *r
 	}
 	r->start = start;
 	r->size = size;
+	r->nid = cram_region_node(r, spec->kind == CRAM_REGION_DEVDAX);
 	cram_region_identify(r);
 	return 0;
 }

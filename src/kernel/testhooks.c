@@ -65,6 +65,12 @@
  *   arm_during_drain    enabled=Y is taken while a drain runs: the lost page the
  *                       refusal prevents (a slot stored again on its old region page
  *                       while the drain's write of the old copy is in flight)
+ *   devN_distance       (N: a device's index in region=) the distance placement uses
+ *                       from any page to device N instead of node_distance() (0: the
+ *                       real one; 1..255): the emulated machine cannot give its CXL
+ *                       windows distinct distances (the kernel reads the SLIT before
+ *                       it makes their nodes, so each is REMOTE_DISTANCE from every
+ *                       CPU node), so the tests set them here
  *   contend_alloc_ms    writing N (1..1000) holds the CXL allocator's lock for N ms,
  *                       spinning, in the writer's task: stores on other CPUs wait
  *                       for it inside their per-CPU cache section (on PREEMPT_RT
@@ -161,6 +167,7 @@ static u32 cram_test_bind_delay_ms;
 static bool cram_test_cxl_zero_at_once;
 static bool cram_test_arm_in_drain;
 static unsigned int cram_test_nr_registered;
+static u32 cram_test_distance[CRAM_MAX_REGIONS];
 
 static int cram_test_contend_alloc_set(void *unused, u64 ms)
 {
@@ -174,6 +181,9 @@ DEFINE_DEBUGFS_ATTRIBUTE(cram_test_contend_alloc_fops, NULL, cram_test_contend_a
 
 void cram_test_debugfs_init(struct dentry *root)
 {
+	unsigned int i;
+	char name[24];
+
 	debugfs_create_atomic_t("fail_loads", 0600, root, &cram_test_fail_loads);
 	debugfs_create_u32("wb_delay_ms", 0600, root, &cram_test_wb_delay_ms);
 	debugfs_create_bool("wb_no_wait", 0600, root, &cram_test_wb_skip_wait);
@@ -184,6 +194,16 @@ void cram_test_debugfs_init(struct dentry *root)
 	debugfs_create_bool("arm_during_drain", 0600, root, &cram_test_arm_in_drain);
 	debugfs_create_file_unsafe("contend_alloc_ms", 0200, root, NULL,
 				   &cram_test_contend_alloc_fops);
+	for (i = 0; i < cram_cxl_nr_devs(); i++) {
+		snprintf(name, sizeof(name), "dev%u_distance", i);
+		debugfs_create_u32(name, 0600, root, &cram_test_distance[i]);
+	}
+}
+
+/* devN_distance: 0, or the distance placement uses for device dev (at most 255) */
+u32 cram_test_dev_distance(unsigned int dev)
+{
+	return min(READ_ONCE(cram_test_distance[dev]), 255U);
 }
 
 void cram_test_pm_init(void)

@@ -29,7 +29,7 @@ like "(a) dmesg: the region is on device $a, one of 2" "$(dmesg)" \
 is "(a) A's block ($pa) is bound" "$(bound)" "$pa"
 is "(a)   its SERIAL is A's" "$(dev_stat reg_serial)" $a
 like "(a) B's block is not taken (A's was bound first)" "$(dmesg)" \
-	"cram: PCI $pb: cram already uses $pa's register block: not taken"
+	"cram: PCI $pb: cram already uses $pa's register block for region $CRAM_DAX: not taken"
 check "(a) rmmod" rmmod cram
 
 # --- (b) region on B
@@ -103,7 +103,7 @@ echo 0 > /sys/kernel/debug/cram/bind_delay_ms
 is "(f) A's block is bound" "$(bound)" "$pa"
 is "(f)   its SERIAL is A's" "$(dev_stat reg_serial)" $a
 is "(f)   the driver holds A's function only" "$(ls $drv | grep -c '^0000:')" 1
-like "(f) B's is not taken" "$(dmesg)" "cram: PCI $pb: (cram already uses $pa's register block: not taken|register block v2 \\(serial $b\\) not taken)"
+like "(f) B's is not taken" "$(dmesg)" "cram: PCI $pb: (cram already uses $pa's register block for region $CRAM_DAX: not taken|register block v2 \\(serial $b\\) not taken)"
 check "(f) safe mode off" wait_dev safe_mode '^0$'
 r=$(in_memcg 16M swapstress -p quarter 16 73 2>&1)
 like "(f) a workload reads back intact" "$r" '^pages 4096 mismatches 0 '

@@ -45,7 +45,7 @@ removal() {
 	check "$what: pages held in B's CXL memory ($held)" test "$held" -gt 2048
 	check "$what: $*" "$@"
 	like "  dmesg: cram drained first" "$(dmesg)" \
-		"cram: CXL [a-z0-9.]+ is [a-z ]+: the CXL core stops decoding region $dax after this; draining cram first \\([0-9]+ pages"
+		"cram: CXL [a-z0-9.]+ is [a-z ]+: the CXL core stops decoding region $dax after this; writing its [0-9]+ pages to the swap device first"
 	like "  dmesg: and all of it reached the disk" "$(dmesg)" \
 		"cram: CXL [a-z0-9.]+: cram's pages are on the swap device; region $dax is out of use"
 	hold_release gone
