@@ -195,7 +195,7 @@ int cram_region_list_parse(const char *arg, struct cram_region_list *list, const
 			return -EINVAL;
 		for (i = 0; i < list->nr; i++)
 			if (regions_overlap(&list->spec[i], spec))
-				return fail(why, "the same region twice, or two ranges that overlap");
+				return fail(why, "the same region twice, or overlapping ranges");
 		list->nr++;
 	} while (p < end);
 	return 0;
@@ -273,7 +273,7 @@ int cram_regs_list_parse(const char *arg, struct cram_regs_list *list, const cha
 			return fail(why, "more than 8 entries (one per region)");
 		if (next_field(&p, end, field, sizeof(field)) || !field[0] ||
 		    cram_regs_dev_parse(field, list->name[list->nr], why))
-			return fail(why, "expected auto, none or a PCI function name like 0000:00:03.0, for each region");
+			return fail(why, "each: auto, none or a PCI name like 0000:00:03.0");
 		list->nr++;
 	} while (p < end);
 	return 0;
@@ -292,7 +292,7 @@ int cram_regs_list_check(const struct cram_regs_list *list, unsigned int nr_regi
 	if (list->nr == 1 && (is_word(list->name[0]) || nr_regions <= 1))
 		return 0;
 	if (list->nr != nr_regions)
-		return fail(why, "one entry per region= entry needed (or one word, auto or none, for all)");
+		return fail(why, "one entry per region= entry needed (or auto or none for all)");
 	for (i = 0; i < list->nr; i++)
 		for (j = 0; j < i; j++)
 			if (!is_word(list->name[i]) && !strcmp(list->name[i], list->name[j]))

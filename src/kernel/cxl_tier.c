@@ -598,6 +598,7 @@ void cram_cxl_watch_exit(void)
 /* One device's pages: see cram_cxl_usage() */
 static void cram_cxl_dev_usage(struct cram_cxl *c, struct cram_cxl_usage *u)
 {
+	u64 used = min(cram_ralloc_nr_used(&c->alloc), c->alloc.nr_pages);
 	int cpu;
 
 	/*
@@ -606,9 +607,8 @@ static void cram_cxl_dev_usage(struct cram_cxl *c, struct cram_cxl_usage *u)
 	 * from it, so the two may overlap by the frees in progress.
 	 */
 	u->total += c->alloc.nr_pages;
-	u->used += min(cram_ralloc_nr_used(&c->alloc), c->alloc.nr_pages);
-	u->zeroing += min(cram_ralloc_nr_deferred(&c->alloc),
-			  c->alloc.nr_pages - min(cram_ralloc_nr_used(&c->alloc), c->alloc.nr_pages));
+	u->used += used;
+	u->zeroing += min(cram_ralloc_nr_deferred(&c->alloc), c->alloc.nr_pages - used);
 	for_each_possible_cpu(cpu)
 		u->stores += READ_ONCE(per_cpu_ptr(c->cpus, cpu)->stores);
 	u->bad_frees += cram_counter_read(&c->alloc.bad_frees);

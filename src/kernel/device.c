@@ -565,7 +565,7 @@ static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		for (i = 0; i < cram_nr_devs && err; i++) {
 			d = cram_devs[i];
 			if (!d->pdev && cram_dev_wanted(d, pdev) &&
-			    (pass == 1) == !strcmp(d->regs, "auto")) {
+			    pass == !strcmp(d->regs, "auto")) {
 				tried = true;
 				err = cram_dev_bind(d, pdev);
 			}

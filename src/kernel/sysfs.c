@@ -167,6 +167,7 @@ static ssize_t cram_summary_show(struct kobject *kobj, struct kobj_attribute *at
 	.offset = offsetof(struct cram_summary, field),				\
 	.fmt = format,								\
 }
+
 #define CRAM_SUMMARY_ATTR(field, state)						\
 	CRAM_SUMMARY_ATTR_FMT(field, (state) ? CRAM_FMT_STATE : CRAM_FMT_U64)
 

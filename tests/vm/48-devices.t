@@ -148,9 +148,9 @@ is "(g) neither bound: no telemetry on either" \
 	"$(cat $stats/device_bound) $(dstat $a cxl_state) $(dstat $b cxl_state)" \
 	"0 no_telemetry no_telemetry"
 check "(g) rmmod" rmmod cram
-refuse "region=$a,$a" EINVAL "cram: region=$a,$a rejected: the same region twice"
+refuse "region=$a,$a" EINVAL "cram: region=$a,$a rejected: the same region twice, or overlapping ranges"
 refuse "region=$a,$b regs=$pa" EINVAL \
-	"cram: regs=$pa rejected for 2 regions: one entry per region= entry needed"
+	"cram: regs=$pa rejected for 2 regions: one entry per region= entry needed \\(or auto or none for all\\)"
 daxctl enable-device $b > /dev/null 2>&1
 refuse "region=$a,$b" EBUSY "cram: region=$b \\(0x[0-9a-f]+-0x[0-9a-f]+\\) is busy"
 check "(g) nothing half-loaded: $a can be enabled again" daxctl enable-device $a
