@@ -9,6 +9,10 @@
  * watermarks, declines, writeback, the pool's size classes. Without debugfs it shows
  * the summary and says what it left out. docs/ABI.md documents every value.
  *
+ * With several CXL devices (stats/devices/NAME/) it shows a row per device beside
+ * the tiers' totals; --json gives them under "devices", --prometheus as cram_device_*
+ * series with a device="NAME" label.
+ *
  * --prometheus writes every value in the Prometheus text format (metric names
  * below, at prom_name()), to stdout or, with -o, atomically to FILE (a temporary
  * file renamed over it) for node_exporter's textfile collector. cram_up is 0, alone,
@@ -31,13 +35,15 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#define MAX_VALUES	512
+#define MAX_VALUES	768
 #define MAX_CLASSES	256
+#define MAX_DEVS	8	/* cram's CRAM_MAX_REGIONS */
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
- * One value read from a file: group (sysfs, param, stat, dev, pool, cfg) and name;
- * its text whole, however long (6.1's hooks_live line is over 100 characters).
+ * One value read from a file: group (sysfs, param, stat, dev, pool, cfg, and d0..d7
+ * for stats/devices/NAME/ in devs[] order) and name; its text whole, however long
+ * (6.1's hooks_live line is over 100 characters).
  */
 struct value {
 	char group[8];
@@ -60,6 +66,9 @@ static struct class_row classes[MAX_CLASSES];
 static int nr_classes;
 static bool have_debugfs;
 static char version[32];
+static char devs[MAX_DEVS][256];	/* the CXL devices' names, sorted */
+static const char *const dev_groups[MAX_DEVS] = { "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7" };
+static int nr_devs;
 
 static const char *root = "";
 static char sys_dir[4096], dbg_dir[4096];
@@ -153,7 +162,7 @@ static int read_dir(const char *group, const char *dir)
 	if (!d)
 		return -1;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || de->d_type == DT_DIR)	/* devices/: read_devs() */
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		f = fopen(path, "r");
@@ -220,6 +229,35 @@ static void read_classes(void)
 	fclose(f);
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* stats/devices/NAME/ into groups d0, d1, ... in the order of their sorted names */
+static void read_devs(void)
+{
+	char path[sizeof(sys_dir) + sizeof(devs[0]) + 32];
+	struct dirent *de;
+	DIR *d;
+	int i;
+
+	nr_devs = 0;
+	snprintf(path, sizeof(path), "%s/stats/devices", sys_dir);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d)) && nr_devs < MAX_DEVS)
+		if (de->d_name[0] != '.')
+			snprintf(devs[nr_devs++], sizeof(devs[0]), "%s", de->d_name);
+	closedir(d);
+	qsort(devs, nr_devs, sizeof(devs[0]), cmp_names);
+	for (i = 0; i < nr_devs; i++) {
+		snprintf(path, sizeof(path), "%s/stats/devices/%.255s", sys_dir, devs[i]);
+		read_dir(dev_groups[i], path);
+	}
+}
+
 /* A fresh sample of everything; -1 when cram is not loaded. */
 static int sample(void)
 {
@@ -230,6 +268,7 @@ static int sample(void)
 	snprintf(path, sizeof(path), "%s/stats", sys_dir);
 	if (read_dir("sysfs", path))
 		return -1;
+	read_devs();
 	snprintf(path, sizeof(path), "%s/parameters", sys_dir);
 	read_dir("param", path);
 	snprintf(path, sizeof(path), "%s/version", sys_dir);
@@ -324,6 +363,38 @@ static void print_tier(const char *name, const struct tier *t)
 	       t->unknown ? "?" : human(t->physical, ph, sizeof(ph)), r);
 }
 
+/* A value of device i (stats/devices/NAME/) */
+static const char *dev_get(int i, const char *name)
+{
+
+	return get(dev_groups[i], name);
+}
+
+static uint64_t dev_num(int i, const char *name)
+{
+
+	return num(dev_groups[i], name);
+}
+
+/* One row per CXL device: its own state and values, never summed. */
+static void print_devices(void)
+{
+	char ph[32], cap[32];
+	int i;
+
+	if (!nr_devs)
+		return;
+	printf("%-12s %-13s %10s %10s %11s %11s %s\n", "DEVICE", "STATE", "PAGES", "STORES",
+	       "PHYSICAL", "CAPACITY", "SERIAL");
+	for (i = 0; i < nr_devs; i++)
+		printf("%-12s %-13s %10" PRIu64 " %10" PRIu64 " %11s %11s %s\n", devs[i],
+		       dev_get(i, "cxl_state") ?: "?", dev_num(i, "cxl_stored_pages"),
+		       dev_num(i, "cxl_stores"),
+		       human(dev_num(i, "device_phys_used_bytes"), ph, sizeof(ph)),
+		       human(dev_num(i, "device_phys_cap_bytes"), cap, sizeof(cap)),
+		       dev_get(i, "device_serial") ?: "?");
+}
+
 static void print_device(void)
 {
 	uint64_t cap = num("dev", "reg_phys_cap"), used = num("dev", "reg_phys_used");
@@ -410,6 +481,7 @@ static void print_screen(bool with_classes)
 	print_tier("cxl", &cxl);
 	print_tier("pool", &pool);
 	print_tier("total", &total);
+	print_devices();
 	printf("written back to the swap device: %" PRIu64 " pages\n",
 	       num("sysfs", "written_back_pages"));
 	if (!strcmp(get("ctl", "drain") ?: "", "draining"))
@@ -463,12 +535,15 @@ static void json_value(const char *s)
 		json_string(s);
 }
 
-static void json_group(const char *key, const char *group)
+/* "key":{...} with group's values (comma: one before it) */
+static void json_object(const char *key, const char *group, bool comma)
 {
 	bool first = true;
 	int i;
 
-	printf(",\"%s\":{", key);
+	printf("%s", comma ? "," : "");
+	json_string(key);
+	printf(":{");
 	for (i = 0; i < nr_values; i++) {
 		if (strcmp(values[i].group, group))
 			continue;
@@ -477,6 +552,23 @@ static void json_group(const char *key, const char *group)
 		putchar(':');
 		json_value(values[i].text);
 		first = false;
+	}
+	putchar('}');
+}
+
+static void json_group(const char *key, const char *group)
+{
+	json_object(key, group, true);
+}
+
+/* "devices":{"NAME":{...},...}, one object per CXL device */
+static void json_devices(void)
+{
+	int i;
+
+	printf(",\"devices\":{");
+	for (i = 0; i < nr_devs; i++) {
+		json_object(devs[i], dev_groups[i], i > 0);
 	}
 	putchar('}');
 }
@@ -517,6 +609,7 @@ static void print_json(void)
 	json_tier("total", &total, false);
 	printf("},\"written_back_pages\":%" PRIu64, num("sysfs", "written_back_pages"));
 	json_group("summary", "sysfs");
+	json_devices();
 	json_group("params", "param");
 	json_group("control", "ctl");
 	if (have_debugfs) {
@@ -552,6 +645,7 @@ struct prom_counter {
 
 static const struct prom_counter prom_counters[] = {
 	{ "sysfs", "written_back_pages" },
+	{ "dN", "cxl_stores" }, { "dN", "gate_closings" }, { "dN", "safe_mode_entries" },
 	{ "dev", "written" }, { "dev", "gate_closings" }, { "dev", "safe_mode_entries" },
 	{ "dev", "reg_overflow_events" }, { "dev", "reg_host_write_seq" },
 	{ "dev", "reg_scanned_write_seq" }, { "dev", "reg_heartbeat" },
@@ -584,10 +678,13 @@ static bool prom_is_counter(const struct value *v)
 {
 	size_t i;
 
-	if (!strcmp(v->group, "stat"))
+	const char *group = v->group[0] == 'd' && isdigit((unsigned char)v->group[1]) ?
+			    "dN" : v->group;	/* every device's alike */
+
+	if (!strcmp(group, "stat"))
 		return !in_list(v->name, prom_stat_gauges, ARRAY_LEN(prom_stat_gauges));
 	for (i = 0; i < ARRAY_LEN(prom_counters); i++)
-		if (!strcmp(v->group, prom_counters[i].group) &&
+		if (!strcmp(group, prom_counters[i].group) &&
 		    !strcmp(v->name, prom_counters[i].name))
 			return true;
 	return false;
@@ -671,30 +768,112 @@ static bool prom_number(const char *text, double *out)
 	return true;
 }
 
-static void prom_value(FILE *f, const struct prom_group *pg, const struct value *v)
+/*
+ * The # HELP and # TYPE lines of v's metric family; its full name (with _info for
+ * text, _total for a counter) into name, and the factor its value is scaled by.
+ */
+static void prom_header(FILE *f, const struct prom_group *pg, const struct value *v,
+			char *name, size_t len, double *scale)
 {
-	const char *where = pg->where;
 	bool counter = prom_is_counter(v);
-	char name[96];
-	double x, scale;
+	size_t n;
+	double x;
 
-	prom_name(pg, v, name, sizeof(name), &scale);
+	prom_name(pg, v, name, len, scale);
+	n = strlen(name);
 	if (!prom_number(v->text, &x)) {
-		fprintf(f, "# HELP %s_info %s %s, as text in the value label (docs/ABI.md)\n",
-			name, where, v->name);
-		fprintf(f, "# TYPE %s_info gauge\n%s_info{value=\"", name, name);
+		snprintf(name + n, len - n, "_info");
+		fprintf(f, "# HELP %s %s %s, as text in the value label (docs/ABI.md)\n",
+			name, pg->where, v->name);
+		fprintf(f, "# TYPE %s gauge\n", name);
+		return;
+	}
+	snprintf(name + n, len - n, "%s", counter ? "_total" : "");
+	fprintf(f, "# HELP %s %s %s (docs/ABI.md)\n", name, pg->where, v->name);
+	fprintf(f, "# TYPE %s %s\n", name, counter ? "counter" : "gauge");
+}
+
+/* One sample of family name: v's value, with the label device="dev" unless NULL. */
+static void prom_sample(FILE *f, const char *name, const char *dev, const struct value *v,
+			double scale)
+{
+	double x;
+
+	fputs(name, f);
+	if (dev) {
+		fputs("{device=\"", f);
+		prom_label(f, dev);
+		fputc('"', f);
+	}
+	if (!prom_number(v->text, &x)) {
+		fprintf(f, "%svalue=\"", dev ? "," : "{");
 		prom_label(f, *v->text ? v->text : "none");	/* never an empty label */
 		fprintf(f, "\"} 1\n");
 		return;
 	}
-	fprintf(f, "# HELP %s%s %s %s (docs/ABI.md)\n", name, counter ? "_total" : "", where,
-		v->name);
-	fprintf(f, "# TYPE %s%s %s\n", name, counter ? "_total" : "",
-		counter ? "counter" : "gauge");
+	if (dev)
+		fputc('}', f);
 	if (scale == 1)
-		fprintf(f, "%s%s %.17g\n", name, counter ? "_total" : "", x);
+		fprintf(f, " %.17g\n", x);
 	else
-		fprintf(f, "%s%s %.9g\n", name, counter ? "_total" : "", x * scale);
+		fprintf(f, " %.9g\n", x * scale);
+}
+
+static void prom_value(FILE *f, const struct prom_group *pg, const struct value *v)
+{
+	char name[112];
+	double scale;
+
+	prom_header(f, pg, v, name, sizeof(name), &scale);
+	prom_sample(f, name, NULL, v, scale);
+}
+
+/* Has an earlier value the same group and name? (one metric per name: the first) */
+static bool seen_before(int i)
+{
+	int j;
+
+	for (j = 0; j < i; j++)
+		if (!strcmp(values[j].group, values[i].group) &&
+		    !strcmp(values[j].name, values[i].name))
+			return true;
+	return false;
+}
+
+/*
+ * cram_device_NAME{device="DEV"}: a family per file of stats/devices/DEV/, a sample
+ * per device; text (cxl_state, device_serial) as _info series with a value label.
+ * The first device's value decides a family's kind; a device whose value is of the
+ * other kind is left out of it.
+ */
+static void prom_devices(FILE *f)
+{
+	static const struct prom_group pg = {
+		"d0", "cram_device_", "/sys/module/cram/stats/devices/DEV"
+	};
+	const struct value *v, *w;
+	char name[112];
+	double scale, x;
+	bool text;
+	int i, j, d;
+
+	for (i = 0; i < nr_values; i++) {
+		v = &values[i];
+		if (strcmp(v->group, "d0") || seen_before(i))
+			continue;
+		prom_header(f, &pg, v, name, sizeof(name), &scale);
+		text = !prom_number(v->text, &x);
+		for (d = 0; d < nr_devs; d++) {
+			for (j = 0; j < nr_values; j++) {
+				w = &values[j];
+				if (!strcmp(w->group, dev_groups[d]) && !strcmp(w->name, v->name) &&
+				    text == !prom_number(w->text, &x)) {
+					prom_sample(f, name, devs[d], w, scale);
+					break;
+				}
+			}
+		}
+	}
 }
 
 static void prom_classes(FILE *f)
@@ -714,18 +893,6 @@ static void prom_classes(FILE *f)
 				"\"} %" PRIu64 "\n", class_cols[4 + c], classes[i].col[0],
 				classes[i].col[1], classes[i].col[4 + c]);
 	}
-}
-
-/* Has an earlier value the same group and name? (one metric per name: the first) */
-static bool seen_before(int i)
-{
-	int j;
-
-	for (j = 0; j < i; j++)
-		if (!strcmp(values[j].group, values[i].group) &&
-		    !strcmp(values[j].name, values[i].name))
-			return true;
-	return false;
 }
 
 /* The sample (up: cram was read), or cram_up 0 alone when cram is not loaded. */
@@ -749,6 +916,7 @@ static void print_prometheus(FILE *f, bool up)
 		for (i = 0; i < nr_values; i++)
 			if (!strcmp(values[i].group, prom_groups[g].group) && !seen_before(i))
 				prom_value(f, &prom_groups[g], &values[i]);
+	prom_devices(f);
 	if (have_debugfs)
 		prom_classes(f);
 }

@@ -34,6 +34,15 @@ mktree() {
 		device_logical_used_bytes=4096000 pool_state=full pool_stored_pages=500 \
 		pool_logical_bytes=2048000 pool_physical_bytes=409600 \
 		pool_compressed_bytes=390000 written_back_pages=77
+	# two CXL devices, their sums above: dax1.0 at its watermark
+	put "$sys/stats/devices/dax0.0" cxl_state=active cxl_stored_pages=600 cxl_stores=9000 \
+		cxl_region_pages=32768 device_bound=1 device_phys_cap_bytes=134217728 \
+		device_phys_used_bytes=983040 gate_closings=0 safe_mode_entries=2 \
+		device_serial=0xcafe0001
+	put "$sys/stats/devices/dax1.0" cxl_state=watermark cxl_stored_pages=400 cxl_stores=700 \
+		cxl_region_pages=32768 device_bound=1 device_phys_cap_bytes=134217728 \
+		device_phys_used_bytes=655360 gate_closings=3 safe_mode_entries=0 \
+		device_serial=0xcafe0002
 	put "$sys/parameters" enabled=Y pool=Y region=dax0.0 regs=auto high_wm_pct=90 \
 		low_wm_pct=80 max_pool_percent=20
 	echo 0.6.0 > "$sys/version"
@@ -98,12 +107,22 @@ json_is "a ${#long}-character value whole" "$json" "j['config']['hooks_live']" "
 json_is "parameters" "$json" "j['params']['region']" dax0.0
 json_is "pool classes: two rows" "$json" "len(j['pool_classes'])" 2
 json_is "pool classes: columns" "$json" "j['pool_classes'][1]['objs_per_zspage']" 5
+json_is "devices: one object each" "$json" "sorted(j['devices'])" "['dax0.0', 'dax1.0']"
+json_is "devices: each its own state" "$json" "j['devices']['dax1.0']['cxl_state']" watermark
+json_is "devices: each its own pages, not summed" "$json" \
+	"j['devices']['dax0.0']['cxl_stored_pages']" 600
+json_is "devices: the serial a string" "$json" "j['devices']['dax1.0']['device_serial']" 0xcafe0002
+json_is "devices: not in the summary" "$json" "'devices' in j['summary']" False
 
 screen=$("$cramstat" --root "$tmp/full")
 tap_result $? "screen exits 0"
 out_has "screen: cxl line" "$screen" '^cxl +active +1000 +3\.9 MiB +1\.6 MiB +2\.50$'
 out_has "screen: pool line" "$screen" '^pool +full +500 +2\.0 MiB +400\.0 KiB +5\.00$'
 out_has "screen: total line" "$screen" '^total +1500 +5\.9 MiB +2\.0 MiB +3\.00$'
+out_has "screen: a row per device" "$screen" \
+	'^dax0\.0 +active +600 +9000 +960\.0 KiB +128\.0 MiB 0xcafe0001$'
+out_has "  the other's own" "$screen" \
+	'^dax1\.0 +watermark +400 +700 +640\.0 KiB +128\.0 MiB 0xcafe0002$'
 out_has "screen: safe mode and why" "$screen" 'safe mode heartbeat "stopped" \(entered 2 times\)'
 out_has "screen: declines" "$screen" '^declines: watermark 12, safe_mode 3,'
 out_has "screen: writeback" "$screen" '^writeback: written 77, drained 5, failures 0, raced 2,'
@@ -198,6 +217,15 @@ out_has "prom: a summary gauge" "$prom" '^cram_stored_pages 1500$'
 out_has "  with HELP naming its file" "$prom" '^# HELP cram_stored_pages /sys/module/cram/stats stored_pages'
 out_has "  and TYPE" "$prom" '^# TYPE cram_stored_pages gauge$'
 out_has "prom: a summary counter" "$prom" '^cram_written_back_pages_total 77$'
+out_has "prom: a device gauge, labelled" "$prom" '^cram_device_cxl_stored_pages\{device="dax0\.0"\} 600$'
+out_has "  the other device's" "$prom" '^cram_device_cxl_stored_pages\{device="dax1\.0"\} 400$'
+tap_result $([ "$(printf '%s\n' "$prom" | grep -c '^# TYPE cram_device_cxl_stored_pages ')" = 1 ] \
+	&& echo 0 || echo 1) "  one TYPE line for both"
+out_has "prom: a device counter" "$prom" '^cram_device_gate_closings_total\{device="dax1\.0"\} 3$'
+out_has "prom: a device's state as a label" "$prom" \
+	'^cram_device_cxl_state_info\{device="dax1\.0",value="watermark"\} 1$'
+out_has "prom: the serial a label of an info series, not a float" "$prom" \
+	'^cram_device_device_serial_info\{device="dax0\.0",value="0xcafe0001"\} 1$'
 out_has "prom: a state as a label" "$prom" '^cram_cxl_state_info\{value="active"\} 1$'
 out_has "prom: a parameter Y as 1" "$prom" '^cram_param_enabled 1$'
 out_has "prom: a debugfs counter" "$prom" '^cram_debugfs_stats_decline_watermark_total 12$'
