@@ -567,9 +567,8 @@ static void json_devices(void)
 	int i;
 
 	printf(",\"devices\":{");
-	for (i = 0; i < nr_devs; i++) {
+	for (i = 0; i < nr_devs; i++)
 		json_object(devs[i], dev_groups[i], i > 0);
-	}
 	putchar('}');
 }
 
