@@ -113,6 +113,6 @@ check "(f) rmmod" rmmod cram
 # --- cram-setup names the device's serial and the block cram bound for it
 out=$(cram-setup --module $CRAM_KO --dax $CRAM_DAX_B 2>&1)
 like "cram-setup --dax $CRAM_DAX_B: finds B's serial" "$out" "CXL memory: $CRAM_DAX_B .*device serial $b\)"
-like "  and reports B's block bound" "$out" "telemetry: register block $pb for device serial $b"
+like "  and reports B's block bound" "$out" "telemetry for $CRAM_DAX_B: register block $pb, device serial $b"
 rmmod cram
 daxctl enable-device $CRAM_DAX_B > /dev/null 2>&1

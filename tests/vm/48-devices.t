@@ -11,6 +11,7 @@
 #   (f) B's region taken away under cram: B's pages are written to disk, A goes on
 #   (g) register blocks crossed in regs= are refused; bad lists and a region that
 #       cannot be claimed fail the load, naming it, with nothing half-loaded
+#   (h) cram-setup --dax all loads cram on both; --stop gives both back
 # Byte-exact by checksum in every case. The emulated machine cannot give its CXL
 # windows distinct NUMA distances (the kernel reads the SLIT before it makes their
 # nodes: each is REMOTE_DISTANCE from every CPU node), so (b)-(d) set each device's
@@ -18,7 +19,7 @@
 # Kernel lines: one. Placement, per-device state and the drain of one device are
 # cram's own logic.
 . /cram/tests/lib.sh
-plan 52
+plan 56
 
 a=$CRAM_DAX b=$CRAM_DAX_B
 pa=${CRAM_REGS##*/} pb=${CRAM_REGS_B##*/}
@@ -155,4 +156,13 @@ daxctl enable-device $b > /dev/null 2>&1
 refuse "region=$a,$b" EBUSY "cram: region=$b \\(0x[0-9a-f]+-0x[0-9a-f]+\\) is busy"
 check "(g) nothing half-loaded: $a can be enabled again" daxctl enable-device $a
 check "(g) both back to device-dax" test -e /dev/$a -a -e /dev/$b
+
+# --- (h) cram-setup --dax all, and --stop gives both back
+out=$(cram-setup --dax all --module $CRAM_KO pool=N 2>&1)
+like "(h) cram-setup --dax all: loads cram on both" "$out" "cram-setup: cram is on $a,$b; watch"
+like "  and names each one's block" "$out" "telemetry for $b: register block $pb, device serial 0xcafe0002"
+is "(h) region= is the list" "$(cat /sys/module/cram/parameters/region)" "$a,$b"
+out=$(cram-setup --stop 2>&1)
+check "(h) cram-setup --stop: unloaded, both back to device-dax ($out)" \
+	test ! -e /sys/module/cram -a -e /dev/$a -a -e /dev/$b
 like "(g) no kernel complaint" "$(dmesg_bad | head -n 3)" '^$'

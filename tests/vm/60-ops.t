@@ -45,7 +45,7 @@ devctl phys-cap 128M
 daxctl enable-device $dax > /dev/null 2>&1
 is "(a) start: $dax belongs to device_dax" "$(basename "$(readlink /sys/bus/dax/devices/$dax/driver)")" device_dax
 like "(a) with two CXL devices it will not guess" "$(cram-setup --dry-run 2>&1)" \
-	"several CXL device-dax instances: $dax $CRAM_DAX_B; name one with --dax"
+	"several CXL device-dax instances: $dax $CRAM_DAX_B; name them with --dax \\(a list, or all\\)"
 out=$(cram-setup --dry-run --dax $dax --module $CRAM_KO --swap $CRAM_SWAP pool=Y 2>&1)
 is "(a) --dry-run exits 0" $? 0
 like "(a) --dry-run finds $dax" "$out" "^cram-setup: CXL memory: $dax \\("
@@ -170,9 +170,9 @@ echo 90 > $params/high_wm_pct
 echo 1 > $params/lz4_acceleration
 
 # --- (b) without root
-nfiles=$(ls $sys | wc -l)
-is "(b) 15 summary files" "$nfiles" 15
-is "(b) nobody reads every one" "$(as_nobody cat $sys/* | wc -l)" "$nfiles"
+nfiles=$(find $sys -type f | wc -l)
+is "(b) 15 summary files and 11 of the one device's" "$nfiles" 26
+is "(b) nobody reads every one" "$(find $sys -type f | as_nobody xargs cat | wc -l)" "$nfiles"
 check_fails "(b) nobody cannot read debugfs" as_nobody cat $dbg/stats
 out=$(as_nobody cramstat)
 like "(b) cramstat as nobody: tiers" "$out" '^cxl +active +0 '
@@ -252,7 +252,7 @@ is "(c) -w 1 -n 2: two screens" "$(cramstat -w 1 -n 2 | grep -c '^TIER')" 2
 # reads (the device scans on) is read again, up to 5 times
 prom_mismatches() {	# the sysfs summary files, parameters and debugfs counters that differ
 	_p=$(cramstat --prometheus) _bad=
-	for _f in $sys/* $params/high_wm_pct $params/pool; do
+	for _f in $(find $sys -maxdepth 1 -type f) $params/high_wm_pct $params/pool; do
 		_n=${_f##*/} _v=$(cat "$_f")
 		case $_f in $params/*) _n=param_$_n ;; esac
 		case $_v in
@@ -357,8 +357,9 @@ done
 # undocumented LIST...: the names that ABI.md does not mention as `name`
 undocumented() { for n in "$@"; do grep -q "\`$n\`" $abi || echo "$n"; done; }
 is "(f) every parameter" "$(undocumented $(ls $params))" ""
-is "(f) every sysfs summary file" "$(undocumented $(ls $sys))" ""
-is "(f) every debugfs file" "$(undocumented $(ls $dbg))" ""
+is "(f) every sysfs summary file" "$(undocumented $(ls $sys) $(ls $sys/devices/$CRAM_DAX))" ""
+is "(f) every debugfs file" \
+	"$(undocumented $(ls $dbg | sed 's/^dev[0-9]*_distance$/devN_distance/') $(ls $dbg/devices/$CRAM_DAX | sed 's|^|devices/NAME/|'))" ""
 is "(f) every counter in stats" "$(undocumented $(awk '{ print $1 }' $dbg/stats))" ""
 is "(f) every value in device" "$(undocumented $(awk '{ print $1 }' $dbg/device))" ""
 is "(f) every value in pool" "$(undocumented $(awk '{ print $1 }' $dbg/pool))" ""
