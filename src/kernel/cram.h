@@ -14,15 +14,7 @@
 
 struct page;
 
-/*** main.c: effective configuration (module parameters) ***/
-
-struct cram_config {
-	struct cram_region_list regions;
-	unsigned int high_wm_pct;
-	unsigned int low_wm_pct;
-};
-
-void cram_config_snapshot(struct cram_config *cfg);
+/*** param.c: what module parameters share (each lives in the file that uses it) ***/
 
 /* A runtime-tunable number with its range: module_param_cb(name, &ops, &param, 0644) */
 struct cram_bounded_uint {
@@ -47,6 +39,12 @@ extern bool cram_ibt_strict;
 int cram_sym_resolve(struct cram_sym *sym);
 void *cram_sym_data(const char *name);
 bool cram_sym_callable(const struct cram_sym *sym);
+const void *cram_zswap_counter(void);
+
+/*** arm.c: the checks before the hooks go live, and their installation ***/
+
+int cram_arm_check(void);
+int cram_arm(void);
 
 /*** hooks.c: ftrace redirects; the table comes from src/compat/<api>_api.c ***/
 
@@ -64,7 +62,7 @@ struct cram_hook_def {
 extern const struct cram_hook_def cram_hook_defs[];
 extern const unsigned int cram_nr_hook_defs;
 
-int cram_hooks_install(void);
+int cram_hooks_install(const struct cram_hook_def *defs, unsigned int nr);
 int cram_hooks_prepare(void);	/* per API, before arming (src/compat/<api>_api.c) */
 void cram_hooks_remove(void);
 const struct cram_sym *cram_hook_original(unsigned int idx);
@@ -110,9 +108,8 @@ void cram_test_cxl_load_delay(void);
 bool cram_test_fail_subpage(unsigned int index);
 bool cram_test_region_any_window(void);
 bool cram_test_arm_over_zswap(void);
-u32 cram_test_dev_distance(unsigned int dev);
 u64 cram_test_pool_limit(u64 limit);
-void cram_test_hold_alloc_lock(unsigned int ms);
+void cram_cxl_test_debugfs_init(struct dentry *root);	/* cxl_tier.c's */
 #else
 static inline void cram_test_debugfs_init(struct dentry *root) { }
 static inline void cram_test_pm_init(void) { }
@@ -134,8 +131,8 @@ static inline void cram_test_cxl_load_delay(void) { }
 static inline bool cram_test_fail_subpage(unsigned int index) { return false; }
 static inline bool cram_test_region_any_window(void) { return false; }
 static inline bool cram_test_arm_over_zswap(void) { return false; }
-static inline u32 cram_test_dev_distance(unsigned int dev) { return 0; }
 static inline u64 cram_test_pool_limit(u64 limit) { return limit; }
+static inline void cram_cxl_test_debugfs_init(struct dentry *root) { }
 #endif
 
 /*** kfile.c: small sysfs/procfs files, read and written from the module ***/
@@ -197,7 +194,8 @@ struct cram_cxl_usage {
 
 enum cram_stat;
 struct cram_dev;
-int cram_cxl_init(const struct cram_region_list *regions);
+int cram_cxl_init(void);
+void cram_cxl_config_show(struct seq_file *m);
 void cram_cxl_exit(void);
 bool cram_cxl_present(void);
 unsigned int cram_cxl_nr_devs(void);
@@ -211,7 +209,7 @@ void cram_cxl_flush(void);
 void cram_cxl_set_closed(bool closed);
 bool cram_cxl_gone(void);
 bool cram_cxl_dev_gone(unsigned int dev);
-int cram_cxl_watch_init(void);
+int cram_cxl_watch_init(int (*drain)(unsigned int dev));
 void cram_cxl_watch_exit(void);
 const struct cram_region *cram_cxl_region_info(unsigned int dev);
 struct cram_dev *cram_cxl_dev(unsigned int dev);
@@ -219,6 +217,8 @@ struct cram_dev *cram_cxl_dev(unsigned int dev);
 /*** device.c: each device's telemetry and the admission of CXL placements ***/
 
 struct seq_file;
+int cram_dev_check_params(void);
+void cram_dev_config_show(struct seq_file *m);
 int cram_dev_check_regs(unsigned int nr_regions);
 struct cram_dev *cram_dev_create(const struct cram_region *r, unsigned int idx);
 void cram_dev_destroy(struct cram_dev *d);
@@ -313,9 +313,7 @@ bool cram_swap_enabled(void);
 
 void cram_swap_init(void);
 void cram_swap_exit(void);
-int cram_swap_arm_check(void);
-const void *cram_zswap_counter(void);
-int cram_swap_arm(void);
+
 bool cram_swap_store(unsigned int type, pgoff_t offset, struct page *page,
 		     unsigned int nr_pages);
 bool cram_swap_holds(unsigned int type, pgoff_t offset, unsigned int nr_pages);

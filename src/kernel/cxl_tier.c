@@ -58,6 +58,7 @@
 #define pr_fmt(fmt) "cram: " fmt
 
 #include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/spinlock.h>	/* before local_lock.h: on PREEMPT_RT it needs spinlock_t */
@@ -81,6 +82,39 @@ static bool cram_nt_store = true;
 module_param_named(nt_store, cram_nt_store, bool, 0644);
 MODULE_PARM_DESC(nt_store,
 		 "copy pages into CXL memory with non-temporal stores (Y, default) or plain stores (N), for comparison");
+
+static char cram_region_arg[CRAM_REGION_LIST_MAX];
+static struct cram_region_list cram_regions;
+
+static int cram_region_set(const char *val, const struct kernel_param *kp)
+{
+	struct cram_region_list list;
+	const char *why;
+
+	if (cram_region_list_parse(val, &list, &why)) {
+		pr_err("region=%.*s rejected: %s\n", cram_arg_len(val), val, why);
+		return -EINVAL;
+	}
+	strscpy(cram_region_arg, val, sizeof(cram_region_arg));
+	strim(cram_region_arg);
+	cram_regions = list;
+	return 0;
+}
+
+static int cram_region_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n", cram_region_arg);
+}
+
+static const struct kernel_param_ops cram_region_ops = {
+	.set = cram_region_set,	/* rejects anything but "", daxX.Y, SIZE@START, lists of them */
+	.get = cram_region_get,
+};
+
+/* 0444: the region is claimed at load; changing it needs a reload */
+module_param_cb(region, &cram_region_ops, NULL, 0444);
+MODULE_PARM_DESC(region,
+		 "CXL memory to own: a device-dax name (dax0.0) or a physical range SIZE@START (512M@0x110000000), or several, one per CXL device, comma-separated (dax0.0,dax1.0; up to 8); empty: no CXL tier");
 
 /* One CPU's cache of free region pages, and what keeps it to one task (above) */
 struct cram_cxl_cpu {
@@ -111,6 +145,8 @@ static unsigned int cram_nr_cxls;
 static int cram_cxl_hp_state = -1;	/* the dynamic hotplug state, once set up */
 static bool cram_cxl_closed;	/* no new pages: hibernation is under way (pm.c) */
 static struct workqueue_struct *cram_cxl_zero_wq;
+/* writes one device's pages to their swap slots: writeback.c's, from cram_cxl_watch_init */
+static int (*cram_cxl_drain)(unsigned int dev);
 /*
  * The worker starts a tick after the first page of a batch is freed, not at once:
  * frees arrive one per swap-in, and waking a worker for each cost more than the
@@ -254,8 +290,9 @@ static void cram_cxl_free_all(void)
  * Claim every region of the list, or none: a region that cannot be claimed fails the
  * load (its message names it). Then bind the register blocks (device.c).
  */
-int cram_cxl_init(const struct cram_region_list *regions)
+int cram_cxl_init(void)
 {
+	const struct cram_region_list *regions = &cram_regions;
 	unsigned int i;
 	int err;
 
@@ -371,10 +408,25 @@ static enum cram_stat cram_cxl_store_on(struct cram_cxl *c, const void *src,
 	return CRAM_STAT_STORES;
 }
 
+#ifdef CRAM_TEST_HOOKS
+/* devN_distance (testhooks.c): 0, or the distance placement uses for device N */
+static u32 cram_cxl_test_distance[CRAM_MAX_REGIONS];
+
+static u32 cram_cxl_distance_set(const struct cram_cxl *c)
+{
+	return min(READ_ONCE(cram_cxl_test_distance[c->idx]), (u32)CRAM_CXL_FAR);
+}
+#else
+static u32 cram_cxl_distance_set(const struct cram_cxl *c)
+{
+	return 0;
+}
+#endif
+
 /* From a page of node nid to device c */
 static u32 cram_cxl_distance(int nid, const struct cram_cxl *c)
 {
-	u32 set = cram_test_dev_distance(c->idx);
+	u32 set = cram_cxl_distance_set(c);
 
 	if (set)
 		return set;
@@ -557,7 +609,7 @@ static void cram_cxl_region_lost(struct cram_region *r, const char *dev, const c
 	used = cram_ralloc_nr_used(&c->alloc);
 	pr_warn("CXL %s is %s: the CXL core stops decoding region %s after this; writing its %llu pages to the swap device first; region %s takes no pages until cram is reloaded\n",
 		dev, event, r->name, used, r->name);
-	err = cram_wb_drain_device(c->idx);
+	err = cram_cxl_drain(c->idx);
 	flush_delayed_work(&c->zero_work);	/* zeroed while the memory still decodes */
 	WRITE_ONCE(c->fate, CRAM_CXL_GONE);
 	synchronize_srcu(&cram_srcu);	/* and no load is still copying from it */
@@ -570,12 +622,16 @@ static void cram_cxl_region_lost(struct cram_region *r, const char *dev, const c
 			dev, r->name);
 }
 
-/* After the rest of cram is up (the drain needs the writeback worker). */
-int cram_cxl_watch_init(void)
+/*
+ * After the rest of cram is up: drain (writeback.c's cram_wb_drain_device, handed
+ * down by main.c, so this tier does not call up into writeback) needs its worker.
+ */
+int cram_cxl_watch_init(int (*drain)(unsigned int dev))
 {
 	unsigned int i;
 	int err;
 
+	cram_cxl_drain = drain;
 	for (i = 0; i < cram_nr_cxls; i++) {
 		err = cram_region_watch(&cram_cxls[i]->region);
 		if (err) {
@@ -664,20 +720,62 @@ void cram_cxl_region_show(struct seq_file *m, unsigned int dev)
 
 #ifdef CRAM_TEST_HOOKS
 /*
- * testhooks.c's contend_alloc_ms: hold the first device's allocator lock for ms, as
- * a CPU moving a batch does, only far longer, so stores on other CPUs wait for it in
- * their refill: with preemption off there, PREEMPT_RT's sleeping lock would schedule
- * in atomic context. Spins (mdelay): a spinlock holder must not sleep.
+ * The CXL tier's test hooks (testhooks.c lists them all). contend_alloc_ms: hold the
+ * first device's allocator lock for ms, as a CPU moving a batch does, only far
+ * longer, so stores on other CPUs wait for it in their refill: with preemption off
+ * there, PREEMPT_RT's sleeping lock would schedule in atomic context. Spins
+ * (mdelay): a spinlock holder must not sleep.
  */
-void cram_test_hold_alloc_lock(unsigned int ms)
+static int cram_cxl_test_contend_set(void *unused, u64 ms)
 {
+	if (!ms || ms > 1000)
+		return -EINVAL;
 	if (!cram_cxl_present())
-		return;
+		return 0;
 	cram_lock(&cram_cxls[0]->alloc.lock);
 	mdelay(ms);
 	cram_unlock(&cram_cxls[0]->alloc.lock);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(cram_cxl_test_contend_fops, NULL, cram_cxl_test_contend_set, "%llu\n");
+
+void cram_cxl_test_debugfs_init(struct dentry *root)
+{
+	unsigned int i;
+	char name[24];
+
+	debugfs_create_file_unsafe("contend_alloc_ms", 0200, root, NULL,
+				   &cram_cxl_test_contend_fops);
+	for (i = 0; i < cram_nr_cxls; i++) {
+		snprintf(name, sizeof(name), "dev%u_distance", i);
+		debugfs_create_u32(name, 0600, root, &cram_cxl_test_distance[i]);
+	}
 }
 #endif
+
+/* debugfs config: each region as parsed ("region: ...") and, once claimed, its range */
+void cram_cxl_config_show(struct seq_file *m)
+{
+	const struct cram_region_spec *spec;
+	unsigned int i;
+
+	kernel_param_lock(THIS_MODULE);	/* a consistent list (it is read-only: tidiness) */
+	if (!cram_regions.nr)
+		seq_puts(m, "region: none\n");
+	for (i = 0; i < cram_regions.nr; i++) {
+		spec = &cram_regions.spec[i];
+		if (spec->kind == CRAM_REGION_DEVDAX)
+			seq_printf(m, "region: devdax %s\n", spec->dax_name);
+		else
+			seq_printf(m, "region: phys %#llx-%#llx (%llu bytes)\n", spec->start,
+				   spec->start + spec->size - 1, spec->size);
+		if (i < cram_nr_cxls)
+			seq_printf(m, "region_claimed: %#llx-%#llx\n",
+				   (u64)cram_cxls[i]->region.start,
+				   (u64)cram_cxls[i]->region.start + cram_cxls[i]->region.size - 1);
+	}
+	kernel_param_unlock(THIS_MODULE);
+}
 
 /* Device dev's region, or NULL */
 const struct cram_region *cram_cxl_region_info(unsigned int dev)

@@ -31,31 +31,11 @@
 
 static struct dentry *cram_debugfs_root;
 
-static void cram_config_show_region(struct seq_file *m, const struct cram_region_spec *spec,
-				    const struct cram_region *claimed)
-{
-	if (spec->kind == CRAM_REGION_DEVDAX)
-		seq_printf(m, "region: devdax %s\n", spec->dax_name);
-	else
-		seq_printf(m, "region: phys %#llx-%#llx (%llu bytes)\n", spec->start,
-			   spec->start + spec->size - 1, spec->size);
-	if (claimed)
-		seq_printf(m, "region_claimed: %#llx-%#llx\n", (u64)claimed->start,
-			   (u64)claimed->start + claimed->size - 1);
-}
-
+/* each part of cram shows the configuration it owns */
 static int cram_config_show(struct seq_file *m, void *unused)
 {
-	struct cram_config cfg;
-	unsigned int i;
-
-	cram_config_snapshot(&cfg);
-	if (!cfg.regions.nr)
-		seq_puts(m, "region: none\n");
-	for (i = 0; i < cfg.regions.nr; i++)	/* one pair of lines per region */
-		cram_config_show_region(m, &cfg.regions.spec[i], cram_cxl_region_info(i));
-	seq_printf(m, "high_wm_pct: %u\n", cfg.high_wm_pct);
-	seq_printf(m, "low_wm_pct: %u\n", cfg.low_wm_pct);
+	cram_cxl_config_show(m);
+	cram_dev_config_show(m);
 	seq_printf(m, "hook_api: %s\n", CRAM_HOOK_API);
 	seq_printf(m, "large_folios: %s\n", CRAM_LARGE_FOLIOS ? "whole" : "declined");
 	cram_hooks_show(m);
@@ -141,6 +121,7 @@ int cram_debugfs_init(void)
 	debugfs_create_file("pool_classes", 0400, root, NULL, &cram_dram_classes_fops);
 	cram_debugfs_devices(root);
 	cram_test_debugfs_init(root);
+	cram_cxl_test_debugfs_init(root);
 	cram_debugfs_root = root;
 	return 0;
 }

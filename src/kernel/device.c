@@ -39,7 +39,8 @@
  * context; they use this CPU's counts with preemption off. Probe, remove, the poller
  * and debugfs and sysfs reads run in process context. Locking: a device's d->lock
  * (seqlock) is taken only by its poller (writer) and by readers for a snapshot copy;
- * nothing nests inside it. The poller takes the module's param lock (config snapshot) outside it.
+ * nothing nests inside it. The poller takes the module's param lock (the watermarks)
+ * outside it.
  * A bound device is published (d->live) under cram_srcu: remove() unpublishes
  * it and waits for every store path and debugfs reader inside cram before unmapping.
  * cram_dev_bind_lock (mutex) serialises probe and remove: the driver core holds only
@@ -95,10 +96,89 @@ module_param_cb(regs, &cram_regs_arg_ops, NULL, 0444);
 MODULE_PARM_DESC(regs,
 		 "each device's register block: auto (default: a 1af4:1110 PCI function whose BAR2 holds a CRAMDEV1 block describing the region), none (no telemetry), or a PCI name 0000:00:03.0; one word for all regions, or one entry per region= entry (auto,0000:00:05.0)");
 
+static unsigned int cram_high_wm_pct = 90;
+static unsigned int cram_low_wm_pct = 80;
+/* false while parameters are applied at load: the low/high pair is checked in init */
+static bool cram_params_live;
+
+/*
+ * high_wm_pct / low_wm_pct: each must be 1..100; once the module is live a write must
+ * also keep low < high (at load, init checks the pair once every value is in).
+ */
+static int cram_wm_set(const char *val, const struct kernel_param *kp)
+{
+	bool is_high = kp->arg == &cram_high_wm_pct;
+	unsigned int pct, low, high;
+	const char *why;
+
+	if (kstrtouint(val, 0, &pct)) {
+		pr_err("%s=%.*s rejected: not a number\n", kp->name, cram_arg_len(val), val);
+		return -EINVAL;
+	}
+	low = is_high ? cram_low_wm_pct : pct;
+	high = is_high ? pct : cram_high_wm_pct;
+	if (cram_wm_pct_check(pct, &why) ||
+	    (cram_params_live && cram_wm_pair_check(low, high, &why))) {
+		pr_err("%s=%.*s rejected: %s\n", kp->name, cram_arg_len(val), val, why);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = pct;
+	return 0;
+}
+
+static const struct kernel_param_ops cram_wm_ops = {
+	.set = cram_wm_set,	/* rejects 0, > 100, and low >= high */
+	.get = param_get_uint,
+};
+module_param_cb(high_wm_pct, &cram_wm_ops, &cram_high_wm_pct, 0644);
+MODULE_PARM_DESC(high_wm_pct,
+		 "stop CXL placements above this % of the device's physical capacity (1..100, default 90)");
+module_param_cb(low_wm_pct, &cram_wm_ops, &cram_low_wm_pct, 0644);
+MODULE_PARM_DESC(low_wm_pct,
+		 "after stopping, resume CXL placements below this % of physical capacity (1..high_wm_pct-1, default 80)");
+
 static bool cram_trust_capacity;
 module_param_named(trust_capacity, cram_trust_capacity, bool, 0644);
 MODULE_PARM_DESC(trust_capacity,
 		 "without a register block, the CXL memory does not compress (plain RAM): place pages without telemetry (default N: no telemetry, no CXL placements). Ignored while a device reports telemetry, and once one has been bound");
+
+/*
+ * At init, before anything else: the low/high pair, which each write keeps from now
+ * on. Process context.
+ */
+int cram_dev_check_params(void)
+{
+	const char *why;
+	int err = 0;
+
+	kernel_param_lock(THIS_MODULE);
+	if (cram_wm_pair_check(cram_low_wm_pct, cram_high_wm_pct, &why)) {
+		pr_err("low_wm_pct=%u high_wm_pct=%u rejected: %s\n",
+		       cram_low_wm_pct, cram_high_wm_pct, why);
+		err = -EINVAL;
+	}
+	cram_params_live = !err;
+	kernel_param_unlock(THIS_MODULE);
+	return err;
+}
+
+/* The watermarks now, a consistent pair (the param lock). Process context. */
+static void cram_dev_watermarks(unsigned int *high_pct, unsigned int *low_pct)
+{
+	kernel_param_lock(THIS_MODULE);
+	*high_pct = cram_high_wm_pct;
+	*low_pct = cram_low_wm_pct;
+	kernel_param_unlock(THIS_MODULE);
+}
+
+/* debugfs config: the watermarks' lines */
+void cram_dev_config_show(struct seq_file *m)
+{
+	unsigned int high, low;
+
+	cram_dev_watermarks(&high, &low);
+	seq_printf(m, "high_wm_pct: %u\nlow_wm_pct: %u\n", high, low);
+}
 
 /* What the store path acts on: the poller's verdict on the last read. */
 struct cram_dev_view {
@@ -365,7 +445,7 @@ static void cram_dev_log_transition(struct cram_dev *d, const char *old, const c
 static void cram_dev_poll_once(struct cram_dev *d)
 {
 	void __iomem *regs = d->mapping;
-	struct cram_config cfg;
+	unsigned int high_pct, low_pct;
 	const char *why, *old;
 	struct cram_regs r;
 	u64 high, low, written;
@@ -375,8 +455,8 @@ static void cram_dev_poll_once(struct cram_dev *d)
 	err = cram_regs_read(&r, cram_dev_read, (void __force *)regs);
 	why = cram_dev_judge(d, &r, err, written);
 	d->last = r;
-	cram_config_snapshot(&cfg);
-	cram_wm_bytes(&r, cfg.high_wm_pct, cfg.low_wm_pct, &high, &low);
+	cram_dev_watermarks(&high_pct, &low_pct);
+	cram_wm_bytes(&r, high_pct, low_pct, &high, &low);
 
 	write_seqlock(&d->lock);
 	if (!why) {

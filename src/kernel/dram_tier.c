@@ -197,10 +197,8 @@ static enum cram_stat cram_dram_store_object(struct cram_dram_cpu *cpu, const vo
 	len = cram_compress(cpu, src);
 	if (len <= 0)
 		return CRAM_STAT_POOL_REJECT_POOR;
-	if (!cram_dram_room()) {
-		cram_wb_kick();
+	if (!cram_dram_room())	/* the caller has the writeback worker make room */
 		return CRAM_STAT_POOL_REJECT_LIMIT;
-	}
 	if (cram_pool_store(&cram_dram_pool, &e->handle, cpu->buf, len))
 		return CRAM_STAT_POOL_REJECT_NOMEM;
 	return CRAM_STAT_POOL_STORES;

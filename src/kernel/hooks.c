@@ -54,6 +54,7 @@ struct cram_hook {
 };
 
 static struct cram_hook cram_hooks[CRAM_MAX_HOOKS];
+static unsigned int cram_nr_hooks;	/* of the table installed */
 
 static void notrace cram_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 				      struct ftrace_ops *ops, struct ftrace_regs *fregs)
@@ -135,7 +136,7 @@ static int cram_hooks_register(void)
 	int err;
 
 	for (stage = 0; stage < 3; stage++) {
-		for (i = 0; i < cram_nr_hook_defs; i++) {
+		for (i = 0; i < cram_nr_hooks; i++) {
 			if (cram_hook_stage(cram_hooks[i].def) != stage)
 				continue;
 			err = cram_hook_register(&cram_hooks[i]);
@@ -152,23 +153,27 @@ void cram_hooks_show(struct seq_file *m)
 	unsigned int i;
 
 	seq_puts(m, "hooks_live:");
-	for (i = 0; i < cram_nr_hook_defs; i++)
+	for (i = 0; i < cram_nr_hooks; i++)
 		if (READ_ONCE(cram_hooks[i].registered))
 			seq_printf(m, " %s", cram_hooks[i].sym.name);
 	seq_putc(m, '\n');
 }
 
-/* Resolve every hooked function first: a missing one fails before anything changes. */
-int cram_hooks_install(void)
+/*
+ * Install the hooks of defs[0..nr) (this kernel's table, arm.c hands it down).
+ * Resolve every hooked function first: a missing one fails before anything changes.
+ */
+int cram_hooks_install(const struct cram_hook_def *defs, unsigned int nr)
 {
 	unsigned int i;
 	int err;
 
-	if (WARN_ON(cram_nr_hook_defs > CRAM_MAX_HOOKS))
+	if (WARN_ON(nr > CRAM_MAX_HOOKS))
 		return -EINVAL;
-	for (i = 0; i < cram_nr_hook_defs; i++) {
-		cram_hooks[i].def = &cram_hook_defs[i];
-		cram_hooks[i].sym = (struct cram_sym){ .name = cram_hook_defs[i].name };
+	cram_nr_hooks = nr;
+	for (i = 0; i < nr; i++) {
+		cram_hooks[i].def = &defs[i];
+		cram_hooks[i].sym = (struct cram_sym){ .name = defs[i].name };
 		err = cram_sym_resolve(&cram_hooks[i].sym);
 		if (err)
 			return err;
@@ -181,7 +186,7 @@ int cram_hooks_install(void)
 
 void cram_hooks_remove(void)
 {
-	unsigned int i = cram_nr_hook_defs;
+	unsigned int i = cram_nr_hooks;
 
 	while (i--)
 		cram_hook_unregister(&cram_hooks[i]);

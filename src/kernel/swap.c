@@ -131,89 +131,6 @@ static struct xarray cram_trees[MAX_SWAPFILES][CRAM_TREES_PER_TYPE];
 static atomic64_t cram_nr_stored;
 static DEFINE_SPINLOCK(cram_hold_lock);
 
-/* Statistics: per CPU, so counting costs no shared cache line; summed to read. */
-struct cram_stats_cpu {
-	u64 n[CRAM_NR_STATS];
-};
-
-static DEFINE_PER_CPU(struct cram_stats_cpu, cram_stats);
-
-/* Names as an operator would ask for them (zswap's style). */
-static const char *const cram_stat_names[CRAM_NR_STATS] = {
-	[CRAM_STAT_STORE_CALLS] = "store_calls",
-	[CRAM_STAT_STORES] = "stores",
-	[CRAM_STAT_DECLINE_DISABLED] = "decline_disabled",
-	[CRAM_STAT_DECLINE_NO_TIER] = "decline_no_tier",
-	[CRAM_STAT_DECLINE_UNTRUSTED] = "decline_untrusted",
-	[CRAM_STAT_DECLINE_SAFE_MODE] = "decline_safe_mode",
-	[CRAM_STAT_DECLINE_WATERMARK] = "decline_watermark",
-	[CRAM_STAT_DECLINE_LARGE_FOLIO] = "decline_large_folio",
-	[CRAM_STAT_LARGE_FOLIO_CALLS] = "large_folio_calls",
-	[CRAM_STAT_LARGE_FOLIO_STORES] = "large_folio_stores",
-	[CRAM_STAT_LARGE_FOLIO_UNDONE] = "large_folio_undone",
-	[CRAM_STAT_DECLINE_REGION_FULL] = "decline_region_full",
-	[CRAM_STAT_DECLINE_NOMEM] = "decline_nomem",
-	[CRAM_STAT_DECLINE_UNLOADING] = "decline_unloading",
-	[CRAM_STAT_DECLINE_HIBERNATION] = "decline_hibernation",
-	[CRAM_STAT_DECLINE_REGION_GONE] = "decline_region_gone",
-	[CRAM_STAT_POOL_STORES] = "pool_stores",
-	[CRAM_STAT_POOL_SAME_FILLED] = "pool_same_filled",
-	[CRAM_STAT_POOL_REJECT_POOR] = "pool_reject_compress_poor",
-	[CRAM_STAT_POOL_REJECT_LIMIT] = "pool_reject_limit",
-	[CRAM_STAT_POOL_REJECT_NOMEM] = "pool_reject_nomem",
-	[CRAM_STAT_POOL_LOAD_HITS] = "pool_load_hits",
-	[CRAM_STAT_WRITEBACKS] = "written_back_pages",
-	[CRAM_STAT_DRAINED] = "drained_pages",
-	[CRAM_STAT_WRITEBACK_FAILURES] = "writeback_failures",
-	[CRAM_STAT_WRITEBACK_RACED] = "writeback_raced",
-	[CRAM_STAT_WRITEBACK_ORPHANED] = "writeback_orphaned",
-	[CRAM_STAT_WRITEBACK_WAITS] = "writeback_waits",
-	[CRAM_STAT_POOL_COMPACTED_PAGES] = "pool_compacted_pages",
-	[CRAM_STAT_STALE_REPLACED] = "stale_replaced",
-	[CRAM_STAT_STALE_ERASED] = "stale_erased",
-	[CRAM_STAT_LOAD_CALLS] = "load_calls",
-	[CRAM_STAT_LOAD_HITS] = "load_hits",
-	[CRAM_STAT_LOAD_KEPT] = "load_hits_kept",
-	[CRAM_STAT_LOAD_MISSES] = "load_misses",
-	[CRAM_STAT_LOAD_CHAINED] = "load_chained",
-	[CRAM_STAT_ZSWAP_PASSED] = "zswap_passed",
-	[CRAM_STAT_RESOLVED_CALLS] = "resolved_calls",
-	[CRAM_STAT_RESOLVED_CALLS_REFUSED] = "resolved_calls_refused",
-	[CRAM_STAT_LOAD_ERRORS] = "load_errors",
-	[CRAM_STAT_INVALIDATE_CALLS] = "invalidate_calls",
-	[CRAM_STAT_INVALIDATE_HITS] = "invalidate_hits",
-	[CRAM_STAT_INVALIDATE_AREA_CALLS] = "invalidate_area_calls",
-	[CRAM_STAT_INVALIDATE_AREA_FREED] = "invalidate_area_freed",
-	[CRAM_STAT_CALLS_WHILE_DISARMED] = "calls_while_disarmed",
-};
-
-/* this_cpu ops: safe against preemption and interrupts, any context */
-void cram_stat_inc(enum cram_stat stat)
-{
-	this_cpu_inc(cram_stats.n[stat]);
-}
-
-void cram_stat_add(enum cram_stat stat, u64 n)
-{
-	this_cpu_add(cram_stats.n[stat], n);
-}
-
-/* Monotonic counters: a sum taken while others count is a value they passed through. */
-u64 cram_stat_read(enum cram_stat stat)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(&cram_stats, cpu)->n[stat]);
-	return sum;
-}
-
-const char *cram_stat_name(enum cram_stat stat)
-{
-	return cram_stat_names[stat];
-}
-
 u64 cram_swap_nr_stored(void)
 {
 	return atomic64_read(&cram_nr_stored);
@@ -222,103 +139,6 @@ u64 cram_swap_nr_stored(void)
 bool cram_swap_enabled(void)
 {
 	return READ_ONCE(cram_enabled);
-}
-
-/*** arming: cram replaces zswap, so zswap must be off and hold nothing ***/
-
-/*
- * zswap's stored pages, read from its counter (the one /proc/meminfo's Zswapped:
- * shows): a variable, not a file, because arming reads it under
- * kernel_param_lock(NULL), and reading a seq_file there inverts the order sysfs
- * reads take (seq_file lock -> kernfs -> param lock; lockdep reported it).
- */
-static int cram_zswap_empty(const void *stored_pages)
-{
-	unsigned long pages = cram_zswap_stored_pages(stored_pages);
-
-	if (pages && cram_test_arm_over_zswap()) {
-		pr_info("test hook: loading over the %lu pages zswap holds\n", pages);
-		return 0;
-	}
-	if (pages) {
-		pr_err("zswap still holds %lu pages: swapoff and swapon the swap devices (or reboot) before loading cram\n",
-		       pages);
-		return -EBUSY;
-	}
-	return 0;
-}
-
-/* The address of zswap's count of stored pages (compat.h reads it), or NULL, said. */
-const void *cram_zswap_counter(void)
-{
-	const void *addr = cram_sym_data("zswap_stored_pages");
-
-	if (!addr)
-		pr_err("kernel variable zswap_stored_pages not found: this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KALLSYMS_ALL)\n");
-	return addr;
-}
-
-/*
- * Before anything is set up: refuse early, with the reason, when zswap is in use or
- * ftrace is switched off. The latter before any symbol is resolved: kprobes on
- * ftrace registered and removed while kernel.ftrace_enabled is 0 leave ftrace's
- * records inconsistent (seen on 6.12: a WARNING at the next registration, then
- * ftrace and kprobes disabled for good).
- */
-int cram_swap_arm_check(void)
-{
-	const void *stored;
-	char buf[8];
-	int err;
-
-	err = cram_read_text("/proc/sys/kernel/ftrace_enabled", buf, sizeof(buf));
-	if (!err && buf[0] == '0') {
-		pr_err("sysctl kernel.ftrace_enabled is 0: cram redirects the swap path with ftrace; set it to 1 and load again\n");
-		return -EBUSY;
-	}
-	err = cram_read_text("/sys/module/zswap/parameters/enabled", buf, sizeof(buf));
-	if (!err && buf[0] != 'N') {
-		pr_err("zswap is enabled: cram replaces it; run 'echo N > /sys/module/zswap/parameters/enabled' (and boot without zswap.enabled=1)\n");
-		return -EBUSY;
-	}
-	stored = cram_zswap_counter();
-	if (!stored)
-		return -ENOENT;
-	return cram_zswap_empty(stored) ?: cram_hooks_prepare();
-}
-
-/*
- * The last step of init: install the hooks while zswap provably holds nothing and
- * cannot be switched on. Writes to a built-in's parameters (zswap's "enabled") are
- * serialised by kernel_param_lock(NULL), held here from the check to the last hook;
- * zswap's flag and counter are read directly, as sysfs would need the same lock and
- * no file may be read under it (see cram_zswap_empty). Once the hooks
- * are live zswap_store never runs again. What this cannot see, a zswap_store that
- * read "enabled" before it was switched off and is still running, leaves its page
- * with zswap, to read and free (zswap_api.c; docs/DESIGN.md).
- */
-int cram_swap_arm(void)
-{
-	const bool *zswap_on = cram_sym_data("zswap_enabled");
-	const void *stored = cram_zswap_counter();
-	int err;
-
-	if (!zswap_on) {
-		pr_err("kernel variable zswap_enabled not found: this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KALLSYMS_ALL)\n");
-		return -ENOENT;
-	}
-	if (!stored)
-		return -ENOENT;
-	cram_test_hold_step();
-	kernel_param_lock(NULL);
-	if (READ_ONCE(*zswap_on)) {
-		pr_err("zswap was enabled while cram was loading: cram replaces it; run 'echo N > /sys/module/zswap/parameters/enabled' and load cram again\n");
-		err = -EBUSY;
-	} else {
-		err = cram_zswap_empty(stored) ?: cram_hooks_install();
-	}
-	kernel_param_unlock(NULL);
-	return err;
 }
 
 /*
@@ -533,6 +353,8 @@ static enum cram_stat cram_store_pool(struct xarray *tree, unsigned int type, pg
 	enum cram_stat outcome;
 
 	outcome = cram_dram_store(swp_entry(type, offset).val, page, &e);
+	if (outcome == CRAM_STAT_POOL_REJECT_LIMIT)
+		cram_wb_kick();	/* the coldest objects to disk, to make room */
 	if (outcome != CRAM_STAT_POOL_STORES && outcome != CRAM_STAT_POOL_SAME_FILLED)
 		return outcome;
 	if (cram_tree_insert(tree, offset, e)) {

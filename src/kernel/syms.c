@@ -100,3 +100,13 @@ bool cram_sym_callable(const struct cram_sym *sym)
 					      "sealed under IBT");
 	return false;
 }
+
+/* The address of zswap's count of stored pages (compat.h reads it), or NULL, said. */
+const void *cram_zswap_counter(void)
+{
+	const void *addr = cram_sym_data("zswap_stored_pages");
+
+	if (!addr)
+		pr_err("kernel variable zswap_stored_pages not found: this kernel is not supported (needs CONFIG_ZSWAP, CONFIG_KALLSYMS_ALL)\n");
+	return addr;
+}

@@ -167,23 +167,10 @@ static u32 cram_test_bind_delay_ms;
 static bool cram_test_cxl_zero_at_once;
 static bool cram_test_arm_in_drain;
 static unsigned int cram_test_nr_registered;
-static u32 cram_test_distance[CRAM_MAX_REGIONS];
 
-static int cram_test_contend_alloc_set(void *unused, u64 ms)
-{
-	if (!ms || ms > 1000)
-		return -EINVAL;
-	cram_test_hold_alloc_lock(ms);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(cram_test_contend_alloc_fops, NULL, cram_test_contend_alloc_set,
-			 "%llu\n");
-
+/* The files of this one; cxl_tier.c makes contend_alloc_ms and devN_distance. */
 void cram_test_debugfs_init(struct dentry *root)
 {
-	unsigned int i;
-	char name[24];
-
 	debugfs_create_atomic_t("fail_loads", 0600, root, &cram_test_fail_loads);
 	debugfs_create_u32("wb_delay_ms", 0600, root, &cram_test_wb_delay_ms);
 	debugfs_create_bool("wb_no_wait", 0600, root, &cram_test_wb_skip_wait);
@@ -192,18 +179,6 @@ void cram_test_debugfs_init(struct dentry *root)
 	debugfs_create_u32("bind_delay_ms", 0600, root, &cram_test_bind_delay_ms);
 	debugfs_create_bool("cxl_zero_now", 0600, root, &cram_test_cxl_zero_at_once);
 	debugfs_create_bool("arm_during_drain", 0600, root, &cram_test_arm_in_drain);
-	debugfs_create_file_unsafe("contend_alloc_ms", 0200, root, NULL,
-				   &cram_test_contend_alloc_fops);
-	for (i = 0; i < cram_cxl_nr_devs(); i++) {
-		snprintf(name, sizeof(name), "dev%u_distance", i);
-		debugfs_create_u32(name, 0600, root, &cram_test_distance[i]);
-	}
-}
-
-/* devN_distance: 0, or the distance placement uses for device dev (at most 255) */
-u32 cram_test_dev_distance(unsigned int dev)
-{
-	return min(READ_ONCE(cram_test_distance[dev]), 255U);
 }
 
 void cram_test_pm_init(void)
