@@ -95,7 +95,8 @@ int cram_arm(void)
 		pr_err("zswap was enabled while cram was loading: cram replaces it; run 'echo N > /sys/module/zswap/parameters/enabled' and load cram again\n");
 		err = -EBUSY;
 	} else {
-		err = cram_zswap_empty(stored) ?: cram_hooks_install(cram_hook_defs, cram_nr_hook_defs);
+		err = cram_zswap_empty(stored) ?:
+		      cram_hooks_install(cram_hook_defs, cram_nr_hook_defs);
 	}
 	kernel_param_unlock(NULL);
 	return err;

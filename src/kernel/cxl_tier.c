@@ -414,7 +414,7 @@ static u32 cram_cxl_test_distance[CRAM_MAX_REGIONS];
 
 static u32 cram_cxl_distance_set(const struct cram_cxl *c)
 {
-	return min(READ_ONCE(cram_cxl_test_distance[c->idx]), (u32)CRAM_CXL_FAR);
+	return min_t(u32, READ_ONCE(cram_cxl_test_distance[c->idx]), CRAM_CXL_FAR);
 }
 #else
 static u32 cram_cxl_distance_set(const struct cram_cxl *c)
