@@ -77,6 +77,15 @@ int cram_regs_list_check(const struct cram_regs_list *list, unsigned int nr_regi
 			 const char **why);
 const char *cram_regs_for(const struct cram_regs_list *list, unsigned int i);
 
+/*
+ * May a region interleaved over ways CXL memory devices (1: one device; 0: in no CXL
+ * region) have telemetry regs (its cram_regs_for entry)? A register block describes
+ * one device, and an interleaved region puts a share of every page on each: no one
+ * block bounds its use. So only regs=none (no telemetry; placements then need
+ * trust_capacity=Y, for memory that does not compress) is accepted for one.
+ */
+int cram_regs_interleave_check(unsigned int ways, const char *regs, const char **why);
+
 int cram_wm_pct_check(unsigned int pct, const char **why);
 int cram_wm_pair_check(unsigned int low_pct, unsigned int high_pct, const char **why);
 

@@ -305,6 +305,13 @@ const char *cram_regs_for(const struct cram_regs_list *list, unsigned int i)
 	return list->nr == 1 ? list->name[0] : list->name[i];
 }
 
+int cram_regs_interleave_check(unsigned int ways, const char *regs, const char **why)
+{
+	if (ways <= 1 || !strcmp(regs, "none"))
+		return 0;
+	return fail(why, "interleaved: no one device's register block bounds it");
+}
+
 int cram_wm_pct_check(unsigned int pct, const char **why)
 {
 	if (pct < 1 || pct > 100)

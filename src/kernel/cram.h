@@ -154,6 +154,7 @@ struct cram_region {
 	u64 size;
 	void *base;		/* write-back mapping; NULL: not claimed */
 	u64 serial;		/* its CXL memory device's serial; 0: not known */
+	unsigned int ways;	/* CXL memory devices it is interleaved over; 0: not known */
 	int nid;		/* its NUMA node; NUMA_NO_NODE: not known */
 	unsigned int memdevs;	/* CXL memory devices in the machine */
 	/* devices on the CXL bus whose removal takes the range away (region.c) */

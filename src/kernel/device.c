@@ -707,10 +707,15 @@ int cram_dev_check_regs(unsigned int nr_regions)
 /* The telemetry of region r, the idx-th of region=; its block is bound by cram_dev_init. */
 struct cram_dev *cram_dev_create(const struct cram_region *r, unsigned int idx)
 {
+	const char *regs = cram_regs_for(&cram_regs_list, idx), *why;
 	struct cram_dev *d;
 
 	if (WARN_ON_ONCE(idx >= CRAM_MAX_REGIONS || cram_devs[idx]))
 		return ERR_PTR(-EINVAL);
+	if (cram_regs_interleave_check(r->ways, regs, &why)) {
+		pr_err("region=%s rejected: %s (%u ways)\n", r->name, why, r->ways);
+		return ERR_PTR(-EINVAL);
+	}
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
@@ -723,7 +728,7 @@ struct cram_dev *cram_dev_create(const struct cram_region *r, unsigned int idx)
 	d->ledger.batch = CRAM_LEDGER_BATCH;
 	INIT_DELAYED_WORK(&d->poll, cram_dev_poll);
 	d->region = r;
-	strscpy(d->regs, cram_regs_for(&cram_regs_list, idx), sizeof(d->regs));
+	strscpy(d->regs, regs, sizeof(d->regs));
 	d->want = (struct cram_region_identity){
 		.serial = r->serial,
 		.memdevs = r->memdevs,

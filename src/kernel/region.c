@@ -404,13 +404,17 @@ static int cram_region_node(const struct cram_region *r, bool devdax)
 static void cram_region_identify(struct cram_region *r)
 {
 	struct cram_cxl_scan scan = { };
-
+	char path[64];
 	int region;
+	u64 ways;
 
 	cram_cxl_scan(&scan);
 	r->memdevs = scan.memdevs;
 	region = cram_range_region(&scan, r->start, r->size);
 	if (region >= 0) {
+		snprintf(path, sizeof(path), CXL_SYSFS "region%d/interleave_ways", region);
+		if (!cram_read_u64(path, &ways) && ways <= CRAM_REGION_WATCHED)
+			r->ways = ways;
 		r->serial = cram_cxl_region_serial(region);
 		cram_watch_region(r, region);
 	}

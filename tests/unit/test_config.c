@@ -220,6 +220,21 @@ static void test_regs_lists(void)
 					&why), (uint64_t)-EINVAL, "nine entries");
 }
 
+static void test_regs_interleave(void)
+{
+	const char *why = NULL;
+
+	tap_is_u64(cram_regs_interleave_check(0, "auto", &why), 0, "no CXL region: any regs");
+	tap_is_u64(cram_regs_interleave_check(1, "auto", &why), 0, "one way: auto");
+	tap_is_u64(cram_regs_interleave_check(1, "0000:00:05.0", &why), 0, "one way: a name");
+	tap_is_u64(cram_regs_interleave_check(2, "auto", &why), (uint64_t)-EINVAL,
+		   "two ways: auto refused");
+	tap_ok(why && *why, "  with a reason");
+	tap_is_u64(cram_regs_interleave_check(4, "0000:00:05.0", &why), (uint64_t)-EINVAL,
+		   "four ways: a named block refused too");
+	tap_is_u64(cram_regs_interleave_check(2, "none", &why), 0, "two ways: regs=none accepted");
+}
+
 int main(void)
 {
 	test_region_empty_means_no_cxl_tier();
@@ -231,5 +246,6 @@ int main(void)
 	test_regs_dev_names();
 	test_region_lists();
 	test_regs_lists();
+	test_regs_interleave();
 	return tap_done();
 }
