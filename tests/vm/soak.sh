@@ -12,11 +12,13 @@
 # DRAM pool capped at 10 MiB so writeback runs, the device's physical capacity
 # tight (16 MiB: as the data's compressibility shifts, the gate closes and reopens,
 # and the pool takes what the device cannot), and the device model restarted
-# half-way (dead for 3 s: safe mode, then recovery). The
-# harness adds: no overflow event in the device model, console clean.
+# half-way (dead for 3 s: safe mode, then recovery). With device B's dax instance
+# still there (make soak's own boot; make check's 80-region-gone.t takes B's region
+# away before), cram runs on both devices, B as tight as A, and both must take pages.
+# The harness adds: no overflow event in the device model, console clean.
 . /cram/tests/lib.sh	# platform.env, in_memcg, cram_stat, devctl, dev_stat
 secs=${CRAM_SOAK_SECS:-120}
-plan 27
+plan 28
 
 thp=/sys/kernel/mm/transparent_hugepage
 # large folios swapped out whole, to disk or (zswpout: 6.13+) to cram: THP (/proc/vmstat)
@@ -54,12 +56,16 @@ for d in $thp/hugepages-*kB; do	# sizes anonymous memory cannot use refuse the w
 done
 echo always > $thp/enabled
 
-# --- a tight device (nothing is stored yet) and cram with a small pool
+# --- tight devices (nothing is stored yet) and cram with a small pool
 devctl phys-cap 16M
-daxctl disable-device "$CRAM_DAX" > /dev/null 2>&1
+devctl_b phys-cap 16M
+regions=$CRAM_DAX
+[ -z "$CRAM_DAX_B" ] || [ ! -e "/sys/bus/dax/devices/$CRAM_DAX_B" ] ||
+	regions=$CRAM_DAX,$CRAM_DAX_B
+for d in $(echo "$regions" | tr ',' ' '); do daxctl disable-device "$d" > /dev/null 2>&1; done
 # the pool's limit 10 MiB (1 % of a 1 GiB guest) on the test boot's 2 GiB too
-is "insmod region=$CRAM_DAX max_pool_percent=1 test_pool_limit_pages=2560" \
-	"$(kmodload $CRAM_KO "region=$CRAM_DAX max_pool_percent=1 test_pool_limit_pages=2560")" loaded
+is "insmod region=$regions max_pool_percent=1 test_pool_limit_pages=2560" \
+	"$(kmodload $CRAM_KO "region=$regions max_pool_percent=1 test_pool_limit_pages=2560")" loaded
 stores0=$(cram_stat stores) pool0=$(cram_stat pool_stores) wb0=$(cram_stat written_back_pages)
 large0=$(cram_stat large_folio_calls) out0=$(large_out)
 closings0=$(dev_stat gate_closings) safe0=$(dev_stat safe_mode_entries)
@@ -103,6 +109,11 @@ for w in mixed forked shmem large; do
 done
 check "the CXL tier took pages ($(( $(cram_stat stores) - stores0 )))" \
 	test "$(cram_stat stores)" -gt "$stores0"
+took=0
+for d in $(echo "$regions" | tr ',' ' '); do
+	[ "$(cat /sys/module/cram/stats/devices/$d/cxl_stores)" -gt 0 ] && took=$((took + 1))
+done
+is "  every device of region=$regions took pages" "$took" "$(echo "$regions" | tr ',' ' ' | wc -w)"
 check "the pool took pages ($(( $(cram_stat pool_stores) - pool0 )))" \
 	test "$(cram_stat pool_stores)" -gt "$pool0"
 check "the pool wrote back ($(( $(cram_stat written_back_pages) - wb0 )) pages)" \
@@ -125,4 +136,5 @@ umount /mnt/ext4
 swapon "$CRAM_SWAP"
 # what later tests of the same boot expect: the device's full capacity, THP as it was
 devctl phys-cap 128M
+devctl_b phys-cap 128M
 echo "$thp_saved" | while read -r f v; do [ -z "$f" ] || echo "$v" 2> /dev/null > "$f"; done
