@@ -720,19 +720,40 @@ static void release(struct worker *w, enum op op)
 	cram_ralloc_drain(&alloc, &w->cache);
 }
 
+/* device.c cram_dev_room(): pages a bound, sane device may still take (a hint) */
+static u64 dev_room(void)
+{
+	struct dev_gauge g;
+	u64 used;
+
+	dev_gauge_read(&g);
+	if (g.safe || (long)(g.stale_at - jiffies) < 0 || __atomic_load_n(&dev.gate.closed,
+									    __ATOMIC_RELAXED))
+		return 0;
+	used = cram_project_bytes(g.acct.phys_used, g.acct.scanned_write_seq,
+				  cram_ledger_reserved(&dev.ledger));
+	return used < g.acct.high ? (g.acct.high - used) / PAGE : 0;
+}
+
 /*
- * The placement rule (src/core/place.c) over two devices, one per socket, the page's
- * node alternating and the rooms moving, as the store path would call it; the first
- * choice, so that the call is not optimised away.
+ * cxl_tier.c cram_cxl_order() for two devices, one per socket: each device's room
+ * read as the store path reads it (its gauge and reservations; the model has one
+ * device, read twice), the page's node alternating, then the placement rule
+ * (src/core/place.c). The first choice, so that nothing is optimised away. The whole
+ * of what a second device adds to a store before its admission.
  */
 static unsigned int place_two(size_t i)
 {
 	struct cram_place_dev devs[2] = {
-		{ .distance = i & 1 ? 21 : 10, .room = 1000 - (i & 511), .admits = true },
-		{ .distance = i & 1 ? 10 : 21, .room = 500 + (i & 255), .admits = (i & 7) != 7 },
+		{ .distance = i & 1 ? 21 : 10 },
+		{ .distance = i & 1 ? 10 : 21 },
 	};
 	u8 order[2];
 
+	devs[0].room = dev_room();
+	devs[0].admits = devs[0].room;
+	devs[1].room = dev_room() - (i & 255);
+	devs[1].admits = devs[1].room;
 	return cram_place_order(devs, 2, order) ? order[0] : 2;
 }
 

@@ -10,7 +10,7 @@
 #   where the kernel has them) with data whose compressibility shifts every pass
 # swapping to the partition and to a swap file on ext4 at the same priority, the
 # DRAM pool capped at 10 MiB so writeback runs, the device's physical capacity
-# tight (16 MiB: as the data's compressibility shifts, the gate closes and reopens,
+# tight (16 MiB in all: as the data's compressibility shifts, the gate closes and reopens,
 # and the pool takes what the device cannot), and the device model restarted
 # half-way (dead for 3 s: safe mode, then recovery). With device B's dax instance
 # still there (make soak's own boot; make check's 80-region-gone.t takes B's region
@@ -56,12 +56,13 @@ for d in $thp/hugepages-*kB; do	# sizes anonymous memory cannot use refuse the w
 done
 echo always > $thp/enabled
 
-# --- tight devices (nothing is stored yet) and cram with a small pool
-devctl phys-cap 16M
-devctl_b phys-cap 16M
-regions=$CRAM_DAX
+# --- tight devices (nothing is stored yet: 16 MiB in all, so the pool fills and
+# writes back) and cram with a small pool
+regions=$CRAM_DAX cap=16M
 [ -z "$CRAM_DAX_B" ] || [ ! -e "/sys/bus/dax/devices/$CRAM_DAX_B" ] ||
-	regions=$CRAM_DAX,$CRAM_DAX_B
+	regions=$CRAM_DAX,$CRAM_DAX_B cap=8M
+devctl phys-cap $cap
+devctl_b phys-cap $cap
 for d in $(echo "$regions" | tr ',' ' '); do daxctl disable-device "$d" > /dev/null 2>&1; done
 # the pool's limit 10 MiB (1 % of a 1 GiB guest) on the test boot's 2 GiB too
 is "insmod region=$regions max_pool_percent=1 test_pool_limit_pages=2560" \
