@@ -68,7 +68,8 @@ struct cram_pool_handle {
 };
 
 struct cram_pool_ops {
-	void *(*alloc_page)(void *ctx);		/* one zeroed-or-not 4 KiB page */
+	/* one zeroed-or-not 4 KiB page, on node nid if it can (-1: any) */
+	void *(*alloc_page)(void *ctx, int nid);
 	void (*free_page)(void *ctx, void *page);
 	void *(*alloc_zspage)(void *ctx, size_t size);	/* a descriptor */
 	void (*free_zspage)(void *ctx, void *zspage);
@@ -120,9 +121,13 @@ void cram_pool_destroy(struct cram_pool *pool);	/* frees every zspage; for teard
 int cram_pool_class_of(u32 len);
 int cram_pool_class_index(const struct cram_pool *pool, u32 len);
 
-/* Store len bytes of src as a new object; h says where. 0, -EINVAL (too long), -ENOMEM. */
+/*
+ * Store len bytes of src as a new object; h says where. A new zspage it needs takes
+ * its pages from node nid (the stored page's, as zsmalloc's zs_malloc does; -1: any);
+ * a partial zspage of any node is filled first. 0, -EINVAL (too long), -ENOMEM.
+ */
 int cram_pool_store(struct cram_pool *pool, struct cram_pool_handle *h, const void *src,
-		    u32 len);
+		    u32 len, int nid);
 void cram_pool_free(struct cram_pool *pool, struct cram_pool_handle *h);
 /*
  * Copy the object's bytes into buf (h->len of them). With zspage (reclaim's), only

@@ -292,7 +292,8 @@ static void zspage_release(struct cram_pool *pool, struct cram_zspage *zs)
 }
 
 /* A new zspage with every slot free, not in its class yet. No lock held. */
-static struct cram_zspage *zspage_create(struct cram_pool *pool, unsigned int class_idx)
+static struct cram_zspage *zspage_create(struct cram_pool *pool, unsigned int class_idx,
+					 int nid)
 {
 	struct cram_pool_class *c = &pool->classes[class_idx];
 	struct cram_zspage *zs;
@@ -306,7 +307,7 @@ static struct cram_zspage *zspage_create(struct cram_pool *pool, unsigned int cl
 	cl_init(&zs->class_link);
 	cl_init(&zs->lru_link);
 	for (i = 0; i < c->pages_per_zspage; i++) {
-		zs->pages[i] = pool->ops->alloc_page(pool->ctx);
+		zs->pages[i] = pool->ops->alloc_page(pool->ctx, nid);
 		if (!zs->pages[i])
 			goto fail;
 	}
@@ -342,14 +343,15 @@ static void slot_take(struct cram_pool *pool, struct cram_zspage *zs,
 
 /* A zspage with a free slot, the fullest; a new one made with the lock dropped. */
 static struct cram_zspage *partial_or_new_locked(struct cram_pool *pool,
-						 struct cram_pool_class *c, unsigned int class_idx)
+						 struct cram_pool_class *c, unsigned int class_idx,
+						 int nid)
 {
 	struct cram_zspage *zs = fullest_partial(c);
 
 	if (zs)
 		return zs;
 	cram_unlock(&c->lock);
-	zs = zspage_create(pool, class_idx);
+	zs = zspage_create(pool, class_idx, nid);
 	cram_lock(&c->lock);
 	if (!zs)
 		return NULL;
@@ -360,7 +362,7 @@ static struct cram_zspage *partial_or_new_locked(struct cram_pool *pool,
 }
 
 int cram_pool_store(struct cram_pool *pool, struct cram_pool_handle *h, const void *src,
-		    u32 len)
+		    u32 len, int nid)
 {
 	int class_idx = cram_pool_class_index(pool, len);
 	struct cram_pool_class *c;
@@ -370,7 +372,7 @@ int cram_pool_store(struct cram_pool *pool, struct cram_pool_handle *h, const vo
 		return class_idx;
 	c = &pool->classes[class_idx];
 	cram_lock(&c->lock);
-	zs = partial_or_new_locked(pool, c, (unsigned int)class_idx);
+	zs = partial_or_new_locked(pool, c, (unsigned int)class_idx, nid);
 	if (!zs) {
 		cram_unlock(&c->lock);
 		return -ENOMEM;

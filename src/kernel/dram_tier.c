@@ -82,9 +82,11 @@ static atomic64_t cram_dram_same_filled;	/* live same-filled entries */
 
 /*** pool memory ***/
 
-static void *cram_dram_alloc_page(void *ctx)
+/* On the stored page's node when it has one (preferred, not required: zswap's way) */
+static void *cram_dram_alloc_page(void *ctx, int nid)
 {
-	struct page *page = alloc_page(GFP_NOWAIT | __GFP_NORETRY | __GFP_NOWARN);
+	gfp_t gfp = GFP_NOWAIT | __GFP_NORETRY | __GFP_NOWARN;
+	struct page *page = nid < 0 ? alloc_page(gfp) : alloc_pages_node(nid, gfp, 0);
 
 	return page ? page_address(page) : NULL;
 }
@@ -190,7 +192,7 @@ static int cram_compress(struct cram_dram_cpu *cpu, const void *src)
 }
 
 static enum cram_stat cram_dram_store_object(struct cram_dram_cpu *cpu, const void *src,
-					     struct cram_pool_entry *e)
+					     int nid, struct cram_pool_entry *e)
 {
 	int len;
 
@@ -199,7 +201,7 @@ static enum cram_stat cram_dram_store_object(struct cram_dram_cpu *cpu, const vo
 		return CRAM_STAT_POOL_REJECT_POOR;
 	if (!cram_dram_room())	/* the caller has the writeback worker make room */
 		return CRAM_STAT_POOL_REJECT_LIMIT;
-	if (cram_pool_store(&cram_dram_pool, &e->handle, cpu->buf, len))
+	if (cram_pool_store(&cram_dram_pool, &e->handle, cpu->buf, len, nid))
 		return CRAM_STAT_POOL_REJECT_NOMEM;
 	return CRAM_STAT_POOL_STORES;
 }
@@ -229,7 +231,7 @@ enum cram_stat cram_dram_store(unsigned long swp, struct page *page,
 	} else {
 		cpu = raw_cpu_ptr(cram_dram_cpus);
 		mutex_lock(&cpu->lock);	/* may migrate: the mutex, not the CPU, owns buf */
-		outcome = cram_dram_store_object(cpu, src, e);
+		outcome = cram_dram_store_object(cpu, src, page_to_nid(page), e);
 		mutex_unlock(&cpu->lock);
 	}
 	kunmap_local(src);

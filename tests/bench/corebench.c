@@ -425,11 +425,12 @@ static void page_stack_fill(size_t nr)
 	page_stack.nr = page_stack.max = nr;
 }
 
-static void *b_alloc_page(void *ctx)
+static void *b_alloc_page(void *ctx, int nid)
 {
 	void *page = NULL;
 
 	(void)ctx;
+	(void)nid;	/* one node here */
 	__atomic_add_fetch(&pool_pages, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&page_stack.lock);
 	if (page_stack.nr)
@@ -512,7 +513,7 @@ static struct pool_entry *pool_store(const void *src, char *buf, void *lz4_state
 		release_one();
 		return NULL;
 	}
-	if (cram_pool_store(&pool, &e->h, buf, (u32)len)) {
+	if (cram_pool_store(&pool, &e->h, buf, (u32)len, -1)) {
 		free(e);
 		release_one();
 		return NULL;

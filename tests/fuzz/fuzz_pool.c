@@ -37,9 +37,10 @@ static struct cram_pool pool;
 static long live_pages, fail_in;	/* fail_in > 0: that many more pages succeed */
 static u8 bounce[CRAM_POOL_MAX_LEN];
 
-static void *f_alloc_page(void *ctx)
+static void *f_alloc_page(void *ctx, int nid)
 {
 	(void)ctx;
+	(void)nid;	/* one node here */
 	if (fail_in > 0 && !--fail_in)
 		return NULL;
 	live_pages++;
@@ -137,7 +138,7 @@ static void op_alloc(struct slot *s, u32 len, u8 fill)
 		return;
 	for (i = 0; i < len && i < CRAM_POOL_MAX_LEN; i++)
 		s->data[i] = (u8)(fill + i * 7 + (i >> 8));
-	ret = cram_pool_store(&pool, &s->h, s->data, len);
+	ret = cram_pool_store(&pool, &s->h, s->data, len, -1);
 	if (len > CRAM_POOL_MAX_LEN) {
 		fuzz_check(ret == -EINVAL, "alloc of %u bytes: %d", len, ret);
 		return;

@@ -29,10 +29,15 @@ static long kmalloc_size(size_t size)
 	return b;
 }
 
-static void *t_alloc_page(void *ctx)
+static int last_nid = -2;	/* the node the last page was asked on */
+static int nid_asks;		/* pages asked for */
+
+static void *t_alloc_page(void *ctx, int nid)
 {
 	(void)ctx;
 	live_pages++;
+	last_nid = nid;
+	nid_asks++;
 	return malloc(CRAM_POOL_PAGE);
 }
 
@@ -88,7 +93,7 @@ static int store(struct cram_pool *p, struct obj *o, u32 len, u32 seed)
 	int err;
 
 	fill(buf, len, seed);
-	err = cram_pool_store(p, &o->h, buf, len);
+	err = cram_pool_store(p, &o->h, buf, len, -1);
 	if (err)
 		return err;
 	o->seed = seed;
@@ -513,7 +518,7 @@ static void corpus_page(struct corpus *c, const u8 *page)
 		c->cap = c->cap ? 2 * c->cap : 4096;
 		c->handles = realloc(c->handles, c->cap * sizeof(*c->handles));
 	}
-	if (cram_pool_store(&c->pool, &c->handles[c->nr], dst, (u32)len))
+	if (cram_pool_store(&c->pool, &c->handles[c->nr], dst, (u32)len, -1))
 		return;
 	c->compressed += (u64)len;
 	c->nr++;
@@ -671,7 +676,7 @@ static void test_compaction_scale(void)
 
 	cram_pool_init(&pool, &t_ops, NULL);
 	for (i = 0; i < nr && ok; i++)
-		ok = !cram_pool_store(&pool, &h[i], obj500, 500);
+		ok = !cram_pool_store(&pool, &h[i], obj500, 500, -1);
 	tap_ok(ok, "scale: 2M objects of 500 bytes allocated");
 	for (i = 0; i < nr; i += 2)
 		cram_pool_free(&pool, &h[i]);
@@ -691,6 +696,28 @@ static void test_compaction_scale(void)
 	free(h);
 }
 
+/* A new zspage's pages come from the stored page's node; a partial one is filled first */
+static void test_node_of_new_zspages(void)
+{
+	struct cram_pool pool;
+	struct cram_pool_handle h[3];
+	u8 buf[600];
+	int asks;
+
+	memset(buf, 0x5a, sizeof(buf));
+	cram_pool_init(&pool, &t_ops, NULL);
+	tap_is_u64(cram_pool_store(&pool, &h[0], buf, sizeof(buf), 1), 0, "store, node 1");
+	tap_is_u64((u64)last_nid, 1, "  its new zspage's pages asked on node 1");
+	asks = nid_asks;
+	tap_is_u64(cram_pool_store(&pool, &h[1], buf, sizeof(buf), 0), 0, "store, node 0");
+	tap_is_u64((u64)(nid_asks - asks), 0, "  fills the partial zspage: no page asked");
+	cram_pool_destroy(&pool);
+	cram_pool_init(&pool, &t_ops, NULL);
+	tap_is_u64(cram_pool_store(&pool, &h[2], buf, sizeof(buf), -1), 0, "store, no node");
+	tap_is_u64((u64)(long)last_nid, (u64)(long)-1, "  asked on any node (-1)");
+	cram_pool_destroy(&pool);
+}
+
 int main(void)
 {
 	test_classes();
@@ -703,5 +730,6 @@ int main(void)
 	test_compaction_scale();
 	test_random();
 	test_corpus_efficiency();
+	test_node_of_new_zspages();
 	return tap_done();
 }

@@ -37,9 +37,10 @@ static long live_pages;
 static u64 bad, reads, reclaimed, written_back, stale_owner;
 static int stop;
 
-static void *t_alloc_page(void *ctx)
+static void *t_alloc_page(void *ctx, int nid)
 {
 	(void)ctx;
+	(void)nid;	/* one node here */
 	__atomic_add_fetch(&live_pages, 1, __ATOMIC_RELAXED);
 	return malloc(CRAM_POOL_PAGE);
 }
@@ -139,7 +140,7 @@ static void *worker(void *arg)
 		len = 16 + (rng >> 4) % (CRAM_POOL_MAX_LEN - 16);
 		o->seed = step * WORKERS + w;
 		fill(buf, len, o->seed);
-		stored = !cram_pool_store(&pool, &o->h, buf, len);
+		stored = !cram_pool_store(&pool, &o->h, buf, len, -1);
 		pthread_mutex_lock(&tree[w]);
 		o->state = stored ? LIVE : EMPTY;
 		pthread_mutex_unlock(&tree[w]);
