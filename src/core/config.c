@@ -137,14 +137,17 @@ int cram_region_parse(const char *arg, struct cram_region_spec *spec, const char
 	return 0;
 }
 
-/* Copy the comma-separated field at *p to buf (NUL-terminated), advancing *p past it */
+/*
+ * Copy the comma-separated field at *p to buf (NUL-terminated), advancing *p past it.
+ * -EINVAL when it does not fit or holds a newline (one may end only the whole list).
+ */
 static int next_field(const char **p, const char *end, char *buf, size_t size)
 {
 	const char *s = *p, *comma = s;
 
 	while (comma < end && *comma != ',')
 		comma++;
-	if ((size_t)(comma - s) >= size)
+	if ((size_t)(comma - s) >= size || memchr(s, '\n', comma - s))
 		return -EINVAL;
 	memcpy(buf, s, comma - s);
 	buf[comma - s] = '\0';
@@ -187,7 +190,7 @@ int cram_region_list_parse(const char *arg, struct cram_region_list *list, const
 		if (list->nr == CRAM_MAX_REGIONS)
 			return fail(why, "more than 8 regions");
 		if (next_field(&p, end, field, sizeof(field)))
-			return fail(why, "a region too long: expected daxX.Y or SIZE@START");
+			return fail(why, "a region too long, or a newline in the list");
 		if (!field[0])
 			return fail(why, "an empty region in the list (two commas, or one first)");
 		spec = &list->spec[list->nr];

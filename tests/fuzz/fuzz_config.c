@@ -161,6 +161,81 @@ static void check_regs_dev(const char *text)
 	}
 }
 
+/*
+ * The list forms, against a reference that splits with strtok-free pointer walking:
+ * the text (its trailing newline dropped) cut at every comma, each part judged alone
+ * by the references above, then the list's own rules (at most 8, none empty, no two
+ * dax names alike, no two ranges overlapping; for regs=, no empty entry).
+ */
+static int ref_split(const char *text, char parts[][256], int max)
+{
+	size_t len = strlen(text);
+	const char *p, *end;
+	int n = 0;
+
+	if (len && text[len - 1] == '\n')
+		len--;
+	if (!len)
+		return 0;
+	if (len >= CRAM_REGION_LIST_MAX)
+		return -1;
+	for (p = text, end = text + len;; p++) {
+		const char *c = memchr(p, ',', end - p);
+		size_t l = (c ? c : end) - p;
+
+		if (n == max || !l || l >= 256 || memchr(p, '\n', l))
+			return -1;
+		memcpy(parts[n], p, l);
+		parts[n++][l] = '\0';
+		if (!c)
+			return n;
+		p = c;
+	}
+}
+
+static void check_region_list(const char *text)
+{
+	static char parts[CRAM_MAX_REGIONS + 1][256];
+	u64 size[CRAM_MAX_REGIONS + 1], start[CRAM_MAX_REGIONS + 1];
+	int kind[CRAM_MAX_REGIONS + 1], n = ref_split(text, parts, CRAM_MAX_REGIONS + 1);
+	bool want = n >= 0 && n <= CRAM_MAX_REGIONS;
+	struct cram_region_list l;
+	const char *why = NULL;
+	int i, j, ret;
+
+	for (i = 0; want && i < n; i++) {
+		kind[i] = ref_region(parts[i], &size[i], &start[i]);
+		want = kind[i] > CRAM_REGION_NONE;
+		for (j = 0; want && j < i; j++)
+			want = kind[i] != kind[j] ||
+			       (kind[i] == CRAM_REGION_DEVDAX ? strcmp(parts[i], parts[j]) :
+				start[i] >= start[j] + size[j] || start[j] >= start[i] + size[i]);
+	}
+	memset(&l, 0x5a, sizeof(l));
+	ret = cram_region_list_parse(text, &l, &why);
+	fuzz_check(want ? ret == 0 && l.nr == (unsigned int)n : ret == -EINVAL && why && *why,
+		   "region list '%s': %d (%s), the reference %s %d", text, ret, why ? why : "",
+		   want ? "accepts" : "refuses", n);
+}
+
+static void check_regs_list(const char *text)
+{
+	static char parts[CRAM_MAX_REGIONS + 1][256];
+	int i, n = ref_split(text, parts, CRAM_MAX_REGIONS + 1);
+	bool want = n >= 0 && n <= CRAM_MAX_REGIONS;
+	char name[CRAM_REGS_NAME_MAX];
+	struct cram_regs_list l;
+	const char *why = NULL;
+	int ret;
+
+	for (i = 0; want && i < n; i++)
+		want = !cram_regs_dev_parse(parts[i], name, &why);
+	ret = cram_regs_list_parse(text, &l, &why);
+	fuzz_check(want ? ret == 0 && l.nr == (unsigned int)(n ? n : 1) :
+		   ret == -EINVAL && why && *why,
+		   "regs list '%s': %d, the reference %s", text, ret, want ? "accepts" : "refuses");
+}
+
 static void check_watermarks(unsigned int low, unsigned int high)
 {
 	const char *why = NULL;
@@ -200,5 +275,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[sizeof(text) - 1] = '\0';
 	check_region(text);
 	check_regs_dev(text);
+	check_region_list(text);
+	check_regs_list(text);
 	return 0;
 }

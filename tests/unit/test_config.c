@@ -158,7 +158,7 @@ static void test_region_lists(void)
 	static const char *const bad[] = {
 		",", "dax0.0,", ",dax0.0", "dax0.0,,dax1.0", "dax0.0,dax0.0",
 		"dax0.0,dax1.0,dax2.0,dax3.0,dax4.0,dax5.0,dax6.0,dax7.0,dax8.0",
-		"1M@0x100000,1M@0x180000", "dax0.0,dax1", "dax0.0 ,dax1.0",
+		"1M@0x100000,1M@0x180000", "dax0.0,dax1", "dax0.0 ,dax1.0", "dax0.0\n,dax1.0",
 	};
 	struct cram_region_list l;
 	const char *why;
@@ -216,6 +216,8 @@ static void test_regs_lists(void)
 	tap_is_u64(cram_regs_list_parse(",auto", &l, &why), (uint64_t)-EINVAL, "empty first");
 	tap_is_u64(cram_regs_list_parse("auto,bogus", &l, &why), (uint64_t)-EINVAL,
 		   "a bad entry");
+	tap_is_u64(cram_regs_list_parse("\n,auto", &l, &why), (uint64_t)-EINVAL,
+		   "a newline inside the list");
 	tap_is_u64(cram_regs_list_parse("none,none,none,none,none,none,none,none,none", &l,
 					&why), (uint64_t)-EINVAL, "nine entries");
 }
