@@ -321,7 +321,8 @@ bool cram_swap_holds(unsigned int type, pgoff_t offset, unsigned int nr_pages);
 int cram_swap_load(unsigned int type, pgoff_t offset, struct page *page, bool exclusive);
 void cram_swap_invalidate(unsigned int type, pgoff_t offset);
 void cram_swap_invalidate_area(unsigned int type);
-void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, void *page, void *buf,
+void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, unsigned int dev,
+			 void *page, void *buf,
 			 u32 *len);
 void *cram_swap_wb_finish(unsigned long swp, void *entry, bool written);
 void cram_swap_entry_free(void *entry);

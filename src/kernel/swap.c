@@ -580,18 +580,28 @@ void cram_swap_invalidate_area(unsigned int type)
 
 /*** writeback and drain (writeback.c) ***/
 
+/* Is entry one of device dev's pages (or any entry, for CRAM_HELD_ANY)? */
+static bool cram_entry_on(void *entry, unsigned int dev)
+{
+	return dev == CRAM_HELD_ANY ||
+	       (xa_is_value(entry) && cram_cxl_handle_dev(xa_to_value(entry)) == dev);
+}
+
 /*
  * Claim slot swp's entry for a write to its slot on disk and copy its page out,
  * under the tree's lock so the entry cannot be freed meanwhile: a CXL page into page;
  * a same-filled pool page, as its word, into page; a pool object's compressed bytes
  * into buf (*len, for the caller to decompress into page; 0 otherwise). A pool entry
  * is marked CRAM_PE_WB (see the header). zs: only an object in that zspage (the
- * pool's reclaim); NULL: any entry (drain, with stores disarmed, so a CXL entry
- * still in the tree when the write ends is the one that was copied). Returns the
- * entry, for cram_swap_wb_finish(), or NULL: nothing to write.
+ * pool's reclaim); NULL: a drain's entry. dev: CRAM_HELD_ANY, any entry (the pool's
+ * reclaim, and the whole drain, with stores disarmed), or only a CXL entry of device
+ * dev (its region leaving, stores to it stopped): either way a CXL entry still in
+ * the tree when the write ends is the one that was copied, since its page cannot
+ * have been stored again meanwhile. Returns the entry, for cram_swap_wb_finish(), or
+ * NULL: nothing to write.
  */
-void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, void *page, void *buf,
-			 u32 *len)
+void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, unsigned int dev,
+			 void *page, void *buf, u32 *len)
 {
 	swp_entry_t slot = { .val = swp };
 	struct xarray *tree = cram_tree(swp_type(slot), swp_offset(slot));
@@ -601,8 +611,8 @@ void *cram_swap_wb_claim(unsigned long swp, struct cram_zspage *zs, void *page, 
 	*len = 0;
 	xa_lock(tree);
 	entry = xa_load(tree, swp_offset(slot));
-	if (!entry) {
-		;
+	if (!entry || !cram_entry_on(entry, dev)) {	/* another device's: armed, not ours */
+		entry = NULL;
 	} else if (xa_is_value(entry)) {
 		if (zs || cram_cxl_load(xa_to_value(entry), page))
 			entry = NULL;	/* an unreadable page stays: its loads fail */
@@ -650,13 +660,6 @@ void *cram_swap_wb_finish(unsigned long swp, void *entry, bool written)
 	if (to_free)
 		cram_entry_free(to_free);
 	return NULL;
-}
-
-/* Is entry one of device dev's pages (or any entry, for CRAM_HELD_ANY)? */
-static bool cram_entry_on(void *entry, unsigned int dev)
-{
-	return dev == CRAM_HELD_ANY ||
-	       (xa_is_value(entry) && cram_cxl_handle_dev(xa_to_value(entry)) == dev);
 }
 
 /*

@@ -177,7 +177,8 @@ static void cram_wb_end_io(struct bio *bio)
 }
 
 /* Claim slot swp's entry and put its page into slot's page; the write is not sent yet. */
-static int cram_wb_prepare(struct cram_wb_slot *slot, unsigned long swp, struct cram_zspage *zs)
+static int cram_wb_prepare(struct cram_wb_slot *slot, unsigned long swp, struct cram_zspage *zs,
+			   unsigned int dev)
 {
 	void *page = page_address(slot->page);
 	struct swap_info_struct *si;
@@ -187,7 +188,7 @@ static int cram_wb_prepare(struct cram_wb_slot *slot, unsigned long swp, struct 
 	if (!si)
 		return -ENODEV;
 	cram_wb_inflight_set(slot, swp);	/* before the claim: see cram_wb_wait */
-	slot->entry = cram_swap_wb_claim(swp, zs, page, cram_wb.buf, &len);
+	slot->entry = cram_swap_wb_claim(swp, zs, dev, page, cram_wb.buf, &len);
 	if (!slot->entry) {
 		cram_stat_inc(CRAM_STAT_WRITEBACK_RACED);
 		goto unclaimed;
@@ -270,13 +271,13 @@ static void cram_wb_free_erased(unsigned int used)
  * NULL any page cram holds (drain). Returns how many were written.
  */
 static unsigned int cram_wb_batch(const unsigned long *swps, unsigned int nr,
-				  struct cram_zspage *zs)
+				  struct cram_zspage *zs, unsigned int dev)
 {
 	unsigned int i, used = 0, written = 0;
 	struct blk_plug plug;
 
 	for (i = 0; i < nr; i++)
-		if (!cram_wb_prepare(&cram_wb.slots[used], swps[i], zs))
+		if (!cram_wb_prepare(&cram_wb.slots[used], swps[i], zs, dev))
 			used++;
 	if (used)	/* claimed, old copies ready to go: loads, frees and stores race them */
 		cram_test_wb_delay();
@@ -305,7 +306,8 @@ static bool cram_wb_zspage(void)
 		return false;
 	for (i = 0; i < nr; i += CRAM_WB_BATCH)
 		written += cram_wb_batch(cram_wb.swps + i,
-					 min_t(unsigned int, nr - i, CRAM_WB_BATCH), zs);
+					 min_t(unsigned int, nr - i, CRAM_WB_BATCH), zs,
+					 CRAM_HELD_ANY);
 	cram_dram_reclaim_end(zs);
 	return written;
 }
@@ -350,7 +352,7 @@ static void cram_wb_drain_work(struct work_struct *work)
 	do {
 		nr = cram_swap_held_slots(&next, cram_wb.swps, CRAM_WB_BATCH, cram_wb.drain_dev);
 		cram_wb.found += nr;
-		cram_wb.drained += cram_wb_batch(cram_wb.swps, nr, NULL);
+		cram_wb.drained += cram_wb_batch(cram_wb.swps, nr, NULL, cram_wb.drain_dev);
 		cond_resched();
 	} while (nr == CRAM_WB_BATCH);
 }
