@@ -635,10 +635,9 @@ static int cram_dev_bind(struct cram_dev *d, struct pci_dev *pdev)
 static int cram_dev_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	unsigned int i, pass;
+	bool tried = false;
 	struct cram_dev *d;
 	int err = -ENODEV;
-
-	bool tried = false;
 
 	mutex_lock(&cram_dev_bind_lock);
 	for (pass = 0; pass < 2 && err; pass++) {
@@ -677,8 +676,8 @@ static void cram_dev_remove(struct pci_dev *pdev)
 	d->pdev = NULL;
 	pci_set_drvdata(pdev, NULL);
 	mutex_unlock(&cram_dev_bind_lock);
-	pr_info("device %s: released; without telemetry no new CXL placements until it is bound again\n",
-		pci_name(pdev));
+	pr_info("device %s: released; without telemetry no new CXL placements on %s until it is bound again\n",
+		pci_name(pdev), d->region->name);
 }
 
 static const struct pci_device_id cram_dev_ids[] = {
