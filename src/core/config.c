@@ -274,9 +274,10 @@ int cram_regs_list_parse(const char *arg, struct cram_regs_list *list, const cha
 	do {
 		if (list->nr == CRAM_MAX_REGIONS)
 			return fail(why, "more than 8 entries (one per region)");
-		if (next_field(&p, end, field, sizeof(field)) || !field[0] ||
-		    cram_regs_dev_parse(field, list->name[list->nr], why))
+		if (next_field(&p, end, field, sizeof(field)) || !field[0])
 			return fail(why, "each: auto, none or a PCI name like 0000:00:03.0");
+		if (cram_regs_dev_parse(field, list->name[list->nr], why))
+			return -EINVAL;	/* *why says what this entry should be */
 		list->nr++;
 	} while (p < end);
 	return 0;
