@@ -171,15 +171,14 @@ static void cram_cxl_scan(struct cram_cxl_scan *scan)
 	filp_close(dir, NULL);
 }
 
-/* The serial of the memdev behind a region of one way, or 0. */
-static u64 cram_cxl_region_serial(unsigned int id)
+/* The serial of the memdev behind region id when it has one way (ways), or 0. */
+static u64 cram_cxl_region_serial(unsigned int id, unsigned int ways)
 {
 	char target[32], path[96];
-	u64 ways, serial;
+	u64 serial;
 
-	snprintf(path, sizeof(path), CXL_SYSFS "region%u/interleave_ways", id);
-	if (cram_read_u64(path, &ways) || ways != 1)
-		return 0;	/* several devices: no one serial */
+	if (ways != 1)
+		return 0;	/* several devices (or not known): no one serial */
 	snprintf(path, sizeof(path), CXL_SYSFS "region%u/target0", id);
 	if (cram_read_text(path, target, sizeof(target)))
 		return 0;
@@ -415,7 +414,7 @@ static void cram_region_identify(struct cram_region *r)
 		snprintf(path, sizeof(path), CXL_SYSFS "region%d/interleave_ways", region);
 		if (!cram_read_u64(path, &ways) && ways <= CRAM_REGION_WATCHED)
 			r->ways = ways;
-		r->serial = cram_cxl_region_serial(region);
+		r->serial = cram_cxl_region_serial(region, r->ways);
 		cram_watch_region(r, region);
 	}
 	if (r->serial)
