@@ -52,7 +52,7 @@ ifdef KERNELS
 export CRAM_KERNELS := $(KERNELS)
 endif
 BUILD := build/$(KVER)$(if $(CRAM_TEST_HOOKS),-testhooks)$(if $(CRAM_TREES),-trees$(CRAM_TREES))
-SOURCES := Kbuild dkms.conf include src
+SOURCES := Kbuild dkms.conf include src examples
 
 CC ?= cc
 UNIT_CFLAGS := -std=gnu11 -O1 -g -pthread -Wall -Wextra -Werror -Iinclude \
@@ -87,24 +87,35 @@ build/unit/%: tests/unit/%.c $(CORE_SRCS) $(wildcard include/cram/*.h tests/unit
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -llz4
 
 # Guest programs are static: the initramfs carries no libc of its own.
-build/guest/%: tests/vm/bin/%.c
+build/guest/%: tests/vm/bin/%.c $(wildcard include/cram/*.h)
 	@mkdir -p $(@D)
-	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
+	$(CC) -O2 -static -Wall -Wextra -Werror -Iinclude -o $@ $<
 
 build/guest/cramstat: tools/cramstat.c
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) -static -o $@ $<
 
-guest: $(GUEST_PROGS) build/guest/cramstat
+# the telemetry agent: its source parser is the core's (src/core/telemetry.c)
+AGENT_SRCS := tools/cram-agent.c src/core/telemetry.c
+build/guest/cram-agent: $(AGENT_SRCS) $(wildcard include/cram/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CFLAGS) -Iinclude -static -o $@ $(AGENT_SRCS)
+
+guest: $(GUEST_PROGS) build/guest/cramstat build/guest/cram-agent
 
 build/cramstat: tools/cramstat.c
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) -o $@ $<
 
+build/cram-agent: $(AGENT_SRCS) $(wildcard include/cram/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CFLAGS) -Iinclude -o $@ $(AGENT_SRCS)
+
 cramstat: build/cramstat
 
-install-tools: build/cramstat build/man/cram.4
+install-tools: build/cramstat build/cram-agent build/man/cram.4
 	install -D -m 0755 build/cramstat $(DESTDIR)$(PREFIX)/bin/cramstat
+	install -D -m 0755 build/cram-agent $(DESTDIR)$(PREFIX)/sbin/cram-agent
 	install -D -m 0755 scripts/cram-setup $(DESTDIR)$(PREFIX)/sbin/cram-setup
 	install -D -m 0644 build/man/cram.4 $(DESTDIR)$(PREFIX)/share/man/man4/cram.4
 	install -D -m 0644 man/cramstat.8 $(DESTDIR)$(PREFIX)/share/man/man8/cramstat.8
@@ -114,6 +125,9 @@ install-tools: build/cramstat build/man/cram.4
 		> $(DESTDIR)/etc/systemd/system/cram.service
 	sed 's|/usr/bin/cramstat|$(PREFIX)/bin/cramstat|' etc/systemd/cram-exporter.service \
 		> $(DESTDIR)/etc/systemd/system/cram-exporter.service
+	sed 's|/usr/sbin/cram-agent|$(PREFIX)/sbin/cram-agent|' etc/systemd/cram-agent@.service \
+		> $(DESTDIR)/etc/systemd/system/cram-agent@.service
+	test -e $(DESTDIR)/etc/default/cram-agent || install -m 0644 etc/default/cram-agent $(DESTDIR)/etc/default/cram-agent
 	test -e $(DESTDIR)/etc/default/cram || install -m 0644 etc/default/cram $(DESTDIR)/etc/default/cram
 
 # cramstat under the sanitizers, for tests/unit/cramstat.sh (made-up /sys trees);

@@ -54,7 +54,9 @@ int cram_region_range_check(u64 start, u64 size, const char **why);
 /*
  * regs= names the register block's PCI function: "auto" (or empty: the first
  * 1af4:1110 function whose BAR2 holds a cram register block), "none" (no telemetry),
- * or a PCI name DDDD:BB:DD.F. On success name holds "auto", "none" or the PCI name.
+ * "provider" (telemetry from a provider that registers for the region: a vendor
+ * driver or /dev/cram-telemetry, include/cram/telemetry.h), or a PCI name
+ * DDDD:BB:DD.F. On success name holds the word or the PCI name.
  */
 #define CRAM_REGS_NAME_MAX 16
 int cram_regs_dev_parse(const char *arg, char name[CRAM_REGS_NAME_MAX], const char **why);
@@ -82,7 +84,8 @@ const char *cram_regs_for(const struct cram_regs_list *list, unsigned int i);
  * region) have telemetry regs (its cram_regs_for entry)? A register block describes
  * one device, and an interleaved region puts a share of every page on each: no one
  * block bounds its use. So only regs=none (no telemetry; placements then need
- * trust_capacity=Y, for memory that does not compress) is accepted for one.
+ * trust_capacity=Y, for memory that does not compress) or regs=provider (whose
+ * provider reports for the region as a whole) is accepted for one.
  */
 int cram_regs_interleave_check(unsigned int ways, const char *regs, const char **why);
 

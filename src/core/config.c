@@ -250,8 +250,13 @@ int cram_regs_dev_parse(const char *arg, char name[CRAM_REGS_NAME_MAX], const ch
 		memcpy(name, "none", 5);
 		return 0;
 	}
+	if (len == 8 && !strncmp(arg, "provider", 8)) {
+		memcpy(name, "provider", 9);
+		return 0;
+	}
 	if (!is_pci_name(arg, len))
-		return fail(why, "expected auto, none or a PCI function name like 0000:00:03.0");
+		return fail(why,
+			    "expected auto, none, provider or a PCI function name like 0000:00:03.0");
 	memcpy(name, arg, len);
 	name[len] = '\0';
 	return 0;
@@ -275,7 +280,8 @@ int cram_regs_list_parse(const char *arg, struct cram_regs_list *list, const cha
 		if (list->nr == CRAM_MAX_REGIONS)
 			return fail(why, "more than 8 entries (one per region)");
 		if (next_field(&p, end, field, sizeof(field)) || !field[0])
-			return fail(why, "each: auto, none or a PCI name like 0000:00:03.0");
+			return fail(why,
+				    "each: auto, none, provider or a PCI name like 0000:00:03.0");
 		if (cram_regs_dev_parse(field, list->name[list->nr], why))
 			return -EINVAL;	/* *why says what this entry should be */
 		list->nr++;
@@ -285,7 +291,7 @@ int cram_regs_list_parse(const char *arg, struct cram_regs_list *list, const cha
 
 static bool is_word(const char *name)
 {
-	return !strcmp(name, "auto") || !strcmp(name, "none");
+	return !strcmp(name, "auto") || !strcmp(name, "none") || !strcmp(name, "provider");
 }
 
 int cram_regs_list_check(const struct cram_regs_list *list, unsigned int nr_regions,
@@ -311,9 +317,11 @@ const char *cram_regs_for(const struct cram_regs_list *list, unsigned int i)
 
 int cram_regs_interleave_check(unsigned int ways, const char *regs, const char **why)
 {
-	if (ways <= 1 || !strcmp(regs, "none"))
+	/* a provider reports for the region as a whole, however it is interleaved */
+	if (ways <= 1 || !strcmp(regs, "none") || !strcmp(regs, "provider"))
 		return 0;
-	return fail(why, "interleaved: no one device's register block bounds it");
+	return fail(why,
+		    "interleaved: no one device's register block bounds it (regs=none or provider)");
 }
 
 int cram_wm_pct_check(unsigned int pct, const char **why)

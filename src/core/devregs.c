@@ -156,7 +156,8 @@ bool cram_gate_admit(struct cram_gate *g, u64 projected, u64 high, u64 low)
 			return false;
 		cram_xchg_u8(&g->closed, 0);
 	}
-	if (projected > high) {
+	/* U64_MAX: the projection overflowed or contradicts itself, even under high = U64_MAX */
+	if (projected > high || projected == U64_MAX) {
 		if (!cram_xchg_u8(&g->closed, 1))
 			cram_counter_inc(&g->closings);
 		return false;

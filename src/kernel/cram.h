@@ -232,6 +232,16 @@ void cram_dev_write_cancel(struct cram_dev *d);
 void cram_dev_write_done(struct cram_dev *d, unsigned int n);
 void cram_dev_cpu_dead(struct cram_dev *d, unsigned int cpu);
 int cram_dev_show(struct seq_file *m, void *unused);	/* m->private: the device */
+/* telemetry providers (provider.c drives these; device.c owns the state) */
+struct cram_telemetry;
+struct cram_telemetry_mark;
+struct cram_dev *cram_dev_provider_attach(const char *region, u64 serial, const char *name);
+void cram_dev_provider_detach(struct cram_dev *d);
+struct cram_telemetry_mark cram_dev_mark(struct cram_dev *d);
+int cram_dev_push(struct cram_dev *d, const struct cram_telemetry *t);
+void cram_dev_event(struct cram_dev *d);
+int cram_provider_init(void);
+void cram_provider_exit(void);
 
 struct cram_dev_summary {
 	bool bound;		/* a register block is bound */

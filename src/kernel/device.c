@@ -59,6 +59,7 @@
 #include "cram.h"
 #include "cram/devregs.h"
 #include "cram/ledger.h"
+#include "cram/telemetry.h"
 
 #define CRAM_DEV_VENDOR		0x1af4	/* ivshmem-plain, in the emulated machine */
 #define CRAM_DEV_DEVICE		0x1110
@@ -185,6 +186,7 @@ struct cram_dev_view {
 	struct cram_regs snap;		/* last sane snapshot */
 	unsigned long snap_at;		/* jiffies when it was taken */
 	u64 high, low;			/* watermarks in bytes, for snap */
+	u64 events;			/* the provider's events snap covers */
 	const char *safe_reason;	/* NULL: not in safe mode */
 };
 
@@ -196,6 +198,7 @@ struct cram_dev_view {
 struct cram_dev_gauge {
 	struct cram_ledger_gauge acct;	/* of snap, and the watermarks */
 	unsigned long stale_at;		/* jiffies: snap too old to act on after this */
+	u64 events;			/* the view's: a later event closes the gate */
 	bool safe;			/* safe_reason set */
 };
 
@@ -204,12 +207,21 @@ struct cram_dev {
 	char regs[CRAM_REGS_NAME_MAX];	/* regs= for it: auto, none or a PCI name */
 	struct pci_dev *pdev;
 	void __iomem *mapping;		/* the register block (BAR2) */
+	bool provided;			/* a provider is attached (provider.c) */
+	char source[48];		/* the bound source, for logs: a PCI name, provider NAME */
 	struct cram_dev __rcu *live;	/* this struct once bound; NULL: no device */
 	struct delayed_work poll;
 
 	seqlock_t lock;			/* protects view and gauge */
 	struct cram_dev_gauge gauge;
 	struct cram_dev_view view;
+
+	/* a provider's last snapshot, for the poller to judge (provider.c publishes) */
+	spinlock_t push_lock;		/* protects pushed, pushed_events, pushes */
+	struct cram_regs pushed;
+	u64 pushed_events;		/* its mark's events */
+	u64 pushes;			/* snapshots published: the provider's heartbeat */
+	atomic64_t events;		/* signalled by the provider, any context */
 
 	/* poller-only */
 	struct cram_regs last;		/* last read, sane or not */
@@ -329,6 +341,7 @@ static void cram_dev_gauge_set(struct cram_dev *d)
 			.low = v->low,
 		},
 		.stale_at = cram_dev_view_stale_at(v),
+		.events = v->events,
 		.safe = v->safe_reason,
 	};
 }
@@ -344,15 +357,25 @@ static void cram_dev_gauge_read(struct cram_dev *d, struct cram_dev_gauge *g)
 }
 
 /*
- * May the CXL tier place one more page? CRAM_STAT_STORES: yes, and the write is
- * reserved (the caller ends it with cram_dev_write_done or _cancel); else the reason.
+ * An event the view's snapshot does not cover: the provider saw a threshold crossed
+ * after the measurement began. Its gate is closed (cram_dev_event); it stays shut
+ * until a snapshot taken after the event is judged.
  */
+static bool cram_dev_event_pending(struct cram_dev *d, const struct cram_dev_gauge *g)
+{
+	return (u64)atomic64_read(&d->events) != g->events;
+}
+
 /* trust plain memory only: a compressing device that went away is not that */
 static bool cram_dev_trusted(struct cram_dev *d)
 {
 	return READ_ONCE(cram_trust_capacity) && !READ_ONCE(d->ever_bound);
 }
 
+/*
+ * May the CXL tier place one more page? CRAM_STAT_STORES: yes, and the write is
+ * reserved (the caller ends it with cram_dev_write_done or _cancel); else the reason.
+ */
 enum cram_stat cram_dev_admit(struct cram_dev *d)
 {
 	struct cram_dev_gauge g;
@@ -367,6 +390,8 @@ enum cram_stat cram_dev_admit(struct cram_dev *d)
 	cram_dev_gauge_read(d, &g);
 	if (g.safe || time_after(jiffies, g.stale_at))	/* cram_dev_view_unsafe() */
 		return CRAM_STAT_DECLINE_SAFE_MODE;
+	if (unlikely(cram_dev_event_pending(d, &g)))
+		return CRAM_STAT_DECLINE_WATERMARK;
 	admit = cram_ledger_admit(&d->ledger, get_cpu_ptr(d->cpus), &d->gate, &g.acct);
 	put_cpu_ptr(d->cpus);
 	return admit ? CRAM_STAT_STORES : CRAM_STAT_DECLINE_WATERMARK;
@@ -387,7 +412,8 @@ u64 cram_dev_room(struct cram_dev *d)
 	if (!srcu_dereference(d->live, &cram_srcu))
 		return cram_dev_trusted(d) ? U64_MAX : 0;
 	cram_dev_gauge_read(d, &g);
-	if (g.safe || time_after(jiffies, g.stale_at) || READ_ONCE(d->gate.closed))
+	if (g.safe || time_after(jiffies, g.stale_at) || READ_ONCE(d->gate.closed) ||
+	    cram_dev_event_pending(d, &g))
 		return 0;
 	used = cram_project_bytes(g.acct.phys_used, g.acct.scanned_write_seq,
 				  cram_ledger_reserved(&d->ledger));
@@ -411,9 +437,12 @@ static const char *cram_dev_judge(struct cram_dev *d, const struct cram_regs *r,
 	const struct cram_region *region = d->region;
 	const char *why;
 
+	if (err == -ENODATA)
+		return "no snapshot from the provider yet";
 	if (err)
 		return "register block never reads stable (SEQ odd or changing)";
-	why = cram_regs_identity(r, &d->want) ?:
+	/* a provider was matched to the region when it registered */
+	why = (d->provided ? NULL : cram_regs_identity(r, &d->want)) ?:
 	      cram_regs_insane(r, region->base ? region->size : 0, written);
 	if (why)
 		return why;
@@ -429,7 +458,7 @@ static const char *cram_dev_judge(struct cram_dev *d, const struct cram_regs *r,
 
 static void cram_dev_log_transition(struct cram_dev *d, const char *old, const char *now)
 {
-	const char *name = pci_name(d->pdev);
+	const char *name = d->source;
 
 	if (now && old != now) {
 		if (!old)
@@ -442,17 +471,42 @@ static void cram_dev_log_transition(struct cram_dev *d, const char *old, const c
 	}
 }
 
+/*
+ * The source's snapshot now: the register block's, or the provider's last (-ENODATA:
+ * none yet); *events, the provider's events it covers.
+ */
+static int cram_dev_read_source(struct cram_dev *d, struct cram_regs *r, u64 *events)
+{
+	int err = 0;
+
+	if (d->mapping) {
+		*events = 0;	/* a register block signals none */
+		return cram_regs_read(r, cram_dev_read, (void __force *)d->mapping);
+	}
+	spin_lock(&d->push_lock);
+	if (d->pushes) {
+		*r = d->pushed;
+		*events = d->pushed_events;
+	} else {
+		memset(r, 0, sizeof(*r));
+		*events = 0;
+		err = -ENODATA;
+	}
+	spin_unlock(&d->push_lock);
+	return err;
+}
+
 static void cram_dev_poll_once(struct cram_dev *d)
 {
-	void __iomem *regs = d->mapping;
 	unsigned int high_pct, low_pct;
 	const char *why, *old;
 	struct cram_regs r;
-	u64 high, low, written;
+	u64 high, low, written, events;
 	int err;
 
-	written = cram_dev_publish_written(d);
-	err = cram_regs_read(&r, cram_dev_read, (void __force *)regs);
+	/* a register block is told the count; a provider asks for it (its mark) */
+	written = d->mapping ? cram_dev_publish_written(d) : cram_dev_written(d);
+	err = cram_dev_read_source(d, &r, &events);
 	why = cram_dev_judge(d, &r, err, written);
 	d->last = r;
 	cram_dev_watermarks(&high_pct, &low_pct);
@@ -464,13 +518,15 @@ static void cram_dev_poll_once(struct cram_dev *d)
 		d->view.snap_at = jiffies;
 		d->view.high = high;
 		d->view.low = low;
+		d->view.events = events;
 	}
 	old = d->view.safe_reason;
 	d->view.safe_reason = why;
 	cram_dev_gauge_set(d);
 	write_sequnlock(&d->lock);
 	cram_dev_log_transition(d, old, why);
-	if (!why)	/* reopen without waiting for a store: debugfs shows the truth */
+	/* reopen without waiting for a store (debugfs shows the truth), unless an event is newer */
+	if (!why && events == (u64)atomic64_read(&d->events))
 		cram_gate_settle(&d->gate, cram_project_used(&r, cram_ledger_reserved(&d->ledger)),
 				 low);
 }
@@ -491,6 +547,16 @@ static void cram_dev_poll(struct work_struct *work)
 }
 
 /*** the PCI driver ***/
+
+static bool cram_dev_wants_block(const struct cram_dev *d)
+{
+	return strcmp(d->regs, "none") && strcmp(d->regs, "provider");
+}
+
+static bool cram_dev_wants_provider(const struct cram_dev *d)
+{
+	return !strcmp(d->regs, "provider");
+}
 
 /* May this function be d's block, as regs= says? */
 static bool cram_dev_wanted(const struct cram_dev *d, struct pci_dev *pdev)
@@ -612,6 +678,7 @@ static int cram_dev_bind(struct cram_dev *d, struct pci_dev *pdev)
 	}
 	cram_dev_bind_write_seq(d, pdev);
 	d->pdev = pdev;
+	strscpy(d->source, pci_name(pdev), sizeof(d->source));
 	pci_set_drvdata(pdev, d);
 	WRITE_ONCE(d->ever_bound, true);
 	d->heartbeat_at = jiffies;
@@ -692,6 +759,113 @@ static struct pci_driver cram_dev_driver = {
 	.remove = cram_dev_remove,
 };
 
+/*** providers (provider.c): the source is what one publishes ***/
+
+/* The device with regs=provider for region (its region= entry), or serial's. */
+static struct cram_dev *cram_dev_find_provided(const char *region, u64 serial)
+{
+	struct cram_dev *d;
+	unsigned int i;
+
+	for (i = 0; i < cram_nr_devs; i++) {
+		d = cram_devs[i];
+		if (!cram_dev_wants_provider(d))
+			continue;
+		if (region && region[0] ? !strcmp(d->region->name, region) :
+					  serial && d->want.serial == serial)
+			return d;
+	}
+	return NULL;
+}
+
+/* Process context. ERR_PTR(-ENODEV): no such region with regs=provider; -EBUSY: taken */
+struct cram_dev *cram_dev_provider_attach(const char *region, u64 serial, const char *name)
+{
+	struct cram_dev *d;
+
+	mutex_lock(&cram_dev_bind_lock);
+	d = cram_dev_find_provided(region, serial);
+	if (!d || !cram_dev_wq) {
+		mutex_unlock(&cram_dev_bind_lock);
+		return ERR_PTR(-ENODEV);
+	}
+	if (d->provided) {
+		mutex_unlock(&cram_dev_bind_lock);
+		return ERR_PTR(-EBUSY);
+	}
+	spin_lock(&d->push_lock);
+	d->pushes = 0;		/* safe mode until this provider's first snapshot */
+	spin_unlock(&d->push_lock);
+	d->provided = true;
+	snprintf(d->source, sizeof(d->source), "provider:%s", name);
+	WRITE_ONCE(d->ever_bound, true);
+	d->heartbeat_at = jiffies;
+	d->last_heartbeat = 0;
+	cram_dev_poll_once(d);
+	rcu_assign_pointer(d->live, d);
+	queue_delayed_work(cram_dev_wq, &d->poll, cram_dev_poll_interval(d));
+	mutex_unlock(&cram_dev_bind_lock);
+	pr_info("device %s: telemetry provider for region %s\n", d->source, d->region->name);
+	return d;
+}
+
+/* Process context: placements stop; pages held are still loaded and freed. */
+void cram_dev_provider_detach(struct cram_dev *d)
+{
+	mutex_lock(&cram_dev_bind_lock);
+	cancel_delayed_work_sync(&d->poll);
+	RCU_INIT_POINTER(d->live, NULL);
+	synchronize_srcu(&cram_srcu);	/* no store path or debugfs reader still reads it */
+	d->provided = false;
+	mutex_unlock(&cram_dev_bind_lock);
+	pr_info("device %s: provider gone; without telemetry no new CXL placements on %s until one registers\n",
+		d->source, d->region->name);
+}
+
+/* Any context: what a measurement that starts after this must cover. */
+struct cram_telemetry_mark cram_dev_mark(struct cram_dev *d)
+{
+	return (struct cram_telemetry_mark){
+		.events = atomic64_read(&d->events),
+		.written = cram_dev_written(d),
+	};
+}
+
+/*
+ * Not in hard IRQ (push_lock is a sleeping lock on RT). The poller judges the snapshot
+ * at once; -EINVAL: malformed, not taken.
+ */
+int cram_dev_push(struct cram_dev *d, const struct cram_telemetry *t)
+{
+	struct cram_telemetry_mark now = cram_dev_mark(d);
+	const char *why = cram_tm_malformed(t, &now);
+	struct cram_regs r;
+
+	if (why) {
+		pr_warn_ratelimited("device %s: snapshot refused: %s\n", d->source, why);
+		return -EINVAL;
+	}
+	spin_lock(&d->push_lock);
+	cram_tm_to_regs(t, d->want.serial, ++d->pushes, &r);
+	d->pushed = r;
+	d->pushed_events = t->mark.events;
+	spin_unlock(&d->push_lock);
+	mod_delayed_work(cram_dev_wq, &d->poll, 0);
+	return 0;
+}
+
+/*
+ * Any context, hard IRQ included (atomics only): the provider saw a threshold
+ * crossed. The gate closes before the next store; cram_dev_event_pending keeps it shut
+ * until a snapshot measured after this is judged.
+ */
+void cram_dev_event(struct cram_dev *d)
+{
+	atomic64_inc(&d->events);
+	if (!cram_xchg_u8(&d->gate.closed, 1))
+		cram_counter_inc(&d->gate.closings);
+}
+
 /* Does region= have as many regs= entries as it needs? Before any cram_dev_create. */
 int cram_dev_check_regs(unsigned int nr_regions)
 {
@@ -724,6 +898,7 @@ struct cram_dev *cram_dev_create(const struct cram_region *r, unsigned int idx)
 		return ERR_PTR(-ENOMEM);
 	}
 	seqlock_init(&d->lock);
+	spin_lock_init(&d->push_lock);
 	d->ledger.batch = CRAM_LEDGER_BATCH;
 	INIT_DELAYED_WORK(&d->poll, cram_dev_poll);
 	d->region = r;
@@ -752,14 +927,38 @@ void cram_dev_destroy(struct cram_dev *d)
 	kfree(d);
 }
 
-/* Bind the register blocks of the devices created (probe runs for each function). */
+static bool cram_dev_driver_registered;
+
+static void cram_dev_log_unbound(void)
+{
+	struct cram_dev *d;
+	unsigned int i;
+
+	for (i = 0; i < cram_nr_devs; i++) {
+		d = cram_devs[i];
+		if (cram_dev_wants_provider(d))
+			pr_info("region %s: waiting for a telemetry provider (regs=provider): no CXL placements on it until one publishes\n",
+				d->region->name);
+		else if (!d->pdev)
+			pr_info("region %s: no device register block (regs=%s): no telemetry, no CXL placements on it%s\n",
+				d->region->name, d->regs,
+				cram_trust_capacity ? " unless trust_capacity=Y" : "");
+	}
+}
+
+/*
+ * Bind the register blocks of the devices created (probe runs for each function);
+ * providers attach later (cram_dev_provider_attach).
+ */
 int cram_dev_init(void)
 {
-	unsigned int i, wanted = 0;
+	unsigned int i, wanted = 0, blocks = 0;
 	int err;
 
-	for (i = 0; i < cram_nr_devs; i++)
+	for (i = 0; i < cram_nr_devs; i++) {
 		wanted += strcmp(cram_devs[i]->regs, "none") != 0;
+		blocks += cram_dev_wants_block(cram_devs[i]);
+	}
 	if (!wanted)
 		return 0;
 	/*
@@ -769,26 +968,28 @@ int cram_dev_init(void)
 	cram_dev_wq = alloc_workqueue("cram", WQ_MEM_RECLAIM | WQ_UNBOUND, cram_nr_devs);
 	if (!cram_dev_wq)
 		return -ENOMEM;
-	err = pci_register_driver(&cram_dev_driver);
-	if (err) {
-		pr_err("cannot register the device driver: %d\n", err);
-		destroy_workqueue(cram_dev_wq);
-		cram_dev_wq = NULL;
-		return err;
+	if (blocks) {
+		err = pci_register_driver(&cram_dev_driver);
+		if (err) {
+			pr_err("cannot register the device driver: %d\n", err);
+			destroy_workqueue(cram_dev_wq);
+			cram_dev_wq = NULL;
+			return err;
+		}
+		cram_dev_driver_registered = true;
 	}
-	for (i = 0; i < cram_nr_devs; i++)
-		if (!cram_devs[i]->pdev)
-			pr_info("region %s: no device register block (regs=%s): no telemetry, no CXL placements on it%s\n",
-				cram_devs[i]->region->name, cram_devs[i]->regs,
-				cram_trust_capacity ? " unless trust_capacity=Y" : "");
+	cram_dev_log_unbound();
 	return 0;
 }
 
+/* After every provider has detached (provider.c's exit runs first). */
 void cram_dev_exit(void)
 {
 	if (!cram_dev_wq)
 		return;
-	pci_unregister_driver(&cram_dev_driver);
+	if (cram_dev_driver_registered)
+		pci_unregister_driver(&cram_dev_driver);
+	cram_dev_driver_registered = false;
 	destroy_workqueue(cram_dev_wq);
 	cram_dev_wq = NULL;
 }
@@ -843,6 +1044,7 @@ static void cram_dev_show_state(struct seq_file *m, struct cram_dev *d, u64 rese
 	struct cram_dev_view v;
 	struct cram_regs now;
 	const char *reason;
+	u64 events;
 	int err;
 
 	cram_dev_view_read(d, &v);
@@ -856,9 +1058,11 @@ static void cram_dev_show_state(struct seq_file *m, struct cram_dev *d, u64 rese
 	seq_printf(m, "high_wm_bytes %llu\nlow_wm_bytes %llu\nprojected_used %llu\n", v.high,
 		   v.low, cram_project_used(&v.snap, reserved));
 	seq_printf(m, "snapshot_age_ms %u\n", jiffies_to_msecs(jiffies - v.snap_at));
-	/* the registers as they read now, not the last sane snapshot */
-	err = cram_regs_read(&now, cram_dev_read, (void __force *)d->mapping);
-	seq_printf(m, "reg_read %s\n", err ? "torn" : "ok");
+	seq_printf(m, "events %llu\nevents_covered %llu\n", (u64)atomic64_read(&d->events),
+		   v.events);
+	/* the source as it reads now, not the last sane snapshot */
+	err = cram_dev_read_source(d, &now, &events);
+	seq_printf(m, "reg_read %s\n", err == -ENODATA ? "none" : err ? "torn" : "ok");
 	if (!err)	/* a torn read is not a state of the device */
 		cram_dev_show_regs(m, &now);
 }
@@ -881,7 +1085,7 @@ int cram_dev_show(struct seq_file *m, void *unused)
 		   (u64)atomic64_read(&d->gate.closings));
 	idx = srcu_read_lock(&cram_srcu);	/* remove() waits before unmapping */
 	live = srcu_dereference(d->live, &cram_srcu);
-	seq_printf(m, "bound %d\nregs %s\n", !!live, live ? pci_name(live->pdev) : "none");
+	seq_printf(m, "bound %d\nregs %s\n", !!live, live ? live->source : "none");
 	if (live)
 		cram_dev_show_state(m, live, reserved);
 	srcu_read_unlock(&cram_srcu, idx);

@@ -10,6 +10,8 @@
  * PHYS_USED, LOGICAL_USED, status and watermarks under the SEQ seqcount, with
  * SCANNED_WRITE_SEQ = the HOST_WRITE_SEQ read before the scan. Whenever a scan finds
  * PHYS_USED > PHYS_CAP it counts an overflow event: on real hardware, data loss.
+ * It also prints the same telemetry as text at 0x1000 of the register file, a second
+ * channel (dm_publish_text) for the userspace provider's tests.
  *
  * usage: cramdev --mem FILE --regs FILE [--phys-cap SIZE] [--scan-ms N]
  *                [--granule N] [--warn-pct P] [--crit-pct P] [--ctl FILE]
@@ -47,6 +49,9 @@
 #include "footprint.h"
 #include "scan.h"
 
+#define DM_TEXT_OFF	0x1000	/* the text telemetry page, in the register file */
+#define DM_TEXT_MAX	512
+
 struct dm {
 	const uint8_t *mem;
 	int mem_fd;
@@ -57,6 +62,7 @@ struct dm {
 	unsigned int scan_ms, warn_pct, crit_pct, version;
 	uint64_t serial;
 	int frozen, bad_magic, garbage;
+	uint64_t text_seq;
 	uint64_t seq, heartbeat, scans, overflow_events, max_phys_used, max_logical_used;
 	uint64_t last_phys_used, compressed_pages;
 	double scan_ms_total;
@@ -133,6 +139,33 @@ static void reg_set(struct dm *d, uint32_t off, uint64_t v)
 	__atomic_store_n(&d->regs[off / 8], v, __ATOMIC_RELEASE);
 }
 
+/*
+ * The same telemetry through a second channel, as a vendor's tool would print it: a
+ * text page at DM_TEXT_OFF of the same file, "key value" lines after a u64 seqcount
+ * (odd while it changes). No HOST_WRITE_SEQ here: a reader that needs to know which
+ * writes a value covers waits for the scan count to move twice (tests/vm/bin/devquery).
+ * The register block's magic corrupted is the device's fault here.
+ */
+static void dm_publish_text(struct dm *d, const struct dm_scan_result *res, uint64_t crit,
+			    uint32_t status)
+{
+	char text[DM_TEXT_MAX];
+	const char *state = d->bad_magic ? "fault" : (status & CRAM_STATUS_OVERFLOW) ? "overflow" :
+			    "ok";
+	int len;
+
+	len = snprintf(text, sizeof(text),
+		       "scan %llu\nphys_cap %llu\nphys_used %llu\nlogical_cap %llu\nlogical_used %llu\ncrit %llu\nstatus %s\n",
+		       (unsigned long long)d->heartbeat, (unsigned long long)d->phys_cap,
+		       (unsigned long long)(d->garbage ? 3 * d->phys_cap : res->phys_used),
+		       (unsigned long long)d->mem_size, (unsigned long long)res->logical_used,
+		       (unsigned long long)crit, state);
+	reg_set(d, DM_TEXT_OFF, ++d->text_seq);	/* odd */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy((char *)d->regs + DM_TEXT_OFF + 8, text, (size_t)len + 1);
+	reg_set(d, DM_TEXT_OFF, ++d->text_seq);	/* even: stable */
+}
+
 static void dm_publish(struct dm *d, const struct dm_scan_result *res, uint64_t scanned_seq)
 {
 	uint64_t warn = d->phys_cap / 100 * d->warn_pct;
@@ -161,6 +194,7 @@ static void dm_publish(struct dm *d, const struct dm_scan_result *res, uint64_t 
 	reg_set(d, CRAM_REG_SCANNED_WRITE_SEQ, scanned_seq);
 	reg_set(d, CRAM_REG_HEARTBEAT, ++d->heartbeat);
 	reg_set(d, CRAM_REG_SEQ, ++d->seq);	/* even: stable */
+	dm_publish_text(d, res, crit, status);
 }
 
 /*** test control: commands from the guest ***/
@@ -401,7 +435,7 @@ int main(int argc, char **argv)
 	if (dm_pages_init(&d.pages, d.mem_size / DM_PAGE, granule))
 		die("page table");
 	if (once) {
-		static uint64_t fake_regs[CRAM_REGS_SIZE / 8];
+		static uint64_t fake_regs[(DM_TEXT_OFF + 8 + DM_TEXT_MAX) / 8];
 		struct dm_scan_result res;
 		double t0 = now_ms();
 
@@ -414,7 +448,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	d.regs = map_file(regs_path, &regs_size, PROT_READ | PROT_WRITE, NULL);
-	if (regs_size < CRAM_REGS_SIZE) {
+	if (regs_size < DM_TEXT_OFF + 8 + DM_TEXT_MAX) {
 		fprintf(stderr, "cramdev: %s: smaller than the register block\n", regs_path);
 		return 2;
 	}

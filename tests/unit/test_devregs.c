@@ -317,6 +317,9 @@ static void test_gate_hysteresis(void)
 	tap_ok(!g.closed, "settle: use under low reopens it without a store");
 	cram_gate_settle(&g, 200 * PG, low);
 	tap_ok(!g.closed, "settle never closes an open gate");
+	/* found by fuzz_telemetry: a sane PHYS_CAP near 2^64 at high_wm_pct=100 */
+	tap_ok(!cram_gate_admit(&g, U64_MAX, U64_MAX, U64_MAX - PG),
+	       "an overflowed projection (U64_MAX) is refused even under high = U64_MAX");
 }
 
 /*** driver and device, interleaved ***/

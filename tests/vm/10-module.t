@@ -58,7 +58,7 @@ refuse "region=dax0" EINVAL 'cram: region=dax0 rejected: not a device-dax name'
 refuse "region=4095@0x100000" EINVAL 'cram: region=4095@0x100000 rejected: start and size must be multiples of 4096'
 refuse "region=0@0x100000" EINVAL 'cram: region=0@0x100000 rejected: size is zero'
 refuse "region=512M" EINVAL 'cram: region=512M rejected: expected daxX\.Y or SIZE@START'
-refuse "regs=0000:00:03" EINVAL 'cram: regs=0000:00:03 rejected: expected auto, none or a PCI function name'
+refuse "regs=0000:00:03" EINVAL 'cram: regs=0000:00:03 rejected: expected auto, none, provider or a PCI function name'
 check_fails "no module left behind by rejected loads" test -e /sys/module/cram
 
 # --- good non-default parameters (region= is claimed for real: 30-cxl-tier.t)

@@ -12,24 +12,62 @@
 #   (f) PHYS_USED falls back to where it started once the pages are swapped in
 # and without telemetry nothing goes to CXL memory unless trust_capacity=Y.
 # The harness fails the boot if the device model ever saw PHYS_USED > PHYS_CAP.
+# CRAM_TM_SOURCE says where cram's telemetry comes from (41-provider.t and 42-agent.t
+# set it): block (default) the CRAMDEV1 register block cram binds; kernel the example
+# in-kernel provider (cram_example_provider.ko reading the registers its own way);
+# user cram-agent with devquery as its source (the model's text page, another
+# channel). Each ends with what is its own.
 # Kernel lines: one. The gate, the watermarks and safe mode are cram's own logic over
 # the device model's registers; the kernel's swap paths are 30-cxl-tier.t's.
 . /cram/tests/lib.sh
-plan 74
+source=${CRAM_TM_SOURCE:-block}
+case $source in
+block) plan 74 ;;
+kernel) plan 77 ;;
+user) plan 77 ;;
+esac
 
 dbg=/sys/kernel/debug/cram
 dax=$CRAM_DAX
+regs_pci=${CRAM_REGS##*/}
 mib() { echo $(($1 >> 20)); }
 dmesg -c > /dev/null
 
-# --- the device model is running and cram binds it
+# provider_start [ARGS]: the source's provider, if it has one (cram loaded with
+# regs=provider); provider_stop SIGNAL: the agent killed with it, or the module removed
+provider_start() {
+	case $source in
+	kernel) insmod /cram/cram_example_provider.ko pci=$regs_pci region=$dax "$@" ;;
+	user)
+		cram-agent --region $dax --period 50 --name agent "$@" \
+			--source "devquery /sys/bus/pci/devices/$regs_pci/resource2" 2>> /tmp/agent.log &
+		agent_pid=$!
+		;;
+	esac
+}
+provider_stop() {
+	case $source in
+	kernel) rmmod cram_example_provider ;;
+	user) kill -"${1:-TERM}" $agent_pid; wait $agent_pid 2> /dev/null || true ;;
+	esac
+}
+
+# --- the device model is running and cram binds it (or a provider attaches)
 daxctl disable-device $dax > /dev/null 2>&1
 devctl phys-cap 16M
-is "insmod region=$dax ibt_strict=1 (no trust_capacity)" \
-	"$(kmodload $CRAM_KO "region=$dax ibt_strict=1 pool=N")" loaded
-is "cram bound the register block" "$(dev_stat bound)" 1
-like "  dmesg names it" "$(dmesg)" 'cram: device [0-9a-f:.]+: register block v2 \(serial 0xcafe0001\)'
-is "device is sane (not in safe mode)" "$(dev_stat safe_mode)" 0
+if [ $source = block ]; then
+	is "insmod region=$dax ibt_strict=1 (no trust_capacity)" \
+		"$(kmodload $CRAM_KO "region=$dax ibt_strict=1 pool=N")" loaded
+	is "cram bound the register block" "$(dev_stat bound)" 1
+	like "  dmesg names it" "$(dmesg)" 'cram: device [0-9a-f:.]+: register block v2 \(serial 0xcafe0001\)'
+else
+	is "insmod region=$dax regs=provider ibt_strict=1 (no trust_capacity)" \
+		"$(kmodload $CRAM_KO "region=$dax regs=provider ibt_strict=1 pool=N")" loaded
+	provider_start
+	check "a provider ($source) attached" wait_dev bound '^1$'
+	like "  dmesg names it" "$(dmesg)" "cram: device provider:[a-z]+: telemetry provider for region $dax"
+fi
+check "device is sane (not in safe mode)" wait_dev safe_mode '^0$'
 hb=$(dev_stat reg_heartbeat)
 sleep 1
 check "the device model is alive: heartbeat moves ($hb -> $(dev_stat reg_heartbeat))" \
@@ -116,8 +154,11 @@ check "(d) cram holds pages before the fault ($held)" test "$held" -gt 4096
 entries0=$(dev_stat safe_mode_entries)
 devctl corrupt-magic
 check "(d) corrupt magic: safe mode" wait_dev safe_mode '^1$'
-like "(d) debugfs says why" "$(dev_line safe_reason)" 'bad magic'
-like "(d) dmesg says why" "$(dmesg)" 'cram: device .*: safe mode: bad magic'
+# a provider reads the device its own way: to it the block's magic gone is a fault
+fault='bad magic'
+[ $source = block ] || fault='device reports a fault'
+like "(d) debugfs says why" "$(dev_line safe_reason)" "$fault"
+like "(d) dmesg says why" "$(dmesg)" "cram: device .*: safe mode: $fault"
 stores=$(cram_stat stores) safe0=$(cram_stat decline_safe_mode) hits=$(cram_stat load_hits)
 r=$(in_memcg 24M swapstress 32 48 2>&1)	# shares the cgroup with the held one
 like "(d) in safe mode a workload still reads back intact" "$r" '^pages 8192 mismatches 0 '
@@ -161,29 +202,10 @@ swap_cycle
 check "(f) PHYS_USED back to where it started" wait_dev reg_phys_used "^$base\$"
 is "no overflow seen by the device in all of this" "$(dev_stat reg_overflow_events)" 0
 
-# --- unload; a bad block at load is not taken; without telemetry, no placement
-check "rmmod" rmmod cram
-devctl corrupt-magic
-sleep 1
-dmesg -c > /dev/null
-is "insmod while the magic is corrupt" "$(kmodload $CRAM_KO "region=$dax ibt_strict=1 pool=N")" loaded
-like "  dmesg: not a cram register block" "$(dmesg)" 'BAR2 holds no cram register block'
-is "  no device bound" "$(dev_stat bound)" 0
-stores=$(cram_stat stores)
-r=$(in_memcg 12M swapstress 16 51 2>&1)
-like "  a workload reads back intact" "$r" '^pages 4096 mismatches 0 '
-is "  no telemetry, no trust: nothing placed" "$(cram_stat stores)" "$stores"
-check "  declined as untrusted" test "$(cram_stat decline_untrusted)" -gt 1024
-swap_cycle
-check "rmmod" rmmod cram
-devctl restore-magic
-is "insmod regs=none trust_capacity=1" \
-	"$(kmodload $CRAM_KO "region=$dax regs=none trust_capacity=1 ibt_strict=1 pool=N")" loaded
-is "  regs=none: no device bound" "$(dev_stat bound)" 0
-r=$(in_memcg 12M swapstress 16 52 2>&1)
-like "  trusted without telemetry: a workload reads back intact" "$r" '^pages 4096 mismatches 0 '
-check "  and went to CXL memory ($(cram_stat stores) stores)" test "$(cram_stat stores)" -gt 1024
-swap_cycle
-check "rmmod" rmmod cram
+case $source in
+block) . /cram/tests/40-device-block.sh ;;
+kernel) . /cram/tests/40-device-kernel.sh ;;
+user) . /cram/tests/40-device-user.sh ;;
+esac
 check "daxctl enable-device $dax" daxctl enable-device $dax
 is "kernel log has no BUG/WARNING/Oops" "$(dmesg_bad)" ""
