@@ -52,7 +52,7 @@ ifdef KERNELS
 export CRAM_KERNELS := $(KERNELS)
 endif
 BUILD := build/$(KVER)$(if $(CRAM_TEST_HOOKS),-testhooks)$(if $(CRAM_TREES),-trees$(CRAM_TREES))
-SOURCES := Kbuild dkms.conf include src examples
+SOURCES := Kbuild dkms.conf include src $(wildcard examples)
 
 CC ?= cc
 UNIT_CFLAGS := -std=gnu11 -O1 -g -pthread -Wall -Wextra -Werror -Iinclude \

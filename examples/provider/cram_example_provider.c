@@ -13,7 +13,8 @@
  * whose magic is gone is reported as a device fault; a device that stops scanning is
  * not reported at all (cram's heartbeat rule notices). With event_pct, an hrtimer in
  * hard IRQ context (as a threshold interrupt would run) watches PHYS_USED and signals
- * an event when it crosses event_pct of PHYS_CAP.
+ * an event when it crosses event_pct of PHYS_CAP (with signal=N it only records when,
+ * in crossed_ns and crossed_used, for tests/vm/gate-latency.sh).
  *
  *   modprobe cram regs=provider ...; insmod cram_example_provider.ko pci=0000:00:03.0
  *
@@ -44,7 +45,16 @@ module_param(period_ms, uint, 0444);
 MODULE_PARM_DESC(period_ms, "a snapshot at least this often (default 50)");
 static unsigned int event_pct;
 module_param(event_pct, uint, 0444);
-MODULE_PARM_DESC(event_pct, "signal an event when PHYS_USED crosses this % of PHYS_CAP (0: never)");
+MODULE_PARM_DESC(event_pct, "watch for PHYS_USED crossing this % of PHYS_CAP (0: do not watch)");
+static bool signal = true;
+module_param(signal, bool, 0444);
+MODULE_PARM_DESC(signal, "signal an event on a crossing (default Y; N: only record it, for tests/vm/gate-latency.sh)");
+/* the last crossing seen: when (CLOCK_MONOTONIC ns) and PHYS_USED then */
+static unsigned long long crossed_ns, crossed_used;
+module_param(crossed_ns, ullong, 0444);
+MODULE_PARM_DESC(crossed_ns, "when the watch last saw a crossing (ns, CLOCK_MONOTONIC)");
+module_param(crossed_used, ullong, 0444);
+MODULE_PARM_DESC(crossed_used, "PHYS_USED at that crossing (bytes)");
 
 #define EXAMPLE_BAR		2
 #define EXAMPLE_EVENT_NS	(1000 * 1000)	/* the "interrupt" fires within 1 ms */
@@ -118,8 +128,12 @@ static enum hrtimer_restart example_threshold(struct hrtimer *timer)
 	u64 cap = example_reg(CRAM_REG_PHYS_CAP), used = example_reg(CRAM_REG_PHYS_USED);
 	bool over = cap && used / event_pct >= cap / 100;
 
-	if (over && !example_over)
-		cram_provider_event(example_provider);
+	if (over && !example_over) {
+		if (signal)
+			cram_provider_event(example_provider);
+		WRITE_ONCE(crossed_used, used);
+		WRITE_ONCE(crossed_ns, ktime_get_ns());
+	}
 	example_over = over;
 	hrtimer_forward_now(timer, ns_to_ktime(EXAMPLE_EVENT_NS));
 	return HRTIMER_RESTART;

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # man.sh CRAMSTAT - the manual pages: cram(4) generated from docs/ABI.md and
 # docs/OPERATIONS.md (scripts/gen-man) keeps every name those pages document;
-# cramstat(8) and cram-setup(8) name every option their usage lists; man renders all
-# three without a warning.
+# cramstat(8), cram-setup(8) and cram-agent(8) name every option their usage lists;
+# man renders all four without a warning.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 cramstat=$(realpath "${1:?usage: man.sh CRAMSTAT}")
@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 "$top/scripts/gen-man" "$tmp/cram.4"
 tap_result $? "scripts/gen-man writes cram(4)"
-for page in "$tmp/cram.4" "$top/man/cramstat.8" "$top/man/cram-setup.8"; do
+for page in "$tmp/cram.4" "$top/man/cramstat.8" "$top/man/cram-setup.8" "$top/man/cram-agent.8"; do
 	out=$(MANWIDTH=80 man --warnings -E UTF-8 -l "$page" 2>&1 > "$tmp/${page##*/}.txt")
 	tap_result $([ -z "$out" ] && [ -s "$tmp/${page##*/}.txt" ] && echo 0 || echo 1) \
 		"man renders ${page##*/} without a warning" "$out"
@@ -47,4 +47,9 @@ missing=$("$top/scripts/cram-setup" --help 2>&1 | opts | while read -r o; do
 	grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$top/man/cram-setup.8" || echo "$o"
 done)
 tap_result $([ -z "$missing" ] && echo 0 || echo 1) "cram-setup(8) has every option of its usage" "$missing"
+make -s -C "$top" build/cram-agent > /dev/null
+missing=$("$top/build/cram-agent" --help 2>&1 | opts | while read -r o; do
+	grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$top/man/cram-agent.8" || echo "$o"
+done)
+tap_result $([ -z "$missing" ] && echo 0 || echo 1) "cram-agent(8) has every option of its usage" "$missing"
 tap_done

@@ -4,7 +4,7 @@
 # in a throw-away root holding the system's own units and cram's files where the
 # unit names them (its man pages on MANPATH), with no complaint; and a unit broken on
 # purpose is caught.
-# The same for cram-exporter.service. The VM test (60-ops.t) runs cram.service's
+# The same for cram-exporter.service and cram-agent@.service. The VM test (60-ops.t) runs cram.service's
 # ExecStart and ExecStop commands.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
@@ -50,6 +50,19 @@ install -m 0644 "$top/etc/systemd/cram-exporter.service" "$root/etc/systemd/syst
 out=$(cd "$tmp" && systemd-analyze verify --root="$root" \
 	"$root/etc/systemd/system/cram-exporter.service" 2>&1) || out="$out (exit $?)"
 tap_result $([ -z "$out" ] && echo 0 || echo 1) "systemd-analyze verify cram-exporter.service: no complaint" "$out"
+
+# the agent's template unit, as an instance, with cram-agent and its settings in place
+install -D -m 0755 /bin/true "$root/usr/sbin/cram-agent"
+install -m 0644 "$top/etc/default/cram-agent" "$root/etc/default/cram-agent"
+install -m 0644 "$top/etc/systemd/cram-agent@.service" "$root/etc/systemd/system/"
+cp "$top/man/cram-agent.8" "$tmp/man/man8/"
+out=$(cd "$tmp" && systemd-analyze verify --root="$root" \
+	"$root/etc/systemd/system/cram-agent@dax0.0.service" 2>&1) || out="$out (exit $?)"
+tap_result $([ -z "$out" ] && echo 0 || echo 1) "systemd-analyze verify cram-agent@dax0.0.service: no complaint" "$out"
+keys=$(sed -n 's/^\(CRAM_[A-Z_]*\)=.*/\1/p' "$top/etc/default/cram-agent" | sort | tr '\n' ' ')
+used=$(grep -o '${CRAM_[A-Z_]*}' "$top/etc/systemd/cram-agent@.service" | tr -d '${}' | sort | tr '\n' ' ')
+tap_result $([ "$keys" = "$used" ] && echo 0 || echo 1) \
+	"etc/default/cram-agent sets exactly what cram-agent@.service uses ($keys)" "$keys / $used"
 
 keys=$(sed -n 's/^\(CRAM_[A-Z]*\)=.*/\1/p' "$top/etc/default/cram" | sort | tr '\n' ' ')
 tap_result $([ "$keys" = "CRAM_DAX CRAM_PARAMS CRAM_SWAP " ] && echo 0 || echo 1) \
