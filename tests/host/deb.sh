@@ -117,17 +117,23 @@ install_test() {
 	done
 	in_copy dpkg -L cram-dkms cram-tools > "$tmp/files" 2>&1
 	out=$(in_copy sh -c 'cramstat --help | head -n 1; cram-setup --bogus 2>&1 | head -n 1
+		cram-agent 2>&1 | head -n 1; ls /etc/default/cram-agent
+		ls /lib/systemd/system/cram-agent@.service /usr/share/man/man8/cram-agent.8.gz
 		ls /lib/systemd/system/cram.service /lib/systemd/system/cram-exporter.service
 		ls /usr/share/man/man4/cram.4.gz /etc/default/cram /usr/bin/cramstat
 		ls /etc/systemd/system/*.wants/cram.service 2>&1' 2>&1)
 	tap_result $(printf '%s\n' "$out" | grep -q '^Usage: cramstat' &&
 		printf '%s\n' "$out" | grep -q '^usage: cram-setup' &&
+		printf '%s\n' "$out" | grep -q '^usage: cram-agent' &&
+		printf '%s\n' "$out" | grep -q '^/lib/systemd/system/cram-agent@.service$' &&
+		printf '%s\n' "$out" | grep -q '^/usr/share/man/man8/cram-agent.8.gz$' &&
+		printf '%s\n' "$out" | grep -q '^/etc/default/cram-agent$' &&
 		printf '%s\n' "$out" | grep -q '^/lib/systemd/system/cram.service$' &&
 		printf '%s\n' "$out" | grep -q '^/lib/systemd/system/cram-exporter.service$' &&
 		printf '%s\n' "$out" | grep -q '^/usr/bin/cramstat$' &&
 		printf '%s\n' "$out" | grep -q '^/usr/share/man/man4/cram.4.gz$' &&
 		printf '%s\n' "$out" | grep -q 'wants/cram.service.*No such file' && echo 0 || echo 1) \
-		"$suite: the tools run; cram.service, cram-exporter.service, man cram, /etc/default/cram, /usr/bin/cramstat installed; the unit not enabled (it needs a CXL device)" \
+		"$suite: the tools run (cramstat, cram-setup, cram-agent); cram.service, cram-exporter.service, cram-agent@.service, man cram and cram-agent, /etc/default/cram and cram-agent installed; the unit not enabled (it needs a CXL device)" \
 		"$out"
 	in_copy sh -c 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q cram-dkms cram-tools' > "$log" 2>&1
 	tap_result $? "$suite: apt purges both" "$(tail -n 20 "$log")"
