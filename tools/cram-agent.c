@@ -15,7 +15,9 @@
  * started: cram charges every write after the mark at a full page, and only those.
  * A COMMAND that fails, or prints too little, publishes nothing: cram puts the region
  * in safe mode once max(5 x period, 1 s) passes without a snapshot. `event 1` sends
- * an event first, which closes the region's gate at once.
+ * an event first, which closes the region's gate at once; the gate opens again only
+ * after a snapshot measured after the event, so a source prints it when it sees a
+ * threshold newly crossed, not for as long as use is above it.
  *
  * SIGTERM or SIGINT: exit 0. Closing the device detaches: the region takes no new
  * pages until a provider attaches again; pages held are still read back.
@@ -30,6 +32,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "cram/telemetry.h"
 
@@ -201,6 +204,10 @@ int main(int argc, char **argv)
 	struct timespec next;
 
 	agent_args(&a, argc, argv);
+	/* it must run when memory is short: that is when cram needs the telemetry */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		fprintf(stderr, "cram-agent: mlockall: %s (it may be swapped out)\n",
+			strerror(errno));
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	a.fd = open(a.device, O_RDWR | O_CLOEXEC);

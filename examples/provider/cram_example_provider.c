@@ -110,7 +110,9 @@ static bool example_wait_fresh_scan(void)
 
 static void example_snapshot(struct work_struct *work)
 {
-	struct cram_telemetry t = { .period_ms = period_ms };
+	/* the next snapshot comes after the period and two of the device's scans */
+	u32 scan_ms = example_reg(CRAM_REG_STATUS_SCAN_MS) >> 32;
+	struct cram_telemetry t = { .period_ms = period_ms + 2 * min(scan_ms, 1000U) };
 
 	t.mark = cram_provider_begin(example_provider);
 	if (example_reg(CRAM_REG_MAGIC) != CRAM_REGS_MAGIC) {
@@ -188,6 +190,11 @@ static int __init example_init(void)
 	err = example_map();
 	if (err)
 		return err;
+	if (example_reg(CRAM_REG_MAGIC) != CRAM_REGS_MAGIC) {	/* not our device */
+		pr_err("pci=%s: BAR%d is not the device's register block\n", pci, EXAMPLE_BAR);
+		example_unmap();
+		return -ENODEV;
+	}
 	example_provider = cram_provider_register(region,
 						  example_reg(CRAM_REG_SERIAL), "example");
 	if (IS_ERR(example_provider)) {

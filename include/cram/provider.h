@@ -25,7 +25,8 @@
  * publish: 0, or -EINVAL for a malformed snapshot (cram_tm_malformed), which is not
  * taken. A well-formed snapshot is taken even when its values are insane: the region
  * is then in safe mode, as the device said. Calls on one p are serialised by the
- * caller, except event, which may run at any time until unregister.
+ * caller, except event, which may run concurrently with begin and publish; none may
+ * run during or after unregister (p is freed).
  */
 #ifndef CRAM_PROVIDER_H
 #define CRAM_PROVIDER_H

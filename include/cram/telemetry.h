@@ -4,8 +4,8 @@
  * the message /dev/cram-telemetry takes (docs/ABI.md "Telemetry providers"). Shared by
  * the module (src/kernel/device.c, provider.c), in-kernel providers
  * (include/cram/provider.h), the agent (tools/cram-agent.c) and the unit and fuzz
- * tests; fixed-size __u64/__u32 fields, no implicit padding, so 32- and 64-bit
- * userspace write the same bytes.
+ * tests; fixed-size u64/u32 fields (core_types.h), no implicit padding, so 32- and
+ * 64-bit userspace write the same bytes.
  *
  * The contract. A provider reports physical capacity, physical use, logical capacity
  * and logical use, and which of cram's page writes that use already covers: before it

@@ -10,7 +10,8 @@
 
 /* the ABI's size: no padding anywhere, the same on 32- and 64-bit userspace */
 struct cram_tm_size_check {
-	char size_is_152[sizeof(struct cram_telemetry_msg) == 152 ? 1 : -1];
+	char msg_is_152[sizeof(struct cram_telemetry_msg) == 152 ? 1 : -1];
+	char mark_is_16[sizeof(struct cram_telemetry_mark) == 16 ? 1 : -1];
 };
 
 #define CRAM_STATUS_KNOWN	(CRAM_STATUS_READY | CRAM_STATUS_WARN | CRAM_STATUS_CRIT | \

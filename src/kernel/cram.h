@@ -240,7 +240,7 @@ void cram_dev_provider_detach(struct cram_dev *d);
 struct cram_telemetry_mark cram_dev_mark(struct cram_dev *d);
 int cram_dev_push(struct cram_dev *d, const struct cram_telemetry *t);
 void cram_dev_event(struct cram_dev *d);
-int cram_provider_init(void);
+void cram_provider_init(void);
 void cram_provider_exit(void);
 
 struct cram_dev_summary {

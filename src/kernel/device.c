@@ -34,18 +34,29 @@
  * their sum, so the register has one writer and a store writes no register. Without
  * a device the counters still run; nothing reads them.
  *
+ * Providers (provider.c, include/cram/telemetry.h): with regs=provider the source of
+ * the snapshot is what a provider last published (cram_dev_push) instead of the
+ * register block, judged by the same poller and rules; the provider takes a mark
+ * (cram_dev_mark) where a block reads HOST_WRITE_SEQ. An event (cram_dev_event)
+ * closes the gate, and a store is refused while the view's snapshot does not cover
+ * every event (cram_dev_event_pending).
+ *
  * Context: cram_dev_admit(), cram_dev_write_*() never sleep (store path and, for
  * frees, atomic context under the PTE lock or si->lock) and never run in interrupt
- * context; they use this CPU's counts with preemption off. Probe, remove, the poller
- * and debugfs and sysfs reads run in process context. Locking: a device's d->lock
- * (seqlock) is taken only by its poller (writer) and by readers for a snapshot copy;
- * nothing nests inside it. The poller takes the module's param lock (the watermarks)
- * outside it.
- * A bound device is published (d->live) under cram_srcu: remove() unpublishes
- * it and waits for every store path and debugfs reader inside cram before unmapping.
- * cram_dev_bind_lock (mutex) serialises probe and remove: the driver core holds only
- * the device's own lock, so two functions (sysfs bind, hotplug) may probe at once;
- * it nests inside that device lock and takes nothing of cram's but the above.
+ * context; they use this CPU's counts with preemption off. cram_dev_event() and
+ * cram_dev_mark() run in any context, hard IRQ included (atomics and per-CPU reads
+ * only); cram_dev_push() in any but hard IRQ. Probe, remove, attach, detach, the
+ * poller and debugfs and sysfs reads run in process context. Locking: a device's
+ * d->lock (seqlock) is taken only by its poller (writer) and by readers for a
+ * snapshot copy; d->push_lock (raw, IRQs off: a provider may publish from a timer or
+ * with IRQs off) only around a copy of the pushed snapshot; nothing nests inside
+ * either. The poller takes the module's param lock (the watermarks) outside them.
+ * A bound device is published (d->live) under cram_srcu: remove() and detach
+ * unpublish it and wait for every store path and debugfs reader inside cram before
+ * unmapping. cram_dev_bind_lock (mutex) serialises probe, remove, attach and detach:
+ * the driver core holds only the device's own lock, so two functions (sysfs bind,
+ * hotplug) may probe at once; it nests inside that device lock (and a provider
+ * file's lock) and takes nothing of cram's but the above.
  */
 #define pr_fmt(fmt) "cram: " fmt
 
@@ -89,13 +100,13 @@ static int cram_regs_arg_get(char *buf, const struct kernel_param *kp)
 }
 
 static const struct kernel_param_ops cram_regs_arg_ops = {
-	.set = cram_regs_arg_set,	/* auto, none or DDDD:BB:DD.F, or one per region */
+	.set = cram_regs_arg_set,	/* auto, none, provider or DDDD:BB:DD.F, or a list */
 	.get = cram_regs_arg_get,
 };
 
 module_param_cb(regs, &cram_regs_arg_ops, NULL, 0444);
 MODULE_PARM_DESC(regs,
-		 "each device's register block: auto (default: a 1af4:1110 PCI function whose BAR2 holds a CRAMDEV1 block describing the region), none (no telemetry), or a PCI name 0000:00:03.0; one word for all regions, or one entry per region= entry (auto,0000:00:05.0)");
+		 "each device's telemetry: auto (default: a 1af4:1110 PCI function whose BAR2 holds a CRAMDEV1 block describing the region), none (no telemetry), provider (a telemetry provider: a vendor driver or cram-agent), or a PCI name 0000:00:03.0; one word for all regions, or one entry per region= entry (auto,0000:00:05.0)");
 
 static unsigned int cram_high_wm_pct = 90;
 static unsigned int cram_low_wm_pct = 80;
@@ -192,8 +203,8 @@ struct cram_dev_view {
 
 /*
  * What a store reads: the admission's inputs, derived from the view when the poller
- * publishes it, so a store copies these 48 bytes under the seqcount and not the
- * whole view (152 bytes, the registers debugfs shows).
+ * publishes it, so a store copies these 56 bytes under the seqcount and not the
+ * whole view (160 bytes, the registers debugfs shows).
  */
 struct cram_dev_gauge {
 	struct cram_ledger_gauge acct;	/* of snap, and the watermarks */
@@ -207,6 +218,7 @@ struct cram_dev {
 	char regs[CRAM_REGS_NAME_MAX];	/* regs= for it: auto, none or a PCI name */
 	struct pci_dev *pdev;
 	void __iomem *mapping;		/* the register block (BAR2) */
+	bool for_provider;		/* regs=provider */
 	bool provided;			/* a provider is attached (provider.c) */
 	char source[48];		/* the bound source, for logs: a PCI name, provider NAME */
 	struct cram_dev __rcu *live;	/* this struct once bound; NULL: no device */
@@ -217,7 +229,7 @@ struct cram_dev {
 	struct cram_dev_view view;
 
 	/* a provider's last snapshot, for the poller to judge (provider.c publishes) */
-	spinlock_t push_lock;		/* protects pushed, pushed_events, pushes */
+	raw_spinlock_t push_lock;	/* protects pushed, pushed_events, pushes */
 	struct cram_regs pushed;
 	u64 pushed_events;		/* its mark's events */
 	u64 pushes;			/* snapshots published: the provider's heartbeat */
@@ -369,7 +381,9 @@ static bool cram_dev_event_pending(struct cram_dev *d, const struct cram_dev_gau
 /* trust plain memory only: a compressing device that went away is not that */
 static bool cram_dev_trusted(struct cram_dev *d)
 {
-	return READ_ONCE(cram_trust_capacity) && !READ_ONCE(d->ever_bound);
+	/* regs=provider says the memory compresses: a provider is awaited, never trusted */
+	return READ_ONCE(cram_trust_capacity) && !READ_ONCE(d->ever_bound) &&
+	       !d->for_provider;
 }
 
 /*
@@ -429,7 +443,8 @@ static u64 cram_dev_read(void *ctx, u32 off)
 
 /*
  * Why the device cannot be trusted now, or NULL. written: the HOST_WRITE_SEQ last
- * published, the most the device can have scanned. Updates the heartbeat record.
+ * published (a provider's: the count read after its snapshot), the most the device
+ * can have scanned. Updates the heartbeat record.
  */
 static const char *cram_dev_judge(struct cram_dev *d, const struct cram_regs *r, int err,
 				  u64 written)
@@ -477,13 +492,14 @@ static void cram_dev_log_transition(struct cram_dev *d, const char *old, const c
  */
 static int cram_dev_read_source(struct cram_dev *d, struct cram_regs *r, u64 *events)
 {
+	unsigned long flags;
 	int err = 0;
 
 	if (d->mapping) {
 		*events = 0;	/* a register block signals none */
 		return cram_regs_read(r, cram_dev_read, (void __force *)d->mapping);
 	}
-	spin_lock(&d->push_lock);
+	raw_spin_lock_irqsave(&d->push_lock, flags);
 	if (d->pushes) {
 		*r = d->pushed;
 		*events = d->pushed_events;
@@ -492,7 +508,7 @@ static int cram_dev_read_source(struct cram_dev *d, struct cram_regs *r, u64 *ev
 		*events = 0;
 		err = -ENODATA;
 	}
-	spin_unlock(&d->push_lock);
+	raw_spin_unlock_irqrestore(&d->push_lock, flags);
 	return err;
 }
 
@@ -504,14 +520,30 @@ static void cram_dev_poll_once(struct cram_dev *d)
 	u64 high, low, written, events;
 	int err;
 
-	/* a register block is told the count; a provider asks for it (its mark) */
-	written = d->mapping ? cram_dev_publish_written(d) : cram_dev_written(d);
-	err = cram_dev_read_source(d, &r, &events);
+	/*
+	 * A register block is told the count before it is read; a provider's mark was
+	 * taken before it published, so the count is read after its snapshot (else a
+	 * mark taken in between would look ahead of it: SCANNED_WRITE_SEQ insane).
+	 */
+	if (d->mapping) {
+		written = cram_dev_publish_written(d);
+		err = cram_dev_read_source(d, &r, &events);
+	} else {
+		err = cram_dev_read_source(d, &r, &events);
+		written = cram_dev_written(d);
+	}
 	why = cram_dev_judge(d, &r, err, written);
 	d->last = r;
 	cram_dev_watermarks(&high_pct, &low_pct);
 	cram_wm_bytes(&r, high_pct, low_pct, &high, &low);
 
+	/*
+	 * A snapshot that covers new events starts with the gate closed, before stores
+	 * can see it: a store racing an event may have reopened it, and the gate's
+	 * hysteresis (reopen under low) must apply from the covering snapshot on.
+	 */
+	if (!why && events != d->view.events)
+		cram_xchg_u8(&d->gate.closed, 1);
 	write_seqlock(&d->lock);
 	if (!why) {
 		d->view.snap = r;
@@ -533,7 +565,8 @@ static void cram_dev_poll_once(struct cram_dev *d)
 
 static unsigned long cram_dev_poll_interval(const struct cram_dev *d)
 {
-	u32 ms = d->last.scan_ms / 2;
+	/* a provider that has not published: its publish kicks the poller */
+	u32 ms = d->provided && !d->last.scan_ms ? 1000 : d->last.scan_ms / 2;
 
 	return msecs_to_jiffies(clamp(ms, 10U, 1000U));
 }
@@ -555,7 +588,7 @@ static bool cram_dev_wants_block(const struct cram_dev *d)
 
 static bool cram_dev_wants_provider(const struct cram_dev *d)
 {
-	return !strcmp(d->regs, "provider");
+	return d->for_provider;
 }
 
 /* May this function be d's block, as regs= says? */
@@ -771,9 +804,12 @@ static struct cram_dev *cram_dev_find_provided(const char *region, u64 serial)
 		d = cram_devs[i];
 		if (!cram_dev_wants_provider(d))
 			continue;
-		if (region && region[0] ? !strcmp(d->region->name, region) :
-					  serial && d->want.serial == serial)
+		if (region && region[0]) {
+			if (!strcmp(d->region->name, region))
+				return d;
+		} else if (serial && d->want.serial == serial) {
 			return d;
+		}
 	}
 	return NULL;
 }
@@ -793,9 +829,9 @@ struct cram_dev *cram_dev_provider_attach(const char *region, u64 serial, const 
 		mutex_unlock(&cram_dev_bind_lock);
 		return ERR_PTR(-EBUSY);
 	}
-	spin_lock(&d->push_lock);
+	raw_spin_lock_irq(&d->push_lock);
 	d->pushes = 0;		/* safe mode until this provider's first snapshot */
-	spin_unlock(&d->push_lock);
+	raw_spin_unlock_irq(&d->push_lock);
 	d->provided = true;
 	snprintf(d->source, sizeof(d->source), "provider:%s", name);
 	WRITE_ONCE(d->ever_bound, true);
@@ -804,8 +840,8 @@ struct cram_dev *cram_dev_provider_attach(const char *region, u64 serial, const 
 	cram_dev_poll_once(d);
 	rcu_assign_pointer(d->live, d);
 	queue_delayed_work(cram_dev_wq, &d->poll, cram_dev_poll_interval(d));
-	mutex_unlock(&cram_dev_bind_lock);
 	pr_info("device %s: telemetry provider for region %s\n", d->source, d->region->name);
+	mutex_unlock(&cram_dev_bind_lock);
 	return d;
 }
 
@@ -817,9 +853,9 @@ void cram_dev_provider_detach(struct cram_dev *d)
 	RCU_INIT_POINTER(d->live, NULL);
 	synchronize_srcu(&cram_srcu);	/* no store path or debugfs reader still reads it */
 	d->provided = false;
-	mutex_unlock(&cram_dev_bind_lock);
 	pr_info("device %s: provider gone; without telemetry no new CXL placements on %s until one registers\n",
 		d->source, d->region->name);
+	mutex_unlock(&cram_dev_bind_lock);
 }
 
 /* Any context: what a measurement that starts after this must cover. */
@@ -832,32 +868,34 @@ struct cram_telemetry_mark cram_dev_mark(struct cram_dev *d)
 }
 
 /*
- * Not in hard IRQ (push_lock is a sleeping lock on RT). The poller judges the snapshot
- * at once; -EINVAL: malformed, not taken.
+ * Any context but hard IRQ (mod_delayed_work): the poller judges the snapshot at
+ * once; -EINVAL: malformed, not taken.
  */
 int cram_dev_push(struct cram_dev *d, const struct cram_telemetry *t)
 {
 	struct cram_telemetry_mark now = cram_dev_mark(d);
 	const char *why = cram_tm_malformed(t, &now);
+	unsigned long flags;
 	struct cram_regs r;
 
 	if (why) {
 		pr_warn_ratelimited("device %s: snapshot refused: %s\n", d->source, why);
 		return -EINVAL;
 	}
-	spin_lock(&d->push_lock);
+	raw_spin_lock_irqsave(&d->push_lock, flags);
 	cram_tm_to_regs(t, d->want.serial, ++d->pushes, &r);
 	d->pushed = r;
 	d->pushed_events = t->mark.events;
-	spin_unlock(&d->push_lock);
+	raw_spin_unlock_irqrestore(&d->push_lock, flags);
 	mod_delayed_work(cram_dev_wq, &d->poll, 0);
 	return 0;
 }
 
 /*
  * Any context, hard IRQ included (atomics only): the provider saw a threshold
- * crossed. The gate closes before the next store; cram_dev_event_pending keeps it shut
- * until a snapshot measured after this is judged.
+ * crossed. The gate closes, and every store that reads the count after this is
+ * refused (cram_dev_event_pending) until a snapshot measured after it is judged; that
+ * snapshot starts with the gate closed (cram_dev_poll_once).
  */
 void cram_dev_event(struct cram_dev *d)
 {
@@ -898,11 +936,12 @@ struct cram_dev *cram_dev_create(const struct cram_region *r, unsigned int idx)
 		return ERR_PTR(-ENOMEM);
 	}
 	seqlock_init(&d->lock);
-	spin_lock_init(&d->push_lock);
+	raw_spin_lock_init(&d->push_lock);
 	d->ledger.batch = CRAM_LEDGER_BATCH;
 	INIT_DELAYED_WORK(&d->poll, cram_dev_poll);
 	d->region = r;
 	strscpy(d->regs, regs, sizeof(d->regs));
+	d->for_provider = !strcmp(d->regs, "provider");
 	d->want = (struct cram_region_identity){
 		.serial = r->serial,
 		.memdevs = r->memdevs,
@@ -982,7 +1021,10 @@ int cram_dev_init(void)
 	return 0;
 }
 
-/* After every provider has detached (provider.c's exit runs first). */
+/*
+ * After every provider has detached: an open /dev/cram-telemetry file and a provider
+ * module each hold a reference on cram, so none is attached when it unloads.
+ */
 void cram_dev_exit(void)
 {
 	if (!cram_dev_wq)

@@ -5,8 +5,9 @@
  * Init order: check the watermark pair (device.c), check zswap is off and empty (cram replaces it),
  * claim the CXL regions, bind each device's register block, the DRAM pool and its
  * writeback worker, the watch on the CXL bus for the regions' removal, debugfs and
- * the sysfs summary, the PM notifier, /dev/cram-telemetry, then the hooks, last, so
- * cram sees no swap traffic before it is ready (arm.c: cram_arm).
+ * the sysfs summary, the PM notifier, then the hooks, so cram sees no swap traffic
+ * before it is ready (arm.c: cram_arm), and last /dev/cram-telemetry, once nothing
+ * can fail (an open file must not outlive a failed load).
  * Exit undoes it in reverse; hooks.c makes sure no task is still inside cram, and
  * entries hold module references, so none is left at exit.
  *
@@ -68,9 +69,6 @@ static int __init cram_init(void)
 	err = cram_pm_init();
 	if (err)
 		goto fail_pm;
-	err = cram_provider_init();	/* /dev/cram-telemetry */
-	if (err)
-		goto fail_provider;
 
 	/*
 	 * Last: from here on every swap store, load and invalidate runs through cram.
@@ -80,12 +78,11 @@ static int __init cram_init(void)
 	if (err)
 		goto fail_hooks;
 
+	cram_provider_init();	/* /dev/cram-telemetry: last, once nothing can fail */
 	pr_info("loaded (hook API %s, %u CXL devices)\n", CRAM_HOOK_API, cram_cxl_nr_devs());
 	return 0;
 
 fail_hooks:
-	cram_provider_exit();
-fail_provider:
 	cram_pm_exit();
 fail_pm:
 	cram_sysfs_exit();
@@ -104,8 +101,8 @@ fail_dram:
 
 static void __exit cram_exit(void)
 {
-	cram_hooks_remove();
 	cram_provider_exit();	/* no file open (each holds the module), no provider module */
+	cram_hooks_remove();
 	cram_pm_exit();
 	cram_sysfs_exit();
 	cram_debugfs_exit();

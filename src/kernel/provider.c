@@ -14,9 +14,10 @@
  *
  * Context: register, unregister, write, read and release run in process context and
  * may sleep. begin runs in any context; event in any, hard IRQ included; publish in
- * any but hard IRQ. Locking: a file's f->lock (mutex) serialises its messages and
- * release; device.c's bind lock is taken inside it by attach and detach. Nothing else
- * is shared here.
+ * any but hard IRQ (from a timer or with IRQs off too). The node is registered last
+ * in init (cram_provider_init), so no file outlives a failed load.
+ * Locking: a file's f->lock (mutex) serialises its messages and release; device.c's
+ * bind lock is taken inside it by attach and detach. Nothing else is shared here.
  */
 #define pr_fmt(fmt) "cram: " fmt
 
@@ -82,7 +83,7 @@ EXPORT_SYMBOL_GPL(cram_provider_event);
 
 /*** /dev/cram-telemetry ***/
 
-struct cram_tm_open {
+struct cram_tm_client {
 	struct mutex lock;	/* one message at a time; release */
 	struct cram_tm_file state;
 	struct cram_provider *provider;	/* once attached */
@@ -90,7 +91,7 @@ struct cram_tm_open {
 
 static int cram_tm_open(struct inode *inode, struct file *file)
 {
-	struct cram_tm_open *f;
+	struct cram_tm_client *f;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -104,7 +105,7 @@ static int cram_tm_open(struct inode *inode, struct file *file)
 
 static int cram_tm_release(struct inode *inode, struct file *file)
 {
-	struct cram_tm_open *f = file->private_data;
+	struct cram_tm_client *f = file->private_data;
 
 	if (f->provider)
 		cram_provider_unregister(f->provider);
@@ -114,7 +115,7 @@ static int cram_tm_release(struct inode *inode, struct file *file)
 }
 
 /* One message the checks let through: what it asks, or its errno. Under f->lock. */
-static int cram_tm_act(struct cram_tm_open *f, const struct cram_telemetry_msg *m)
+static int cram_tm_act(struct cram_tm_client *f, const struct cram_telemetry_msg *m)
 {
 	struct cram_provider *p;
 
@@ -137,7 +138,7 @@ static int cram_tm_act(struct cram_tm_open *f, const struct cram_telemetry_msg *
 static ssize_t cram_tm_write(struct file *file, const char __user *buf, size_t len,
 			     loff_t *ppos)
 {
-	struct cram_tm_open *f = file->private_data;
+	struct cram_tm_client *f = file->private_data;
 	struct cram_telemetry_msg m;
 	const char *why;
 	int err;
@@ -156,7 +157,7 @@ static ssize_t cram_tm_write(struct file *file, const char __user *buf, size_t l
 
 static ssize_t cram_tm_read(struct file *file, char __user *buf, size_t len, loff_t *ppos)
 {
-	struct cram_tm_open *f = file->private_data;
+	struct cram_tm_client *f = file->private_data;
 	struct cram_telemetry_mark mark;
 	int err = 0;
 
@@ -189,16 +190,25 @@ static struct miscdevice cram_tm_misc = {
 	.mode = 0600,
 };
 
-int cram_provider_init(void)
+static bool cram_tm_registered;
+
+/*
+ * Last in init, once nothing can fail: a file opened while the module is still
+ * loading would outlive a failed load. Without the node (rare: no minor, no memory)
+ * cram runs on; providers must then be in-kernel.
+ */
+void cram_provider_init(void)
 {
 	int err = misc_register(&cram_tm_misc);
 
 	if (err)
-		pr_err("cannot create /dev/cram-telemetry: %d\n", err);
-	return err;
+		pr_warn("cannot create /dev/cram-telemetry: %d; in-kernel providers only\n", err);
+	cram_tm_registered = !err;
 }
 
 void cram_provider_exit(void)
 {
-	misc_deregister(&cram_tm_misc);
+	if (cram_tm_registered)
+		misc_deregister(&cram_tm_misc);
+	cram_tm_registered = false;
 }

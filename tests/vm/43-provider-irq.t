@@ -5,20 +5,26 @@
 # its register block reports to the region's CXL memory device), its threshold
 # hrtimer (HRTIMER_MODE_REL_HARD: hard IRQ context, on PREEMPT_RT too) signals an
 # event when the device model reports 3 x PHYS_CAP, and the gate stays closed until a
-# snapshot taken after it; then the provider goes with pages held, loads go on.
+# snapshot taken after it. Before the provider attaches nothing is placed, though
+# trust_capacity=1.
 # Kernel lines: one. On RT the region is claimed by its physical range, and an event
 # from a hard-IRQ timer is what RT makes different:
 # PREEMPT_RT: yes
 . /cram/tests/lib.sh
-plan 14
+plan 16
 
 regs_pci=${CRAM_REGS##*/}
 dmesg -c > /dev/null
 dax_release
 devctl phys-cap 64M
-is "insmod region=$CRAM_CLAIM regs=provider" \
-	"$(kmodload $CRAM_KO "region=$CRAM_CLAIM regs=provider pool=N")" loaded
+is "insmod region=$CRAM_CLAIM regs=provider trust_capacity=1" \
+	"$(kmodload $CRAM_KO "region=$CRAM_CLAIM regs=provider trust_capacity=1 pool=N")" loaded
 like "  dmesg: waiting for a provider" "$(dmesg)" 'waiting for a telemetry provider \(regs=provider\)'
+# regs=provider says the memory compresses: trust_capacity never applies to it
+r=$(in_memcg 12M swapstress 16 60 2>&1)
+like "before a provider attaches a workload reads back intact" "$r" '^pages 4096 mismatches 0 '
+is "  and nothing is placed, trust_capacity=1 or not" "$(cram_stat stores)" 0
+swap_cycle
 # a snapshot every 10 s: an event stays uncovered long enough to be seen
 check "the example provider registers by serial (region not named)" \
 	insmod /cram/cram_example_provider.ko pci=$regs_pci period_ms=10000 event_pct=50
