@@ -149,7 +149,8 @@ static void check_regs_dev(const char *text)
 		memcpy(want, text, len);
 		want[len] = '\0';
 	}
-	if (!len || !strcmp(want, "auto") || !strcmp(want, "none") || ref_pci_name(want, len)) {
+	if (!len || !strcmp(want, "auto") || !strcmp(want, "none") || !strcmp(want, "provider") ||
+	    ref_pci_name(want, len)) {
 		fuzz_check(ret == 0, "regs '%s': refused (%s)", text, why);
 		fuzz_check(!strcmp(name, len ? want : "auto"), "regs '%s': name '%.16s'",
 			   text, name);

@@ -212,6 +212,9 @@ static void test_regs_lists(void)
 		   "  but one block for two regions is refused");
 	tap_is_u64(cram_regs_list_parse("none,none", &l, &why), 0, "none twice");
 	tap_is_u64(cram_regs_list_check(&l, 2, &why), 0, "  is fine");
+	tap_is_u64(cram_regs_list_parse("provider,provider", &l, &why), 0, "provider twice");
+	tap_is_u64(cram_regs_list_check(&l, 2, &why), 0, "  is fine (one provider per region)");
+	tap_is_str(l.name[1], "provider", "  the word kept");
 	tap_is_u64(cram_regs_list_parse("auto,", &l, &why), (uint64_t)-EINVAL, "trailing comma");
 	tap_is_u64(cram_regs_list_parse(",auto", &l, &why), (uint64_t)-EINVAL, "empty first");
 	tap_is_u64(cram_regs_list_parse("auto,bogus", &l, &why), (uint64_t)-EINVAL,
@@ -235,6 +238,8 @@ static void test_regs_interleave(void)
 	tap_is_u64(cram_regs_interleave_check(4, "0000:00:05.0", &why), (uint64_t)-EINVAL,
 		   "four ways: a named block refused too");
 	tap_is_u64(cram_regs_interleave_check(2, "none", &why), 0, "two ways: regs=none accepted");
+	tap_is_u64(cram_regs_interleave_check(2, "provider", &why), 0,
+		   "two ways: regs=provider accepted (it reports for the region)");
 }
 
 int main(void)
