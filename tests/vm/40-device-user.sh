@@ -13,13 +13,7 @@ kill -CONT $agent_pid
 check "(u) agent continued: safe mode ends" wait_dev safe_mode '^0$'
 provider_stop KILL
 check "(u) agent killed: no telemetry bound" wait_dev bound '^0$'
-stores=$(cram_stat stores)
-r=$(in_memcg 12M swapstress 16 54 2>&1)
-like "(u) without an agent a workload reads back intact" "$r" '^pages 4096 mismatches 0 '
-is "(u) and nothing is placed" "$(cram_stat stores)" "$stores"
-hold_release u
-like "(u) pages held read back intact" "$(tail -n 1 /tmp/u.out)" '^pages 8192 mismatches 0 '
-swap_cycle
+without_provider u
 provider_start
 check "(u) agent restarted: sane again" wait_dev safe_mode '^0$'
 r=$(in_memcg 12M swapstress 16 55 2>&1)

@@ -53,6 +53,19 @@ provider_stop() {
 	esac
 }
 
+# without_provider TAG: the provider gone with TAG's workload held: a new workload
+# reads back intact and nothing is placed; then TAG's pages read back (3 results;
+# sets stores, the count before)
+without_provider() {
+	stores=$(cram_stat stores)
+	r=$(in_memcg 12M swapstress 16 54 2>&1)
+	like "($1) without a provider a workload reads back intact" "$r" '^pages 4096 mismatches 0 '
+	is "($1) and nothing is placed" "$(cram_stat stores)" "$stores"
+	hold_release $1
+	like "($1) pages held read back intact" "$(tail -n 1 /tmp/$1.out)" '^pages 8192 mismatches 0 '
+	swap_cycle
+}
+
 # --- the device model is running and cram binds it (or a provider attaches)
 daxctl disable-device $dax > /dev/null 2>&1
 devctl phys-cap 16M
