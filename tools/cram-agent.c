@@ -13,13 +13,14 @@
  * status, event optional; other keys ignored), so a vendor's CLI, or a `cxl` or fwctl
  * query wrapped in a script, can be the source. Its values must be measured after it
  * started: cram charges every write after the mark at a full page, and only those.
- * A COMMAND that fails, or prints too little, publishes nothing: cram puts the region
+ * A COMMAND that fails, prints too little, or runs longer than max(4 x period, 1 s)
+ * (it is then killed, with its process group) publishes nothing: cram puts the region
  * in safe mode once max(5 x period, 1 s) passes without a snapshot. `event 1` sends
  * an event first, which closes the region's gate at once; the gate opens again only
  * after a snapshot measured after the event, so a source prints it when it sees a
  * threshold newly crossed, not for as long as use is above it.
  *
- * SIGTERM or SIGINT: exit 0. Closing the device detaches: the region takes no new
+ * SIGTERM or SIGINT: exit 0, at once (a source still running is killed). Closing the device detaches: the region takes no new
  * pages until a provider attaches again; pages held are still read back.
  */
 #define _GNU_SOURCE
@@ -32,7 +33,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "cram/telemetry.h"
 
@@ -84,28 +87,107 @@ static int agent_attach(struct agent *a)
 	return err;
 }
 
-/* Run the source; 0 and s filled, or -1 (said why on stderr). */
-static int agent_measure(struct agent *a, struct cram_tm_source *s)
+#define AGENT_OUTPUT_MAX	4096
+
+/*
+ * Start the source with its stdout on a pipe, in a process group of its own (so a
+ * timeout kills what it started too). The read end, or -1; *pid the child.
+ */
+static int agent_spawn(const char *source, pid_t *pid)
 {
-	char line[256];
-	const char *why = NULL;
-	FILE *p = popen(a->source, "r");
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	*pid = fork();
+	if (*pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (!*pid) {
+		setpgid(0, 0);
+		dup2(fds[1], STDOUT_FILENO);
+		execl("/bin/sh", "sh", "-c", source, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	return fds[0];
+}
+
+static double agent_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * The source's output, until it closes stdout, within timeout_ms and while no signal
+ * asks the agent to stop; then its exit status. -1 (killed, with its group) on a
+ * timeout or a stop, said on stderr.
+ */
+static int agent_collect(int fd, pid_t pid, unsigned int timeout_ms, char *out, size_t max)
+{
+	double end = agent_now_ms() + timeout_ms;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t len = 0;
+	ssize_t n = 1;
 	int status;
 
-	if (!p) {
+	while (n > 0 && agent_now_ms() < end && !__atomic_load_n(&agent_stop, __ATOMIC_RELAXED)) {
+		if (poll(&pfd, 1, (int)(end - agent_now_ms()) + 1) <= 0)
+			continue;	/* timeout or a signal: the loop's test decides */
+		n = read(fd, out + len, max - 1 - len);
+		len += n > 0 ? (size_t)n : 0;
+		if (len == max - 1)
+			break;
+	}
+	out[len] = '\0';
+	close(fd);
+	if (n > 0) {
+		kill(-pid, SIGKILL);
+		fprintf(stderr, "cram-agent: the source %s: killed, nothing published\n",
+			agent_now_ms() >= end ? "timed out" : len == max - 1 ?
+			"printed too much" : "was stopped");
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return n > 0 ? -1 : status;
+}
+
+/*
+ * Run the source (at most max(4 x period, 1 s): a later value is no use to cram);
+ * 0 and s filled, or -1 (said why on stderr).
+ */
+static int agent_measure(struct agent *a, struct cram_tm_source *s)
+{
+	unsigned int timeout_ms = a->period_ms * 4 > 1000 ? a->period_ms * 4 : 1000;
+	char out[AGENT_OUTPUT_MAX], *line, *next;
+	const char *why = NULL;
+	int fd, status;
+	pid_t pid;
+
+	fd = agent_spawn(a->source, &pid);
+	if (fd < 0) {
 		fprintf(stderr, "cram-agent: cannot run the source: %s\n", strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), p)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!why && cram_tm_source_line(s, line, &why))
-			fprintf(stderr, "cram-agent: source line '%s': %s\n", line, why);
-	}
-	status = pclose(p);
+	status = agent_collect(fd, pid, timeout_ms, out, sizeof(out));
+	if (status < 0)
+		return -1;
 	if (status) {
 		fprintf(stderr, "cram-agent: the source failed (status %d): nothing published\n",
 			status);
 		return -1;
+	}
+	for (line = out; *line && !why; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (cram_tm_source_line(s, line, &why))
+			fprintf(stderr, "cram-agent: source line '%s': %s\n", line, why);
 	}
 	if (why || cram_tm_source_done(s, &why)) {
 		fprintf(stderr, "cram-agent: source: %s: nothing published\n", why);

@@ -2,7 +2,7 @@
 # 40-device-user.sh - 40-device.t's end with cram-agent (sourced): an agent that
 # stops puts the region in safe mode within its timeout; one killed detaches (no
 # placements, loads go on, byte-exact); restarted, placements resume. Then what
-# /dev/cram-telemetry refuses (tmcheck). 16 results.
+# /dev/cram-telemetry refuses (tmcheck). 21 results.
 hold_start u 24M 32 53 -p quarter
 held=$(cram_stat stored_pages)
 check "(u) cram holds pages ($held)" test "$held" -gt 2048
@@ -22,6 +22,22 @@ check "(u) placements resumed" test "$(cram_stat stores)" -gt "$stores"
 swap_cycle
 provider_stop TERM
 check "(u) agent stopped: detached" wait_dev bound '^0$'
+
+# --- a source that hangs: killed at max(4 x period, 1 s), nothing published; SIGTERM
+# ends the agent at once
+: > /tmp/agent.log
+cram-agent --region $dax --period 50 --name hung --source "sleep 60" 2>> /tmp/agent.log &
+agent_pid=$!
+check "(h) an agent whose source hangs attaches" wait_dev bound '^1$'
+alive() {	# a process that exited is a zombie until the shell waits for it
+	case $(cut -d' ' -f3 /proc/"$1"/stat 2> /dev/null) in ''|Z) echo gone ;; *) echo alive ;; esac
+}
+check "(h) its source is killed after 1 s" wait_value 'timed out: killed' 3 cat /tmp/agent.log
+like "(h) nothing published: safe mode" "$(dev_line safe_reason)" 'no snapshot from the provider yet'
+kill -TERM $agent_pid
+check "(h) SIGTERM ends the agent within a second" wait_value '^gone$' 1 alive $agent_pid
+wait $agent_pid 2> /dev/null
+check "(h) and it detached" wait_dev bound '^0$'
 
 # --- what the character device refuses, and that it changes nothing
 want="short-write EINVAL

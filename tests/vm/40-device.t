@@ -25,7 +25,7 @@ source=${CRAM_TM_SOURCE:-block}
 case $source in
 block) plan 75 ;;
 kernel) plan 72 ;;
-user) plan 72 ;;
+user) plan 77 ;;
 esac
 
 dbg=/sys/kernel/debug/cram
