@@ -140,21 +140,23 @@ static int agent_collect(int fd, pid_t pid, unsigned int timeout_ms, char *out, 
 		if (poll(&pfd, 1, (int)(end - agent_now_ms()) + 1) <= 0)
 			continue;	/* timeout or a signal: the loop's test decides */
 		n = read(fd, out + len, max - 1 - len);
+		if (n < 0 && errno == EINTR)
+			n = 1;	/* a signal: the loop's test decides */
 		len += n > 0 ? (size_t)n : 0;
 		if (len == max - 1)
 			break;
 	}
 	out[len] = '\0';
 	close(fd);
-	if (n > 0) {
+	if (n) {	/* not at its end of output: never wait for it */
 		kill(-pid, SIGKILL);
 		fprintf(stderr, "cram-agent: the source %s: killed, nothing published\n",
-			agent_now_ms() >= end ? "timed out" : len == max - 1 ?
-			"printed too much" : "was stopped");
+			n < 0 ? "could not be read" : agent_now_ms() >= end ? "timed out" :
+			len == max - 1 ? "printed too much" : "was stopped");
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -1;
-	return n > 0 ? -1 : status;
+	return n ? -1 : status;
 }
 
 /*
