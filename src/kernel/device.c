@@ -579,11 +579,33 @@ static void cram_dev_poll(struct work_struct *work)
 	queue_delayed_work(cram_dev_wq, &d->poll, cram_dev_poll_interval(d));
 }
 
+/*
+ * Under cram_dev_bind_lock, a source (block or provider) just taken: the first poll
+ * judges it before the device is published to the store path, then the poller runs.
+ */
+static void cram_dev_go_live(struct cram_dev *d)
+{
+	WRITE_ONCE(d->ever_bound, true);
+	d->heartbeat_at = jiffies;
+	d->last_heartbeat = 0;
+	cram_dev_poll_once(d);	/* the state is known before the first placement */
+	rcu_assign_pointer(d->live, d);
+	queue_delayed_work(cram_dev_wq, &d->poll, cram_dev_poll_interval(d));
+}
+
+/* Under cram_dev_bind_lock: the poller stopped and no reader left inside the device. */
+static void cram_dev_go_dark(struct cram_dev *d)
+{
+	cancel_delayed_work_sync(&d->poll);
+	RCU_INIT_POINTER(d->live, NULL);
+	synchronize_srcu(&cram_srcu);	/* no store path or debugfs reader still reads it */
+}
+
 /*** the PCI driver ***/
 
 static bool cram_dev_wants_block(const struct cram_dev *d)
 {
-	return strcmp(d->regs, "none") && strcmp(d->regs, "provider");
+	return strcmp(d->regs, "none") && !d->for_provider;
 }
 
 static bool cram_dev_wants_provider(const struct cram_dev *d)
@@ -713,12 +735,7 @@ static int cram_dev_bind(struct cram_dev *d, struct pci_dev *pdev)
 	d->pdev = pdev;
 	strscpy(d->source, pci_name(pdev), sizeof(d->source));
 	pci_set_drvdata(pdev, d);
-	WRITE_ONCE(d->ever_bound, true);
-	d->heartbeat_at = jiffies;
-	d->last_heartbeat = 0;
-	cram_dev_poll_once(d);	/* the state is known before the first placement */
-	rcu_assign_pointer(d->live, d);
-	queue_delayed_work(cram_dev_wq, &d->poll, cram_dev_poll_interval(d));
+	cram_dev_go_live(d);
 	pr_info("device %s: register block v%u (serial %#llx) for region %s, physical capacity %llu MiB of %llu MiB, scan %u ms%s\n",
 		pci_name(pdev), d->last.version, d->last.serial, d->region->name,
 		d->last.phys_cap >> 20,
@@ -767,9 +784,7 @@ static void cram_dev_remove(struct pci_dev *pdev)
 	struct cram_dev *d = pci_get_drvdata(pdev);
 
 	mutex_lock(&cram_dev_bind_lock);
-	cancel_delayed_work_sync(&d->poll);
-	RCU_INIT_POINTER(d->live, NULL);
-	synchronize_srcu(&cram_srcu);	/* no store path or debugfs reader still reads it */
+	cram_dev_go_dark(d);
 	/* the count so far, for a later bind to continue: writes from now are unbound */
 	cram_dev_publish_written(d);
 	cram_dev_unmap(d, pdev);
@@ -834,12 +849,7 @@ struct cram_dev *cram_dev_provider_attach(const char *region, u64 serial, const 
 	raw_spin_unlock_irq(&d->push_lock);
 	d->provided = true;
 	snprintf(d->source, sizeof(d->source), "provider:%s", name);
-	WRITE_ONCE(d->ever_bound, true);
-	d->heartbeat_at = jiffies;
-	d->last_heartbeat = 0;
-	cram_dev_poll_once(d);
-	rcu_assign_pointer(d->live, d);
-	queue_delayed_work(cram_dev_wq, &d->poll, cram_dev_poll_interval(d));
+	cram_dev_go_live(d);
 	pr_info("device %s: telemetry provider for region %s\n", d->source, d->region->name);
 	mutex_unlock(&cram_dev_bind_lock);
 	return d;
@@ -849,9 +859,7 @@ struct cram_dev *cram_dev_provider_attach(const char *region, u64 serial, const 
 void cram_dev_provider_detach(struct cram_dev *d)
 {
 	mutex_lock(&cram_dev_bind_lock);
-	cancel_delayed_work_sync(&d->poll);
-	RCU_INIT_POINTER(d->live, NULL);
-	synchronize_srcu(&cram_srcu);	/* no store path or debugfs reader still reads it */
+	cram_dev_go_dark(d);
 	d->provided = false;
 	pr_info("device %s: provider gone; without telemetry no new CXL placements on %s until one registers\n",
 		d->source, d->region->name);
